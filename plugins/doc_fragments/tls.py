@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    # TLS and timeout options every backend's connection takes. BACKEND in the
+    # environment variable names is the backend's name in upper case (ONU, CRM,
+    # SIMPLER, IPDR, USERSIDE).
+    DOCUMENTATION = r"""
+options:
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Set to V(false) only for a test
+        server with a self-signed certificate.
+      - If not set, the environment variable E(ISP_<BACKEND>_VALIDATE_CERTS) is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify the server's certificate with,
+        for backends behind a private CA.
+      - If not set, the environment variable E(ISP_<BACKEND>_CA_PATH) is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for an answer to one request (connecting waits at most 10).
+      - If not set, the environment variable E(ISP_<BACKEND>_TIMEOUT) is used.
+    type: float
+    default: 30
+notes:
+  - Reads are retried with back-off after connection failures and HTTP 429,
+    502, 503 and 504, honouring C(Retry-After). A write is repeated only when
+    it provably never reached the server, or the server refused it with 429;
+    a write whose answer was lost is checked by reading the record back and is
+    never sent again blindly.
+requirements:
+  - requests
+"""

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The contract between the reconcile engine and one backend's entity.
+
+A backend adapter turns wire records into *records*: plain dicts keyed by
+the entity spec's option names, with normalised values. The engine never
+sees the wire; the adapter never decides what to change.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import as_text
+
+
+def matches(record, selector):
+    """True when every ``field: pattern`` of ``selector`` matches the record.
+
+    Patterns are shell-style globs compared as text (``*`` matches anything,
+    including an empty value); a bool pattern matches a bool field exactly.
+    """
+    for name, pattern in selector.items():
+        value = record.get(name)
+        if isinstance(pattern, bool) or isinstance(value, bool):
+            if value != pattern:
+                return False
+            continue
+        text = "" if value is None else as_text(value)
+        if not fnmatch.fnmatchcase(text, as_text(pattern)):
+            return False
+    return True
+
+
+class EntityBackend(object):
+    """Base of every adapter. Subclasses set ``spec`` and implement the I/O methods.
+
+    ``read_all`` is called at most once per task unless :meth:`forget` is
+    called (the engine does after a lost answer, to read back).
+    """
+
+    spec = None
+
+    def __init__(self):
+        self.warnings = []
+        self._all = None
+
+    # --- reads -----------------------------------------------------------------
+    def read_all(self):
+        """Every record the backend holds (or the part of it this adapter manages)."""
+        raise NotImplementedError
+
+    def all_records(self):
+        if self._all is None:
+            self._all = list(self.read_all())
+        return self._all
+
+    def forget(self):
+        """Drop what was read, so that the next read asks the backend again."""
+        self._all = None
+
+    def fetch(self, keys):
+        """Current records for these identities, by identity, with one read of the backend."""
+        wanted = set(keys)
+        return dict(
+            (self.spec.key(record), record)
+            for record in self.all_records()
+            if self.spec.key(record) in wanted
+        )
+
+    def in_scope(self, selector):
+        """Records that a purge with this scope may delete, by identity."""
+        return dict(
+            (self.spec.key(record), record)
+            for record in self.all_records()
+            if matches(record, selector)
+        )
+
+    # --- before any write -------------------------------------------------------
+    def prepare(self, desired):
+        """Turn a declared record into comparable values (resolve names to ids, ...).
+
+        Raise ValidationError for a record that can never be written.
+        """
+        return desired
+
+    def check(self, action, desired, current, changes):
+        """Raise ValidationError when a planned action cannot be carried out as asked."""
+
+    def predict(self, action, desired, current):
+        """The record as it will be after the action (what check mode reports)."""
+        if action == "delete":
+            return None
+        after = dict(current or self.defaults_on_create())
+        after.update(desired)
+        return after
+
+    def defaults_on_create(self):
+        """Values the backend gives a new record's fields that a task did not name."""
+        return dict((field.name, None) for field in self.spec.fields)
+
+    # --- writes -----------------------------------------------------------------
+    def create(self, desired):
+        """Create the record; return it as read back from the backend."""
+        raise NotImplementedError
+
+    def update(self, current, changes, desired):
+        """Write ``changes``; return the record as read back from the backend."""
+        raise NotImplementedError
+
+    def delete(self, current):
+        raise NotImplementedError

@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One HTTP session per task: keep-alive, timeouts, TLS, safe retries.
+
+Retry rules, because a repeated write can duplicate a subscriber:
+
+* a request that never reached the server (the connection could not be
+  opened) is always safe to send again;
+* a request the server explicitly refused without acting on it (429) is safe
+  to send again, after ``Retry-After``;
+* a read (``idempotent=True``) is also repeated after 502, 503, 504 and after
+  a lost answer;
+* a write whose answer was lost raises :class:`AnswerLost`: the caller must
+  read back, never resend blindly.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+import traceback
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendError,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - reported through missing_required_lib
+    requests = None
+    HTTPAdapter = object
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
+MAX_RETRY_AFTER = 30.0
+
+
+def connection_argument_spec(env_prefix):
+    """The TLS and timeout options every backend shares (see doc fragment ``tls``)."""
+    from ansible.module_utils.basic import env_fallback
+
+    return dict(
+        validate_certs=dict(
+            type="bool", default=True, fallback=(env_fallback, [env_prefix + "VALIDATE_CERTS"])
+        ),
+        ca_path=dict(type="path", fallback=(env_fallback, [env_prefix + "CA_PATH"])),
+        timeout=dict(
+            type="float", default=30.0, fallback=(env_fallback, [env_prefix + "TIMEOUT"])
+        ),
+    )
+
+
+def find_json(text):
+    """Return the first JSON object or array in ``text``, or None.
+
+    Some servers print diagnostics before the JSON in the same body (RAISEPON
+    does when SNMP to the OLT fails), so the whole body is not always JSON.
+    """
+    text = text or ""
+    decoder = json.JSONDecoder()
+    for start, char in enumerate(text):
+        if char in "{[":
+            try:
+                return decoder.raw_decode(text, start)[0]
+            except ValueError:
+                continue
+    return None
+
+
+def retry_after_seconds(response, default):
+    """Seconds to wait as the server's ``Retry-After`` says (number or HTTP date)."""
+    value = response.headers.get("Retry-After") if response is not None else None
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        seconds = parsed.timestamp() - time.time() if parsed else default
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+class HttpSession(object):
+    """A ``requests.Session`` wrapped with this collection's retry and secrecy rules."""
+
+    def __init__(
+        self,
+        base_url,
+        timeout=30.0,
+        validate_certs=True,
+        ca_path=None,
+        retries=3,
+        backoff=0.5,
+        redactor=None,
+        sleep=time.sleep,
+    ):
+        if requests is None:
+            raise BackendError("the Python library 'requests' is required")
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        # connect timeout short, read timeout as the user asked
+        self.timeout = (min(10.0, float(timeout)), float(timeout))
+        self.retries = retries
+        self.backoff = backoff
+        self.redact = redactor or Redactor()
+        self._sleep = sleep
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "isp.provisioning-ansible"
+        self.session.verify = (ca_path or True) if validate_certs else False
+        if not validate_certs:
+            try:
+                import urllib3
+
+                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            except ImportError:  # pragma: no cover
+                pass
+
+    def url(self, path):
+        return self.base_url + path.lstrip("/")
+
+    def request(self, method, path, idempotent, **kwargs):
+        """Send one request, retrying only where that is safe (see module docstring).
+
+        Returns the ``requests.Response`` whatever its status: reading the
+        status and the body is the backend client's job.
+        """
+        url = self.url(path)
+        what = "%s %s" % (method, self.redact(url))
+        attempt = 0
+        while True:
+            attempt += 1
+            last = attempt > self.retries
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.exceptions.ConnectTimeout as exc:
+                if last:
+                    raise BackendError("%s: cannot connect: %s" % (what, self.redact(exc)))
+            except requests.exceptions.SSLError as exc:
+                raise BackendError(
+                    "%s: TLS error (check validate_certs and ca_path): %s" % (what, self.redact(exc))
+                )
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
+                if not self._reached_server(exc):
+                    if last:
+                        raise BackendError("%s: cannot connect: %s" % (what, self.redact(exc)))
+                elif not idempotent:
+                    raise AnswerLost("%s: the answer was lost: %s" % (what, self.redact(exc)))
+                elif last:
+                    raise BackendError("%s: no answer: %s" % (what, self.redact(exc)))
+            else:
+                retryable = response.status_code == 429 or (
+                    idempotent and response.status_code in READ_RETRY_STATUSES
+                )
+                if not retryable or last:
+                    return response
+                self._sleep(retry_after_seconds(response, self.backoff * 2 ** (attempt - 1)))
+                continue
+            self._sleep(self.backoff * 2 ** (attempt - 1))
+
+    @staticmethod
+    def _reached_server(exc):
+        """True when the request may have reached the server (so a write may have happened)."""
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return False
+        text = str(exc)
+        never_sent = (
+            "Failed to establish a new connection",
+            "Connection refused",
+            "Name or service not known",
+            "nodename nor servname",
+        )
+        return not any(marker in text for marker in never_sent)
+
+    def close(self):
+        self.session.close()

@@ -1,0 +1,212 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wire client of the RAISEPON 2.0 ONU provisioning API (seed 000, CONTRACTS §1).
+
+What the vendor document leaves out and this client copes with:
+
+* the JWT travels in the JSON body, and is refused for its first ten seconds
+  (``nbf = iat + 10``): the client waits until ``nbf`` after each login, and
+  waits again if the server still says "Cannot handle token prior to ...";
+* an expired token (or one signed by a server that changed its key) means
+  logging in again, once;
+* statuses: login 200, create and update 201, delete 200, empty lists 404;
+  a refused token or privilege 401;
+* PHP diagnostics may come before the JSON in the same body;
+* ``id``, ``service``, ``egn`` and ``state_rf`` are strings or numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+from datetime import datetime
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.http import (
+    HttpSession,
+    connection_argument_spec,
+    find_json,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.onu_token_cache import TokenCache
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+
+ENV = "ISP_ONU_"
+# Seconds of margin: a token this close to its exp is not used (a task may be long).
+EXPIRY_MARGIN = 300
+NOT_BEFORE = re.compile(r"Cannot handle token prior to (\S+)")
+MAX_NBF_WAIT = 60
+
+
+def connection_spec():
+    spec = dict(
+        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
+        username=dict(type="str", required=True, fallback=(env_fallback, [ENV + "USERNAME"])),
+        password=dict(
+            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "PASSWORD"])
+        ),
+        token_cache=dict(
+            type="bool", default=False, fallback=(env_fallback, [ENV + "TOKEN_CACHE"])
+        ),
+    )
+    spec.update(connection_argument_spec(ENV))
+    return spec
+
+
+def client_from_module(module):
+    params = module.params
+    redactor = Redactor(params["password"])
+    http = HttpSession(
+        params["url"],
+        timeout=params["timeout"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        redactor=redactor,
+    )
+    cache = None
+    if params["token_cache"]:
+        cache = TokenCache(params["url"], params["username"], params["password"])
+    return OnuClient(http, params["username"], params["password"], cache)
+
+
+def jwt_claims(token):
+    """The payload of a JWT, read without the key (only to learn nbf and exp)."""
+    try:
+        payload = token.split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        return json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (IndexError, ValueError, TypeError):
+        return {}
+
+
+def message_of(body):
+    """The server's message; one not-found answer spells the key ``"message "``."""
+    if not isinstance(body, dict):
+        return ""
+    text = body.get("message", body.get("message ", ""))
+    return " ".join(str(text).split())
+
+
+class OnuClient(object):
+    def __init__(self, http, username, password, token_cache=None, clock=time.time, sleep=None):
+        self.http = http
+        self.username = username
+        self.password = password
+        self.cache = token_cache
+        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self._jwt = None
+
+    # --- authentication ---------------------------------------------------------
+    def login(self):
+        response = self.http.request(
+            "POST",
+            "api_login.php",
+            idempotent=True,
+            json={"username": self.username, "password": self.password},
+        )
+        body = find_json(response.text)
+        token = body.get("jwt") if isinstance(body, dict) else None
+        if response.status_code != 200 or not token:
+            raise BackendError(
+                "ONU login as %r failed (HTTP %s): %s"
+                % (self.username, response.status_code, message_of(body) or "no token"),
+                response.status_code,
+            )
+        self.http.redact.add(token)
+        self._jwt = token
+        if self.cache:
+            self.cache.save(token, jwt_claims(token).get("exp", 0))
+        return token
+
+    def token(self):
+        if self._jwt is None and self.cache:
+            cached = self.cache.load(self.clock() + EXPIRY_MARGIN)
+            if cached:
+                self.http.redact.add(cached)
+                self._jwt = cached
+        if self._jwt is None:
+            self.login()
+        self.wait_until(jwt_claims(self._jwt).get("nbf", 0))
+        return self._jwt
+
+    def wait_until(self, moment):
+        delay = float(moment) - self.clock()
+        if delay > 0:
+            self.sleep(min(delay, MAX_NBF_WAIT))
+
+    # --- calls ------------------------------------------------------------------
+    def call(self, endpoint, payload=None, idempotent=True):
+        """POST ``payload`` with the token; returns (status, body) once the token is accepted."""
+        relogged = False
+        for _ in range(4):
+            body = dict(payload or {}, jwt=self.token())
+            response = self.http.request("POST", endpoint, idempotent=idempotent, json=body)
+            parsed = find_json(response.text)
+            if parsed is None:
+                raise BackendError(
+                    "ONU %s answered HTTP %s without JSON: %s"
+                    % (endpoint, response.status_code, self.http.redact(response.text[:200])),
+                    response.status_code,
+                )
+            error = parsed.get("error", "") if isinstance(parsed, dict) else ""
+            if response.status_code != 401 or not error:
+                return response.status_code, parsed
+            # The server refused the token before doing anything: sending again is safe.
+            prior = NOT_BEFORE.search(error)
+            if prior:
+                self.wait_until(self._parse_time(prior.group(1)) + 1)
+                continue
+            if relogged:
+                break
+            self._forget_token()
+            relogged = True
+        raise BackendError(
+            "ONU %s refused the token (%s): %s" % (endpoint, message_of(parsed), error), 401
+        )
+
+    def _forget_token(self):
+        self._jwt = None
+        if self.cache:
+            self.cache.clear()
+
+    def _parse_time(self, text):
+        try:
+            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
+        except ValueError:
+            return self.clock() + 10
+
+    def expect(self, endpoint, payload, statuses, idempotent=True, empty=None):
+        """Call and check the status; ``empty`` is the 404 message that means 'none'."""
+        status, body = self.call(endpoint, payload, idempotent)
+        if status == 404 and empty and message_of(body) == empty:
+            return None
+        if status not in statuses:
+            raise BackendError(
+                "ONU %s (as %r) answered HTTP %s: %s"
+                % (endpoint, self.username, status, message_of(body) or body),
+                status,
+                body,
+            )
+        return body
+
+    def services(self):
+        body = self.expect("get_services.php", None, (200,), empty="No categories found.")
+        return body["services"] if body else []
+
+    def customers(self):
+        body = self.expect("get_customers.php", None, (200,), empty="No products found.")
+        return body["customers"] if body else []
+
+    def create(self, fields):
+        self.expect("create_customer.php", fields, (200, 201), idempotent=False)
+
+    def update(self, fields):
+        self.expect("update_customer.php", fields, (200, 201), idempotent=False)
+
+    def delete(self, sn):
+        self.expect("delete_customer.php", {"sn": sn}, (200,), idempotent=False)

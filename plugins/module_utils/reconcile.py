@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reconcile engine: declared records + current records -> plan -> writes -> result.
+
+Order of work, so that bad input never reaches a backend half-checked:
+
+1. every declared record is prepared (names resolved) — no write yet;
+2. the backend's current state is read once for all records;
+3. every record gets a planned action, and every action is checked;
+4. purge guards are applied;
+5. only then, outside check mode, the writes run, one record at a time.
+
+A write whose answer was lost is followed by a fresh read of that record:
+if the write took effect it is not sent again; if it did not, it is sent once
+more — that is not blind, the read showed it missing.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    ProvisioningError,
+    ValidationError,
+)
+
+CREATE, UPDATE, DELETE, NONE = "create", "update", "delete", "none"
+COUNTERS = {CREATE: "created", UPDATE: "updated", DELETE: "deleted", NONE: "unchanged"}
+
+
+class ReconcileFailed(Exception):
+    """Stops the task: ``message`` for the user, ``result`` for what was done before."""
+
+    def __init__(self, message, result):
+        super().__init__(message)
+        self.message = message
+        self.result = result
+
+
+class PlanItem(object):
+    def __init__(self, key, state, desired, current, purged=False):
+        self.key = key
+        self.state = state
+        self.desired = desired
+        self.current = current
+        self.purged = purged
+        self.changes = {}
+        self.action = NONE
+        self.after = current
+
+
+class Reconciler(object):
+    def __init__(self, backend, check_mode=False, diff=False):
+        self.backend = backend
+        self.spec = backend.spec
+        self.check_mode = check_mode
+        self.diff = diff
+
+    def label(self, key):
+        return "%s %r" % (self.spec.label, key)
+
+    # --- planning ---------------------------------------------------------------
+    def plan(self, records, purge_scope=None, purge_limit=None):
+        """``records`` is a list of (state, desired); returns the list of PlanItem."""
+        prepared = []
+        problems = []
+        seen = set()
+        for state, desired in records:
+            key = self.spec.key(desired)
+            if key in seen:
+                problems.append("%s is declared more than once" % self.label(key))
+                continue
+            seen.add(key)
+            try:
+                prepared.append((state, self.backend.prepare(dict(desired))))
+            except ValidationError as exc:
+                problems.append("%s: %s" % (self.label(key), exc))
+        self._stop_on(problems)
+
+        current = self.backend.fetch([self.spec.key(desired) for _, desired in prepared])
+        items = [
+            PlanItem(self.spec.key(desired), state, desired, current.get(self.spec.key(desired)))
+            for state, desired in prepared
+        ]
+        if purge_scope is not None:
+            items.extend(self._purge_items(seen, purge_scope, purge_limit))
+
+        for item in items:
+            try:
+                self._decide(item)
+            except ValidationError as exc:
+                problems.append("%s: %s" % (self.label(item.key), exc))
+        self._stop_on(problems)
+        return items
+
+    def _purge_items(self, declared, scope, limit):
+        doomed = [
+            PlanItem(key, "absent", {self.spec.identity: key}, record, purged=True)
+            for key, record in sorted(self.backend.in_scope(scope).items())
+            if key not in declared
+        ]
+        if limit is not None and len(doomed) > limit:
+            raise ReconcileFailed(
+                "purge would delete %d %s (%s), more than purge_limit (%d); nothing was "
+                "changed. Check purge_scope, or raise purge_limit if this is intended."
+                % (
+                    len(doomed),
+                    self.spec.plural,
+                    ", ".join(str(item.key) for item in doomed[:10])
+                    + (", ..." if len(doomed) > 10 else ""),
+                    limit,
+                ),
+                {"changed": False},
+            )
+        return doomed
+
+    def _decide(self, item):
+        if item.state == "absent":
+            item.action = DELETE if item.current is not None else NONE
+        elif item.current is None:
+            item.action = CREATE
+            item.changes = dict(item.desired)
+        else:
+            item.changes = self.spec.differences(item.desired, item.current)
+            frozen = [n for n in item.changes if not self.spec.by_name[n].updatable]
+            if frozen:
+                raise ValidationError(
+                    "%s cannot be changed once the %s exists (current %s)"
+                    % (
+                        ", ".join(frozen),
+                        self.spec.name,
+                        ", ".join("%s=%r" % (n, item.current.get(n)) for n in frozen),
+                    )
+                )
+            item.action = UPDATE if item.changes else NONE
+        if item.action != NONE:
+            self.backend.check(item.action, item.desired, item.current, item.changes)
+            item.after = self.backend.predict(item.action, item.desired, item.current)
+
+    @staticmethod
+    def _stop_on(problems):
+        if problems:
+            raise ReconcileFailed(
+                "nothing was changed: " + "; ".join(problems), {"changed": False}
+            )
+
+    # --- applying ---------------------------------------------------------------
+    def apply(self, items):
+        done = []
+        for item in items:
+            if item.action != NONE and not self.check_mode:
+                try:
+                    item.after = self._write(item)
+                except ProvisioningError as exc:
+                    raise ReconcileFailed(
+                        "%s: %s failed: %s" % (self.label(item.key), item.action, exc),
+                        self.result(done, failed=item),
+                    )
+            done.append(item)
+        return self.result(done)
+
+    def _write(self, item, retried=False):
+        try:
+            return self._send(item)
+        except AnswerLost:
+            if retried:
+                raise
+            # Read back: did the write take effect before the answer was lost?
+            self.backend.forget()
+            item.current = self.backend.fetch([item.key]).get(item.key)
+            self._decide(item)
+            if item.action == NONE:
+                return item.current
+            return self._write(item, retried=True)
+
+    def _send(self, item):
+        if item.action == CREATE:
+            return self.backend.create(item.desired)
+        if item.action == UPDATE:
+            return self.backend.update(item.current, item.changes, item.desired)
+        self.backend.delete(item.current)
+        return None
+
+    # --- reporting --------------------------------------------------------------
+    def item_result(self, item):
+        result = {
+            self.spec.identity: item.key,
+            "action": item.action,
+            "changed": item.action != NONE,
+            self.spec.name: self.spec.public(item.after),
+        }
+        if item.action == UPDATE:
+            result["changes"] = self.spec.public(item.changes)
+        if item.purged:
+            result["purged"] = True
+        return result
+
+    def item_diff(self, item):
+        return {
+            "before_header": self.label(item.key),
+            "after_header": self.label(item.key),
+            "before": self.spec.public(item.current) or {},
+            "after": self.spec.public(item.after) or {},
+        }
+
+    def result(self, items, failed=None):
+        result = {
+            "changed": any(item.action != NONE for item in items),
+            "results": [self.item_result(item) for item in items],
+        }
+        for action, counter in COUNTERS.items():
+            result[counter] = sum(1 for item in items if item.action == action)
+        if self.diff:
+            result["diff"] = [self.item_diff(item) for item in items if item.action != NONE]
+        if failed is not None:
+            result["failed_" + self.spec.name] = failed.key
+        return result

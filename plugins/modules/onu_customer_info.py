@@ -1,0 +1,70 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: onu_customer_info
+short_description: Read customers (ONUs) from a RAISEPON ONU provisioning server
+version_added: 0.1.0
+description:
+  - Returns one customer by O(id) or O(sn), or every customer, optionally
+    narrowed by O(filters).
+  - Reads the server's customer list (one request), which unlike the server's
+    single-customer endpoint reports each customer's state truly.
+author:
+  - isp.provisioning contributors
+options:
+  id:
+    description: Return the customer with this server-assigned id.
+    type: str
+  sn:
+    description: Return the customer with this ONU serial number.
+    type: str
+extends_documentation_fragment:
+  - isp.provisioning.onu
+  - isp.provisioning.tls
+  - isp.provisioning.info
+seealso:
+  - module: isp.provisioning.onu_customer
+"""
+
+EXAMPLES = r"""
+- name: One customer by serial number
+  isp.provisioning.onu_customer_info:
+    url: https://onu.example.net/raisepon/API/
+    username: visitor
+    password: "{{ vault_onu_password }}"
+    sn: C850E98CE604
+  register: onu
+
+- name: Disabled customers on the HGU service (id 8)
+  isp.provisioning.onu_customer_info:
+    filters:
+      enabled: false
+      service: "8"
+"""
+
+RETURN = r"""
+customers:
+  description: The matching customers, in the server's order; empty when none match.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "262", "sn": "C850E98CE604", "name": "HT803G-1GC", "address": "",
+            "egn": null, "service": "10", "auto": true, "state_rf": "2", "enabled": true}]
+"""
+
+from ansible_collections.isp.provisioning.plugins.module_utils.onu import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import OnuCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
+
+
+def main():
+    InfoModule(OnuCustomers, connection_spec(), lookups=("id", "sn")).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Launcher: ``python -m tests.emulators <backend> --host H --port P --db FILE [options]``.
+
+Prints the URL it serves (the folder a module's ``url`` option names) on its
+first line, then serves until stopped (SIGINT or SIGTERM).
+"""
+
+import argparse
+import signal
+import sys
+
+from tests.emulators import BACKENDS, emulator_class
+from tests.emulators.server import make_server, url_of
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m tests.emulators")
+    parser.add_argument("backend", choices=sorted(BACKENDS))
+    known, _ = parser.parse_known_args(argv)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--db", required=True, help="SQLite file; kept across restarts")
+    faults = parser.add_argument_group("faults (also settable at /_emulator/faults)")
+    faults.add_argument("--latency-ms", type=int, default=0)
+    faults.add_argument("--fail-percent", type=int, default=0)
+    faults.add_argument("--fail-status", type=int, default=503)
+    faults.add_argument("--drop-writes", type=int, default=0,
+                        help="cut off the answer of the next N committed writes")
+    emulator = emulator_class(known.backend)
+    backend = parser.add_argument_group(known.backend + " options")
+    for flag, kwargs in emulator.options:
+        backend.add_argument(flag, **kwargs)
+    return parser.parse_args(argv), emulator
+
+
+def main(argv=None):
+    args, emulator_cls = parse(sys.argv[1:] if argv is None else argv)
+    config = dict(
+        (flag.lstrip("-").replace("-", "_"), None) for flag, _ in emulator_cls.options
+    )
+    config = dict((key, getattr(args, key)) for key in config)
+    faults = dict(
+        latency_ms=args.latency_ms,
+        fail_percent=args.fail_percent,
+        fail_status=args.fail_status,
+        drop_writes=args.drop_writes,
+    )
+    emulator = emulator_cls(args.db, faults=faults, **config)
+    server = make_server(emulator, args.host, args.port)
+    print(url_of(server, emulator), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.close() or sys.exit(0))
+    try:
+        server.run()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
