@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Set up and run isp.provisioning's demo and tests: the README's two commands.
 
     python3 tasks.py demo     # .venv, emulators, playbooks/site.yml twice (2nd: changed=0)
@@ -41,7 +40,7 @@ def say(text):
 
 def run(command, cwd=ROOT, env=None, check=True):
     print("$ %s" % " ".join(command), flush=True)
-    result = subprocess.run(command, cwd=cwd, env=env)
+    result = subprocess.run(command, cwd=cwd, env=env, check=False)
     if check and result.returncode != 0:
         raise StepFailed("%s exited %d" % (os.path.basename(command[0]), result.returncode))
     return result.returncode
@@ -323,7 +322,7 @@ def test_all():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("command", choices=["demo", "test", "setup", "sanity", "units",
                                             "integration", "lint", "molecule", "emulators"])
     parser.add_argument("args", nargs=argparse.REMAINDER)

@@ -30,10 +30,10 @@ options:
     default: false
   purge_scope:
     description:
-      - Which of the backend's records a purge may delete, as field names and
+      - "Which of the backend's records a purge may delete, as field names and
         values; every named field must match. Values are shell-style patterns
         compared as text (V(*) matches anything), so that a scope can name a
-        prefix (V({name: "lab-*"})) or every record (V({<identity>: "*"})).
+        prefix (V({name: lab-*})) or every record (V({<identity>: '*'}))."
       - Records outside the scope are never deleted, whatever the list says.
     type: dict
   purge_limit:

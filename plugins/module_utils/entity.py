@@ -39,7 +39,7 @@ def as_unordered(value):
     """Normalise a list whose order has no meaning."""
     if value is None:
         return None
-    return sorted(value, key=lambda item: repr(item))
+    return sorted(value, key=repr)
 
 
 def as_casefold(value):
@@ -107,6 +107,11 @@ class EntitySpec(object):
         self.label = label or name
         if identity not in self.by_name:
             raise ValueError("identity %r is not a field" % identity)
+
+    @property
+    def identities(self):
+        """Options any one of which names a record in a task (a subclass may allow more)."""
+        return (self.identity,)
 
     @property
     def writable(self):

@@ -30,12 +30,10 @@ from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Re
 
 try:
     import requests
-    from requests.adapters import HTTPAdapter
 
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - reported through missing_required_lib
     requests = None
-    HTTPAdapter = object
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
@@ -140,7 +138,7 @@ class HttpSession(object):
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.exceptions.ConnectTimeout as exc:
                 if last:
-                    raise BackendError("%s: cannot connect: %s" % (what, self.redact(exc)))
+                    raise BackendError("%s: cannot connect: %s" % (what, self._cause(exc)))
             except requests.exceptions.SSLError as exc:
                 raise BackendError(
                     "%s: TLS error (check validate_certs and ca_path): %s" % (what, self.redact(exc))
@@ -152,11 +150,11 @@ class HttpSession(object):
             ) as exc:
                 if not self._reached_server(exc):
                     if last:
-                        raise BackendError("%s: cannot connect: %s" % (what, self.redact(exc)))
+                        raise BackendError("%s: cannot connect: %s" % (what, self._cause(exc)))
                 elif not idempotent:
-                    raise AnswerLost("%s: the answer was lost: %s" % (what, self.redact(exc)))
+                    raise AnswerLost("%s: the answer was lost: %s" % (what, self._cause(exc)))
                 elif last:
-                    raise BackendError("%s: no answer: %s" % (what, self.redact(exc)))
+                    raise BackendError("%s: no answer: %s" % (what, self._cause(exc)))
             else:
                 retryable = response.status_code == 429 or (
                     idempotent and response.status_code in READ_RETRY_STATUSES
@@ -166,6 +164,14 @@ class HttpSession(object):
                 self._sleep(retry_after_seconds(response, self.backoff * 2 ** (attempt - 1)))
                 continue
             self._sleep(self.backoff * 2 ** (attempt - 1))
+
+    def _cause(self, exc):
+        """The useful end of a requests exception ("[Errno 111] Connection refused")."""
+        text = str(exc)
+        start = text.rfind("[Errno")
+        if start >= 0:
+            text = text[start:].rstrip("')\"")
+        return self.redact(text)
 
     @staticmethod
     def _reached_server(exc):

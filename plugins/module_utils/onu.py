@@ -143,7 +143,7 @@ class OnuClient(object):
     def call(self, endpoint, payload=None, idempotent=True):
         """POST ``payload`` with the token; returns (status, body) once the token is accepted."""
         relogged = False
-        for _ in range(4):
+        for _attempt in range(4):
             body = dict(payload or {}, jwt=self.token())
             response = self.http.request("POST", endpoint, idempotent=idempotent, json=body)
             parsed = find_json(response.text)

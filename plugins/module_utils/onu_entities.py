@@ -170,11 +170,11 @@ class OnuCustomers(OnuBackend):
             )
             if unwritable and action == "update":
                 raise ValidationError(
-                    "the ONU server cannot clear a field or set it to '' or '0' (it writes only "
-                    "non-empty values), so %s cannot change from %s"
-                    % (
-                        ", ".join("%s to %r" % (n, changes[n]) for n in unwritable),
-                        ", ".join("%r" % current.get(n) for n in unwritable),
+                    "the ONU server writes only non-empty values, so it cannot clear a field "
+                    "or set it to '' or '0': %s"
+                    % ", ".join(
+                        "%s=%r (now %r)" % (name, changes[name], current.get(name))
+                        for name in unwritable
                     )
                 )
         if action == "update" and "auto" not in desired and not current["auto"]:

@@ -75,12 +75,14 @@ class Reconciler(object):
                 prepared.append((state, self.backend.prepare(dict(desired))))
             except ValidationError as exc:
                 problems.append("%s: %s" % (self.label(key), exc))
-        self._stop_on(problems)
 
-        current = self.backend.fetch([self.spec.key(desired) for _, desired in prepared])
+        # Records that failed to prepare are left out of the plan, but their
+        # problems are reported with every other record's, before any write.
+        keys = [self.spec.key(desired) for state, desired in prepared]
+        current = self.backend.fetch(keys)
         items = [
-            PlanItem(self.spec.key(desired), state, desired, current.get(self.spec.key(desired)))
-            for state, desired in prepared
+            PlanItem(key, state, desired, current.get(key))
+            for key, (state, desired) in zip(keys, prepared)
         ]
         if purge_scope is not None:
             items.extend(self._purge_items(seen, purge_scope, purge_limit))
@@ -166,11 +168,15 @@ class Reconciler(object):
             if retried:
                 raise
             # Read back: did the write take effect before the answer was lost?
+            planned = (item.action, item.changes, item.current)
             self.backend.forget()
             item.current = self.backend.fetch([item.key]).get(item.key)
             self._decide(item)
             if item.action == NONE:
-                return item.current
+                # It did: report the write that happened, with the state before it.
+                read_back = item.current
+                item.action, item.changes, item.current = planned
+                return read_back
             return self._write(item, retried=True)
 
     def _send(self, item):

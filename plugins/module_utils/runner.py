@@ -34,11 +34,26 @@ def _require_requests(module):
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def _connect(module, backend_class):
+def _attempt(work):
+    """Run ``work()``; return (result, failure) instead of raising.
+
+    The module fails only after the ``except`` block has ended: ansible-core
+    2.19 attaches the exception being handled to ``fail_json`` as a
+    traceback, and a user should see one sentence, never a traceback.
+    """
     try:
-        return backend_class.from_module(module)
+        return work(), None
+    except ReconcileFailed as exc:
+        return None, exc
     except ProvisioningError as exc:
-        module.fail_json(msg=str(exc))
+        return None, ReconcileFailed(str(exc), {})
+
+
+def _connect(module, backend_class):
+    backend, failure = _attempt(lambda: backend_class.from_module(module))
+    if failure:
+        module.fail_json(msg=failure.message, **failure.result)
+    return backend
 
 
 class EntityModule(object):
@@ -66,7 +81,7 @@ class EntityModule(object):
         module = AnsibleModule(
             argument_spec=self.argument_spec(),
             supports_check_mode=True,
-            required_one_of=[[self.spec.identity, plural]],
+            required_one_of=[list(self.spec.identities) + [plural]],
             mutually_exclusive=[[plural, field.name] for field in self.spec.writable],
             required_if=[("purge", True, (plural, "purge_scope"))],
         )
@@ -75,17 +90,13 @@ class EntityModule(object):
         purge_scope = self.purge_scope(module)
         backend = _connect(module, self.backend_class)
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff)
-        try:
-            items = engine.plan(records, purge_scope, module.params["purge_limit"])
-            result = engine.apply(items)
-        except ReconcileFailed as exc:
-            for warning in backend.warnings:
-                module.warn(warning)
-            module.fail_json(msg=exc.message, **exc.result)
-        except ProvisioningError as exc:
-            module.fail_json(msg=str(exc))
+        result, failure = _attempt(
+            lambda: engine.apply(engine.plan(records, purge_scope, module.params["purge_limit"]))
+        )
         for warning in backend.warnings:
             module.warn(warning)
+        if failure:
+            module.fail_json(msg=failure.message, **failure.result)
         if module.params[plural] is None:
             result = self.single_result(result)
         module.exit_json(**result)
@@ -174,10 +185,11 @@ class InfoModule(object):
             (name, module.params[name]) for name in self.lookups if module.params[name] is not None
         )
         backend = _connect(module, self.backend_class)
-        try:
-            records = [r for r in backend.all_records() if matches(r, selector)]
-        except ProvisioningError as exc:
-            module.fail_json(msg=str(exc))
+        records, failure = _attempt(
+            lambda: [r for r in backend.all_records() if matches(r, selector)]
+        )
         for warning in backend.warnings:
             module.warn(warning)
+        if failure:
+            module.fail_json(msg=failure.message)
         module.exit_json(changed=False, **{self.spec.plural: [self.spec.public(r) for r in records]})

@@ -19,11 +19,11 @@ description:
   - The server cannot clear a field or set it to an empty string or V("0");
     a task that asks for that fails before writing anything.
   - Every update sends the customer's state (the server disables a customer
-    whose update leaves it out), and the server re-provisions after an update
-    only customers with O(auto=true): the module warns when a task sets
+    whose update leaves it out). The server re-provisions after an update
+    only customers with O(auto=true), so the module warns when a task sets
     O(auto=false), and when it updates a customer whose auto is NO.
 author:
-  - isp.provisioning contributors
+  - isp.provisioning contributors (@isp-provisioning)
 options:
   sn:
     description:
@@ -50,7 +50,7 @@ options:
     description:
       - Whether the server re-provisions the ONU automatically. New customers
         get V(true) when this is not set.
-      - The server re-provisions after an update only customers with V(true):
+      - The server re-provisions after an update only customers with V(true);
         with V(false) an updated ONU stays offline. The module warns when a
         task sets V(false).
     type: bool

@@ -15,7 +15,7 @@ description:
   - Reads the server's customer list (one request), which unlike the server's
     single-customer endpoint reports each customer's state truly.
 author:
-  - isp.provisioning contributors
+  - isp.provisioning contributors (@isp-provisioning)
 options:
   id:
     description: Return the customer with this server-assigned id.

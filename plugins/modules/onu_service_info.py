@@ -13,7 +13,7 @@ description:
   - Returns the service profiles an ONU customer can be given, with their ids
     and names, optionally one by O(id) or O(name), or narrowed by O(filters).
 author:
-  - isp.provisioning contributors
+  - isp.provisioning contributors (@isp-provisioning)
 options:
   id:
     description: Return the service with this id.
