@@ -259,10 +259,10 @@ def molecule():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def playbook_run(env):
+def playbook_run(env, *options):
     """Run the demo playbook; return its PLAY RECAP lines."""
     command = [os.path.join(BIN, "ansible-playbook"), "-i", "playbooks/inventory",
-               "playbooks/site.yml"]
+               "playbooks/site.yml"] + list(options)
     print("$ %s" % " ".join(command), flush=True)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     recap, in_recap = [], False
@@ -283,8 +283,8 @@ def demo():
     os.makedirs(folder)
     env = environment(XDG_CACHE_HOME=os.path.join(folder, "cache"))
     with emulators("demo", folder):
-        say("first run: converge the demo inventory into the emulators")
-        playbook_run(env)
+        say("first run: converge the demo inventory into the emulators (with --diff)")
+        playbook_run(env, "--diff")
         say("second run: nothing left to change")
         recap = playbook_run(env)
     if not recap or any("changed=0" not in line for line in recap):

@@ -40,6 +40,8 @@ ENV = "ISP_ONU_"
 EXPIRY_MARGIN = 300
 NOT_BEFORE = re.compile(r"Cannot handle token prior to (\S+)")
 MAX_NBF_WAIT = 60
+# "Cannot handle token prior to" answers waited out before giving up.
+MAX_EARLY_REFUSALS = 12
 
 
 def connection_spec():
@@ -141,9 +143,16 @@ class OnuClient(object):
 
     # --- calls ------------------------------------------------------------------
     def call(self, endpoint, payload=None, idempotent=True):
-        """POST ``payload`` with the token; returns (status, body) once the token is accepted."""
+        """POST ``payload`` with the token; returns (status, body) once the token is accepted.
+
+        A refused token means the server did nothing, so sending again is safe:
+        after "prior to" the client waits (at least a second each time, in case
+        its clock runs ahead of the server's), after any other token error it
+        logs in again, once.
+        """
         relogged = False
-        for _attempt in range(4):
+        early = 0
+        while True:
             body = dict(payload or {}, jwt=self.token())
             response = self.http.request("POST", endpoint, idempotent=idempotent, json=body)
             parsed = find_json(response.text)
@@ -156,18 +165,19 @@ class OnuClient(object):
             error = parsed.get("error", "") if isinstance(parsed, dict) else ""
             if response.status_code != 401 or not error:
                 return response.status_code, parsed
-            # The server refused the token before doing anything: sending again is safe.
             prior = NOT_BEFORE.search(error)
-            if prior:
-                self.wait_until(self._parse_time(prior.group(1)) + 1)
+            if prior and early < MAX_EARLY_REFUSALS:
+                early += 1
+                moment = max(self._parse_time(prior.group(1)), self.clock() + 1)
+                self.wait_until(moment)
                 continue
-            if relogged:
-                break
+            if prior or relogged:
+                raise BackendError(
+                    "ONU %s refused the token (%s): %s" % (endpoint, message_of(parsed), error),
+                    401,
+                )
             self._forget_token()
             relogged = True
-        raise BackendError(
-            "ONU %s refused the token (%s): %s" % (endpoint, message_of(parsed), error), 401
-        )
 
     def _forget_token(self):
         self._jwt = None

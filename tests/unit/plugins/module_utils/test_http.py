@@ -1,0 +1,114 @@
+"""HttpSession's retry rules against a real server (Flask on waitress, in a thread)."""
+
+import threading
+
+import pytest
+from flask import Flask, Response, request
+from waitress.server import create_server
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendError,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.http import (
+    HttpSession,
+    find_json,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+
+
+class Scripted(object):
+    """A server that answers each request with the next scripted (status, headers, body)."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.seen = []
+        app = Flask("scripted")
+
+        @app.route("/<path:path>", methods=["GET", "POST"])
+        def answer(path):
+            self.seen.append((request.method, path))
+            status, headers, body = self.answers.pop(0) if self.answers else (200, {}, "{}")
+            if status == "drop":
+                def first_byte():
+                    yield b"{"
+                broken = Response(first_byte(), status=200)
+                broken.headers["Content-Length"] = "100"
+                return broken
+            return Response(body, status=status, headers=headers)
+
+        self.server = create_server(app, host="127.0.0.1", port=0)
+        self.url = "http://127.0.0.1:%s/api/" % self.server.effective_port
+        threading.Thread(target=self.server.run, daemon=True).start()
+
+
+@pytest.fixture
+def scripted():
+    servers = []
+
+    def make(*answers):
+        servers.append(Scripted(answers))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.server.close()
+
+
+def session(url, sleeps, secret=None):
+    return HttpSession(url, timeout=5, redactor=Redactor(secret), sleep=sleeps.append)
+
+
+def test_reads_are_retried_after_503_honouring_retry_after(scripted):
+    server = scripted((503, {"Retry-After": "2"}, ""), (200, {}, '{"ok": 1}'))
+    sleeps = []
+    response = session(server.url, sleeps).request("GET", "x", idempotent=True)
+    assert response.status_code == 200
+    assert sleeps == [2.0]
+    assert len(server.seen) == 2
+
+
+def test_writes_are_not_retried_after_503(scripted):
+    server = scripted((503, {}, "busy"), (200, {}, "{}"))
+    sleeps = []
+    response = session(server.url, sleeps).request("POST", "x", idempotent=False)
+    assert response.status_code == 503
+    assert len(server.seen) == 1
+
+
+def test_writes_are_retried_after_429_the_server_did_nothing(scripted):
+    server = scripted((429, {"Retry-After": "1"}, ""), (201, {}, "{}"))
+    sleeps = []
+    response = session(server.url, sleeps).request("POST", "x", idempotent=False)
+    assert response.status_code == 201
+    assert sleeps == [1.0]
+
+
+def test_a_lost_write_answer_raises_answer_lost_and_is_not_resent(scripted):
+    server = scripted(("drop", {}, ""), (201, {}, "{}"))
+    with pytest.raises(AnswerLost):
+        session(server.url, []).request("POST", "x", idempotent=False)
+    assert len(server.seen) == 1
+
+
+def test_a_lost_read_answer_is_retried(scripted):
+    server = scripted(("drop", {}, ""), (200, {}, "[]"))
+    response = session(server.url, []).request("GET", "x", idempotent=True)
+    assert response.text == "[]"
+
+
+def test_an_unreachable_server_is_retried_then_reported_without_secrets():
+    sleeps = []
+    http = session("http://127.0.0.1:9/api.php?key=TOPSECRETKEY", sleeps, secret="TOPSECRETKEY")
+    with pytest.raises(BackendError) as failure:
+        http.request("POST", "", idempotent=False)
+    assert "cannot connect" in failure.value.message
+    assert "Connection refused" in failure.value.message
+    assert "TOPSECRETKEY" not in failure.value.message
+    assert len(sleeps) == 3  # connecting failed: the write never left, retrying is safe
+
+
+def test_find_json_skips_php_diagnostics_before_the_body():
+    body = 'string(79) "Fatal error: snmp2_set(): No response"\n{"message":"Customer was updated."}'
+    assert find_json(body) == {"message": "Customer was updated."}
+    assert find_json("<html>oops</html>") is None

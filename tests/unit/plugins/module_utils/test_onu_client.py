@@ -1,0 +1,114 @@
+"""The ONU client against the emulator: tokens that are not yet valid or expired, quirks."""
+
+import os
+import stat
+import time
+
+import pytest
+import requests
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.onu import OnuClient, jwt_claims
+from ansible_collections.isp.provisioning.plugins.module_utils.onu_token_cache import TokenCache
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from tests.emulators.onu import OnuEmulator
+
+
+def client(running, username="operator", password="operator123", cache=None, clock=time.time):
+    http = HttpSession(running.url, timeout=10, redactor=Redactor(password))
+    return OnuClient(http, username, password, cache, clock=clock)
+
+
+def configure(running, **config):
+    requests.put(running.root + "/_emulator/config", json=config, timeout=5).raise_for_status()
+
+
+def test_the_client_waits_until_nbf_after_login(serve):
+    running = serve(OnuEmulator, nbf_delay=2)
+    started = time.time()
+    onu = client(running)
+    assert len(onu.customers()) == 4
+    assert time.time() - started >= 1.0  # iat is whole seconds: nbf is 1 to 2 s away
+
+
+def test_a_client_whose_clock_runs_ahead_waits_out_the_servers_refusals(serve):
+    running = serve(OnuEmulator, nbf_delay=2)
+    onu = client(running, clock=lambda: time.time() + 5)  # thinks nbf has passed
+    assert len(onu.services()) == 6
+
+
+def test_an_expired_token_means_one_new_login(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    onu = client(running)
+    onu.customers()
+    first = onu.token()
+    configure(running, expire_tokens=True)
+    time.sleep(1.1)  # iat has a one-second resolution
+    assert len(onu.customers()) == 4
+    assert onu.token() != first
+
+
+def test_a_wrong_password_names_the_user_not_the_password(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    with pytest.raises(BackendError) as failure:
+        client(running, password="wrong-secret").customers()
+    assert failure.value.message == "ONU login as 'operator' failed (HTTP 401): Login failed."
+    assert failure.value.status == 401
+
+
+def test_a_visitor_may_not_write(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    with pytest.raises(BackendError) as failure:
+        client(running, "visitor", "visitor123").create({"sn": "X", "name": "x",
+                                                          "auto": "YES", "state": "YES"})
+    assert "Not enough privilege" in failure.value.message
+    assert "eyJ" not in failure.value.message
+
+
+def test_empty_lists_answer_404_and_read_as_empty(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    onu = client(running)
+    for customer in onu.customers():
+        onu.delete(customer["sn"])
+    assert onu.customers() == []
+
+
+def test_php_diagnostics_before_the_json_are_skipped(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    configure(running, snmp_noise=True)
+    onu = client(running)
+    onu.update({"sn": "C850E98CE604", "name": "Renamed", "state": "YES"})
+    assert [c["name"] for c in onu.customers() if c["sn"] == "C850E98CE604"] == ["Renamed"]
+
+
+def test_the_token_cache_is_private_and_reused(serve, tmp_path):
+    running = serve(OnuEmulator, nbf_delay=0)
+    cache = TokenCache(running.url, "operator", "operator123", directory=str(tmp_path / "c"))
+    first = client(running, cache=cache)
+    first.customers()
+    assert stat.S_IMODE(os.stat(cache.path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(str(tmp_path / "c")).st_mode) == 0o700
+    second = client(running, cache=cache)
+    assert second.token() == first.token()
+
+
+def test_the_token_cache_is_keyed_by_password_and_ignores_tokens_near_expiry(tmp_path):
+    right = TokenCache("http://onu/API/", "op", "right", directory=str(tmp_path))
+    wrong = TokenCache("http://onu/API/", "op", "wrong", directory=str(tmp_path))
+    assert right.path != wrong.path
+    right.save("token-1", expires=1000)
+    assert right.load(valid_until=999) == "token-1"
+    assert right.load(valid_until=1000) is None
+    assert wrong.load(valid_until=0) is None
+
+
+def test_jwt_claims_reads_the_payload_without_the_key():
+    token = ("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJSYWlzZXBvbiIsImF1ZCI6IlJhaXNlcG"
+             "9uIiwiaWF0IjoxNTQyMTA3ODg4LCJuYmYiOjE1NDIxMDc4OTgsImV4cCI6MTU0MjExMTQ5OCwiZGF0YSI6"
+             "eyJpZCI6IjEiLCJ1c2VybmFtZSI6ImFkbWluIiwidHlwZSI6IjkifX0.DqYvlphdTZ8fb9up6SojGw1YWA"
+             "WdePTXDXRuXwGOL1A")  # the seed document's token
+    claims = jwt_claims(token)
+    assert claims["nbf"] - claims["iat"] == 10
+    assert claims["data"]["type"] == "9"
+    assert jwt_claims("garbage") == {}

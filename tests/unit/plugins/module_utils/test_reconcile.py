@@ -1,0 +1,194 @@
+"""The reconcile engine against an in-memory backend: plan, check mode, purge, lost answers."""
+
+import pytest
+
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
+    EntitySpec,
+    Field,
+    as_text,
+    as_unordered,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendError,
+    ValidationError,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
+    Reconciler,
+    ReconcileFailed,
+)
+
+SPEC = EntitySpec(
+    name="thing",
+    plural="things",
+    identity="key",
+    fields=[
+        Field("key"),
+        Field("size", type="int", compare=as_text),
+        Field("tags", type="list", compare=as_unordered),
+        Field("colour", updatable=False),
+        Field("secret", no_log=True),
+        Field("id", readonly=True),
+    ],
+)
+
+
+class MemoryBackend(EntityBackend):
+    spec = SPEC
+
+    def __init__(self, records=(), lose=None):
+        super().__init__()
+        self.store = dict((r["key"], dict(r)) for r in records)
+        self.writes = []
+        self.reads = 0
+        self.lose = lose  # (action, applied): lose the answer of this write once
+
+    def read_all(self):
+        self.reads += 1
+        return [dict(r) for r in self.store.values()]
+
+    def prepare(self, desired):
+        if desired.get("size") == -1:
+            raise ValidationError("size cannot be negative")
+        return desired
+
+    def _maybe_lose(self, action, apply):
+        if self.lose and self.lose[0] == action:
+            applied = self.lose[1]
+            self.lose = None
+            if applied:
+                apply()
+            raise AnswerLost("lost")
+        apply()
+
+    def create(self, desired):
+        self.writes.append(("create", desired["key"]))
+        record = dict(desired, id=len(self.store) + 1)
+        self._maybe_lose("create", lambda: self.store.__setitem__(desired["key"], record))
+        return dict(self.store[desired["key"]])
+
+    def update(self, current, changes, desired):
+        self.writes.append(("update", current["key"]))
+        self._maybe_lose("update", lambda: self.store[current["key"]].update(changes))
+        return dict(self.store[current["key"]])
+
+    def delete(self, current):
+        self.writes.append(("delete", current["key"]))
+        self._maybe_lose("delete", lambda: self.store.pop(current["key"]))
+
+
+def converge(backend, records, check_mode=False, diff=True, scope=None, limit=10):
+    engine = Reconciler(backend, check_mode=check_mode, diff=diff)
+    return engine.apply(engine.plan(records, scope, limit))
+
+
+def test_create_update_none_delete_with_one_read():
+    backend = MemoryBackend([{"key": "a", "size": 1, "id": 1}, {"key": "b", "size": 2, "id": 2}])
+    result = converge(backend, [
+        ("present", {"key": "a", "size": "1"}),  # "1" == 1 once normalised
+        ("present", {"key": "b", "size": 3}),
+        ("present", {"key": "c", "size": 4}),
+        ("absent", {"key": "d"}),
+    ])
+    assert [r["action"] for r in result["results"]] == ["none", "update", "create", "none"]
+    assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 2)
+    assert result["results"][1]["changes"] == {"size": 3}
+    assert backend.reads == 1
+    assert backend.store["b"]["size"] == 3
+
+
+def test_only_named_fields_are_compared_and_order_of_sets_is_ignored():
+    backend = MemoryBackend([{"key": "a", "size": 1, "tags": ["x", "y"], "colour": "red"}])
+    result = converge(backend, [("present", {"key": "a", "tags": ["y", "x"]})])
+    assert result["changed"] is False
+    assert backend.writes == []
+
+
+def test_check_mode_writes_nothing_and_predicts_the_real_result():
+    records = [("present", {"key": "a", "size": 5}), ("absent", {"key": "b"})]
+    backend = MemoryBackend([{"key": "a", "size": 1, "id": 1}, {"key": "b", "id": 2}])
+    predicted = converge(backend, records, check_mode=True)
+    assert backend.writes == []
+    real = converge(backend, records)
+    assert predicted["diff"] == real["diff"]
+    assert predicted["changed"] and real["changed"]
+
+
+def test_diff_has_whole_records_and_hides_secrets():
+    backend = MemoryBackend([{"key": "a", "size": 1, "secret": "hunter2", "id": 1}])
+    result = converge(backend, [("present", {"key": "a", "size": 2})])
+    diff = result["diff"][0]
+    assert diff["before"] == {"key": "a", "size": 1, "id": 1}
+    assert diff["after"] == {"key": "a", "size": 2, "id": 1}
+    assert "hunter2" not in repr(result)
+
+
+def test_every_invalid_record_is_reported_before_any_write():
+    backend = MemoryBackend([{"key": "a", "colour": "red"}])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [
+            ("present", {"key": "ok", "size": 1}),
+            ("present", {"key": "neg", "size": -1}),
+            ("present", {"key": "a", "colour": "blue"}),
+            ("present", {"key": "ok", "size": 2}),
+        ])
+    message = failure.value.message
+    assert "size cannot be negative" in message
+    assert "colour cannot be changed" in message
+    assert "'ok' is declared more than once" in message
+    assert backend.writes == []
+
+
+def test_purge_deletes_undeclared_records_in_scope_only():
+    backend = MemoryBackend([
+        {"key": "lab-1"}, {"key": "lab-2"}, {"key": "prod-1"},
+    ])
+    result = converge(backend, [("present", {"key": "lab-1"})], scope={"key": "lab-*"})
+    assert sorted(backend.store) == ["lab-1", "prod-1"]
+    assert result["deleted"] == 1
+    assert result["results"][-1]["purged"] is True
+
+
+def test_purge_over_the_limit_changes_nothing():
+    backend = MemoryBackend([{"key": "lab-%d" % i} for i in range(5)])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "lab-0"})], scope={"key": "lab-*"}, limit=3)
+    assert "purge_limit (3)" in failure.value.message
+    assert backend.writes == []
+
+
+@pytest.mark.parametrize("action, records, start", [
+    ("create", [("present", {"key": "n", "size": 1})], []),
+    ("update", [("present", {"key": "a", "size": 9})], [{"key": "a", "size": 1}]),
+    ("delete", [("absent", {"key": "a"})], [{"key": "a", "size": 1}]),
+])
+def test_a_lost_answer_of_an_applied_write_is_read_back_not_resent(action, records, start):
+    backend = MemoryBackend(start, lose=(action, True))
+    result = converge(backend, records)
+    assert backend.writes == [(action, records[0][1]["key"])]
+    assert result["results"][0]["action"] == action
+    assert result["changed"] is True
+
+
+def test_a_lost_write_that_did_not_happen_is_sent_once_more():
+    backend = MemoryBackend([], lose=("create", False))
+    converge(backend, [("present", {"key": "n", "size": 1})])
+    assert backend.writes == [("create", "n"), ("create", "n")]
+    assert list(backend.store) == ["n"]
+
+
+def test_a_backend_error_stops_and_reports_what_was_done():
+    class Failing(MemoryBackend):
+        def create(self, desired):
+            if desired["key"] == "bad":
+                raise BackendError("the server said no")
+            return super().create(desired)
+
+    backend = Failing([])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "good"}), ("present", {"key": "bad"}),
+                           ("present", {"key": "never"})])
+    assert "thing 'bad': create failed: the server said no" == failure.value.message
+    assert [r["key"] for r in failure.value.result["results"]] == ["good"]
+    assert "never" not in backend.store
