@@ -15,7 +15,7 @@ from tests.emulators.server import make_server, url_of
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m tests.emulators")
     parser.add_argument("backend", choices=sorted(BACKENDS))
-    known, _ = parser.parse_known_args(argv)
+    known = parser.parse_known_args(argv)[0]
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--db", required=True, help="SQLite file; kept across restarts")
@@ -34,10 +34,8 @@ def parse(argv):
 
 def main(argv=None):
     args, emulator_cls = parse(sys.argv[1:] if argv is None else argv)
-    config = dict(
-        (flag.lstrip("-").replace("-", "_"), None) for flag, _ in emulator_cls.options
-    )
-    config = dict((key, getattr(args, key)) for key in config)
+    names = [flag.lstrip("-").replace("-", "_") for flag, _kwargs in emulator_cls.options]
+    config = dict((name, getattr(args, name)) for name in names)
     faults = dict(
         latency_ms=args.latency_ms,
         fail_percent=args.fail_percent,
@@ -47,7 +45,7 @@ def main(argv=None):
     emulator = emulator_cls(args.db, faults=faults, **config)
     server = make_server(emulator, args.host, args.port)
     print(url_of(server, emulator), flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.close() or sys.exit(0))
+    signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         server.run()
     except (KeyboardInterrupt, SystemExit):
@@ -55,6 +53,10 @@ def main(argv=None):
     finally:
         server.close()
     return 0
+
+
+def stop_on_signal(signum, frame):
+    raise SystemExit(0)
 
 
 if __name__ == "__main__":

@@ -59,9 +59,9 @@ def test_a_wrong_password_names_the_user_not_the_password(serve):
 
 def test_a_visitor_may_not_write(serve):
     running = serve(OnuEmulator, nbf_delay=0)
+    visitor = client(running, "visitor", "visitor123")
     with pytest.raises(BackendError) as failure:
-        client(running, "visitor", "visitor123").create({"sn": "X", "name": "x",
-                                                          "auto": "YES", "state": "YES"})
+        visitor.create({"sn": "X", "name": "x", "auto": "YES", "state": "YES"})
     assert "Not enough privilege" in failure.value.message
     assert "eyJ" not in failure.value.message
 

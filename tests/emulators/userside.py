@@ -1,0 +1,531 @@
+"""Emulator of the UserSide ERP API, category ``customer`` (seed 004, CONTRACTS §5).
+
+Serves ``/api.php?key=KEY&cat=customer&action=<action>&<params>``; parameters
+come from the query string or a form body alike (``subcat=`` is accepted for
+``action=``, ``usercode`` for ``customer_id``). Answers as CONTRACTS §5 says:
+
+* envelope ``{"Result": "OK", ...}`` / ``{"Result": "ERROR", "ErrorText": ...}``
+  with a non-200 status on error; ``lowercase_envelope`` answers ``result``,
+  ``data``, ``id``, ``error`` instead;
+* ``add`` answers ``Id``; ``get_abon_id`` answers ``Id`` (an int for one
+  match, a list for several); ``get_customers_id`` answers ``data`` = list of
+  ids and refuses a call without a condition;
+* ``get_data`` answers the read shape, which differs from the write shape
+  (``full_name``, ``phone``/``email``/``agreement``/``address`` lists, DD.MM.YYYY
+  dates, ``ip_mac`` map with integer IPs, ``group``/``mark`` maps, ``state_id``);
+* current versions (3.21+) refuse a write sent with GET; ``pre_3_21`` accepts
+  it and answers ``get_customers_id`` as ``list`` (a comma-separated string).
+
+Where CONTRACTS says nothing, this emulator picks (and the client accepts
+other plausible shapes too):
+
+* errors: wrong key 403 ``Access denied``; GET write 405; unknown customer 404;
+  any other refusal 400 — texts are in the code below;
+* ``get_abon_id`` without a match answers ``Id`` 0; ``billing_uid`` and
+  ``codeti`` both look up the add's ``codeti``; ``mail`` and ``login`` are
+  exact, case-insensitive matches;
+* ``get_data`` also answers ``manager_id`` and ``service`` (a map of
+  additional services by id); ``tariff`` is ``{"current": {"<id>": {...}}}``;
+  ``address`` has one entry of ``type`` ``"connect"`` once a house is set,
+  ``entrance``/``floor`` 0 when unset; ``agreement`` date is null when unset;
+  ``phone`` lists ``phone0`` (``flag_main`` 1) before ``phone1`` (0), leaving
+  out empty ones; MACs come back lower-case with colons;
+* a new customer is active (``state_id`` 2); ``edit`` with a login another
+  customer holds, ``tarif_change``/``mark_add``/``service_add`` with an
+  unknown id, a second ``ip_add`` of a bound IP are refused (400);
+  ``mark_add`` of a mark already set and ``mark_delete``/``service_remove``
+  of one not set succeed.
+
+Seeded with tariffs, marks, groups, services and three customers that a
+test must never touch (login ``seed-*``).
+"""
+
+import datetime
+import ipaddress
+import json
+import re
+import time
+
+from flask import Response, g, request
+
+from tests.emulators.core import Emulator
+
+TARIFFS = [(1, "Home 100"), (2, "Home 500"), (3, "Business 1G")]
+MARKS = [(1, "managed-by-ansible"), (2, "VIP"), (3, "debtor")]
+GROUPS = [(1, "Residential"), (2, "Business"), (3, "Test")]
+SERVICES = [(1, "Static IP"), (2, "IPTV"), (3, "Router rental")]
+SEED_CUSTOMERS = [
+    dict(login="seed-alice", full_name="Alice Seed", agreement_number="A-1",
+         agreement_date="2020-01-15", house_id=10, group_id=1, tariff_id=1, state_id=2),
+    dict(login="seed-bob", full_name="Bob Seed", agreement_number="A-2", house_id=10,
+         group_id=2, tariff_id=2, state_id=1, flag_corporate=1),
+    dict(login="seed-carol", full_name="Carol Seed", house_id=11, group_id=1, state_id=0),
+]
+SEED_MARKS = [(1, 2), (3, 3)]
+
+SCHEMA = """
+CREATE TABLE tariffs (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE mark_types (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE service_types (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, login TEXT NOT NULL DEFAULT '',
+    full_name TEXT NOT NULL DEFAULT '', codeti TEXT NOT NULL DEFAULT '',
+    billing_id INTEGER NOT NULL DEFAULT 0, is_potential INTEGER NOT NULL DEFAULT 0,
+    flag_corporate INTEGER NOT NULL DEFAULT 0, agreement_number TEXT NOT NULL DEFAULT '',
+    agreement_date TEXT, account_number TEXT NOT NULL DEFAULT '',
+    phone0 TEXT NOT NULL DEFAULT '', phone1 TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '', house_id INTEGER NOT NULL DEFAULT 0,
+    apartment TEXT NOT NULL DEFAULT '', entrance INTEGER NOT NULL DEFAULT 0,
+    floor INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '',
+    group_id INTEGER NOT NULL DEFAULT 0, manager_id INTEGER NOT NULL DEFAULT 0,
+    state_id INTEGER NOT NULL DEFAULT 2, tariff_id INTEGER NOT NULL DEFAULT 0,
+    balance REAL NOT NULL DEFAULT 0, date_create TEXT, date_connect TEXT);
+CREATE TABLE customer_marks (customer_id INTEGER, mark_id INTEGER,
+    PRIMARY KEY (customer_id, mark_id));
+CREATE TABLE customer_ips (id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id INTEGER,
+    ip INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '');
+CREATE TABLE customer_services (customer_id INTEGER, service_id INTEGER, price REAL,
+    comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (customer_id, service_id));
+"""
+
+WRITES = frozenset((
+    "add", "edit", "delete", "state_change", "tarif_change", "mark_add", "mark_delete",
+    "ip_add", "ip_delete", "service_add", "service_remove",
+))
+READS = frozenset(("get_data", "get_customers_id", "get_abon_id", "get_customer_group"))
+# edit parameter -> column; every other edit parameter of the seed is accepted and ignored
+EDIT_COLUMNS = {
+    "name": "full_name", "login": "login", "account_number": "account_number",
+    "agreement_number": "agreement_number", "apartment_number": "apartment",
+    "comment": "comment", "email": "email", "phone0": "phone0", "phone1": "phone1",
+}
+EDIT_INTEGERS = {
+    "entrance": "entrance", "floor": "floor", "group_id": "group_id", "house_id": "house_id",
+    "manager_id": "manager_id", "flag_corporate": "flag_corporate",
+    "is_potential": "is_potential",
+}
+ABON_ID_COLUMNS = {
+    "account": "account_number", "billing_uid": "codeti", "codeti": "codeti",
+    "dognumber": "agreement_number", "login": "login", "mail": "email",
+}
+CONDITIONS = {
+    "house_id": "house_id", "billing_id": "billing_id", "state_id": "state_id",
+    "tariff_id": "tariff_id", "is_corporate": "flag_corporate", "appartment": "apartment",
+}
+
+
+class Refused(Exception):
+    def __init__(self, status, text):
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+def ip_to_int(text):
+    try:
+        return int(ipaddress.IPv4Address(str(text).strip()))
+    except ValueError:
+        raise Refused(400, "Incorrect IP address")
+
+
+def mac_digits(text):
+    digits = re.sub(r"[^0-9a-fA-F]", "", str(text or "")).lower()
+    if digits and len(digits) != 12:
+        raise Refused(400, "Incorrect MAC address")
+    return digits
+
+
+def iso_date(text):
+    """Dates are accepted as YYYY-MM-DD or DD.MM.YYYY; stored ISO; '' clears."""
+    text = str(text).strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    raise Refused(400, "Incorrect date format")
+
+
+def ru_date(iso):
+    return datetime.date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else None
+
+
+def as_int(value, name):
+    try:
+        return int(str(value).strip() or 0)
+    except ValueError:
+        raise Refused(400, "Incorrect value of parameter %s" % name)
+
+
+class UsersideEmulator(Emulator):
+    name = "userside"
+    base_path = "/"
+    schema = SCHEMA
+    options = (
+        ("--key", dict(default=None, help="the API key (default: userside-test-key)")),
+        ("--lowercase-envelope", dict(action="store_true", default=None,
+                                      help="answer result/data/id/error as newer installs")),
+        ("--pre-3-21", dict(action="store_true", default=None,
+                            help="behave as before 3.21: writes over GET accepted")),
+    )
+    harness = {
+        "userside": {},
+        "userside_lower": {"lowercase_envelope": True},
+        "userside_legacy": {"pre_3_21": True},
+    }
+    demo = {"port": 18085, "config": {}}
+
+    def default_config(self):
+        return dict(key="userside-test-key", lowercase_envelope=False, pre_3_21=False)
+
+    def seed(self, db):
+        db.executemany("INSERT INTO tariffs VALUES (?, ?)", TARIFFS)
+        db.executemany("INSERT INTO mark_types VALUES (?, ?)", MARKS)
+        db.executemany("INSERT INTO groups VALUES (?, ?)", GROUPS)
+        db.executemany("INSERT INTO service_types VALUES (?, ?)", SERVICES)
+        for customer in SEED_CUSTOMERS:
+            columns = sorted(customer)
+            db.execute(
+                "INSERT INTO customers (%s, date_create) VALUES (%s, '2020-01-01 10:00:00')"
+                % (", ".join(columns), ", ".join("?" * len(columns))),
+                [customer[c] for c in columns],
+            )
+        db.executemany("INSERT INTO customer_marks VALUES (?, ?)", SEED_MARKS)
+
+    # --- counting and faults per action ------------------------------------------
+    def _before(self):
+        """As the base, but counted as ``customer.<action>`` (one URL serves them all)."""
+        if request.path != "/api.php":
+            return super()._before()
+        action = self.action_name()
+        g.kind = "write" if action in WRITES else "read"
+        g.counter = "customer." + (action or "?")
+        self.counters.count(g.kind, g.counter)
+        settings = self.faults.settings
+        if settings["latency_ms"]:
+            time.sleep(settings["latency_ms"] / 1000.0)
+        if (
+            settings["fail_percent"]
+            and self.faults.applies(g.counter)
+            and self.random.uniform(0, 100) < settings["fail_percent"]
+        ):
+            return Response("emulated failure", status=settings["fail_status"],
+                            mimetype="text/plain")
+        return None
+
+    # --- wire helpers --------------------------------------------------------------
+    @staticmethod
+    def param(name, default=None):
+        value = request.values.get(name)
+        return default if value is None else value
+
+    def action_name(self):
+        return self.param("action") or self.param("subcat") or ""
+
+    def envelope(self, status, **fields):
+        """fields use the upper-case names; the lower-case mode renames them."""
+        if self.config["lowercase_envelope"]:
+            fields = dict((k.lower(), v) for k, v in fields.items())
+            fields = dict(("error" if k == "errortext" else k, v) for k, v in fields.items())
+        return Response(json.dumps(fields), status=status, mimetype="application/json")
+
+    def ok(self, **fields):
+        return self.envelope(200, Result="OK", **fields)
+
+    def customer_id(self):
+        value = self.param("customer_id") or self.param("usercode")
+        if not value:
+            raise Refused(400, "Parameter customer_id is required")
+        row = self.store.one("SELECT * FROM customers WHERE id = ?", (as_int(value, "customer_id"),))
+        if row is None:
+            raise Refused(404, "Customer not found")
+        return row["id"]
+
+    def required(self, name):
+        value = self.param(name)
+        if value is None or value == "":
+            raise Refused(400, "Parameter %s is required" % name)
+        return value
+
+    # --- dispatch ------------------------------------------------------------------
+    def routes(self):
+        self.route("/api.php", "read", ("GET", "POST"))(self.api)
+
+    def api(self):
+        try:
+            if self.param("key") != self.config["key"]:
+                raise Refused(403, "Access denied")
+            if self.param("cat") != "customer":
+                raise Refused(400, "Unknown category")
+            action = self.action_name()
+            if action not in WRITES and action not in READS:
+                raise Refused(400, "Unknown action")
+            if action in WRITES and request.method == "GET" and not self.config["pre_3_21"]:
+                raise Refused(405, "Write actions must be sent with the POST method")
+            return getattr(self, "do_" + action)()
+        except Refused as refused:
+            return self.envelope(refused.status, Result="ERROR", ErrorText=refused.text)
+
+    # --- reads ---------------------------------------------------------------------
+    def do_get_customer_group(self):
+        rows = self.store.query("SELECT id, name FROM groups ORDER BY id")
+        return self.ok(Data=dict((str(row["id"]), row) for row in rows))
+
+    def do_get_abon_id(self):
+        typer = self.required("data_typer")
+        value = self.required("data_value").strip()
+        if typer in ABON_ID_COLUMNS:
+            rows = self.store.query(
+                "SELECT id FROM customers WHERE %s = ? COLLATE NOCASE AND %s != '' ORDER BY id"
+                % (ABON_ID_COLUMNS[typer], ABON_ID_COLUMNS[typer]), (value,))
+        elif typer == "phone":
+            rows = self.store.query(
+                "SELECT id FROM customers WHERE (phone0 = ? OR phone1 = ?) AND ? != '' "
+                "ORDER BY id", (value, value, value))
+        elif typer == "ip":
+            rows = self.store.query("SELECT DISTINCT customer_id AS id FROM customer_ips "
+                                    "WHERE ip = ? ORDER BY customer_id", (ip_to_int(value),))
+        elif typer == "mac":
+            rows = self.store.query("SELECT DISTINCT customer_id AS id FROM customer_ips "
+                                    "WHERE mac = ? ORDER BY customer_id", (mac_digits(value),))
+        else:
+            raise Refused(400, "Incorrect value of parameter data_typer")
+        ids = [row["id"] for row in rows]
+        return self.ok(Id=0 if not ids else ids[0] if len(ids) == 1 else ids)
+
+    def do_get_customers_id(self):
+        where, args = [], []
+        for name, column in CONDITIONS.items():
+            if self.param(name) not in (None, ""):
+                where.append("%s = ?" % column)
+                args.append(self.param(name) if column == "apartment"
+                            else as_int(self.param(name), name))
+        if self.param("mark_id") not in (None, ""):
+            where.append("id IN (SELECT customer_id FROM customer_marks WHERE mark_id = ?)")
+            args.append(as_int(self.param("mark_id"), "mark_id"))
+        if self.param("name") not in (None, ""):
+            if self.param("is_like") in ("1", "true"):
+                where.append("full_name LIKE ?")
+                args.append("%" + self.param("name") + "%")
+            else:
+                where.append("full_name = ?")
+                args.append(self.param("name"))
+        if not where:
+            raise Refused(400, "At least one condition must be specified")
+        sql = "SELECT id FROM customers WHERE %s ORDER BY id" % " AND ".join(where)
+        if self.param("limit") not in (None, ""):
+            sql += " LIMIT %d" % as_int(self.param("limit"), "limit")
+        ids = [row["id"] for row in self.store.query(sql, args)]
+        if self.config["pre_3_21"]:
+            return self.ok(list=",".join(str(i) for i in ids))
+        return self.ok(data=ids)
+
+    def do_get_data(self):
+        if self.param("customer_id") or self.param("usercode"):
+            customer = self.customer_id()
+        else:
+            row = self.store.one(
+                "SELECT id FROM customers WHERE account_number = ? AND account_number != '' "
+                "AND billing_id = ?", (self.required("account_number"),
+                                       as_int(self.required("billing_id"), "billing_id")))
+            if row is None:
+                raise Refused(404, "Customer not found")
+            customer = row["id"]
+        return self.ok(Data=self.read_shape(customer))
+
+    def read_shape(self, customer):
+        row = self.store.one("SELECT * FROM customers WHERE id = ?", (customer,))
+        marks = self.store.query(
+            "SELECT m.id, m.name FROM customer_marks c JOIN mark_types m ON m.id = c.mark_id "
+            "WHERE c.customer_id = ? ORDER BY m.id", (customer,))
+        ips = self.store.query("SELECT * FROM customer_ips WHERE customer_id = ? ORDER BY id",
+                               (customer,))
+        services = self.store.query(
+            "SELECT service_id AS id, price, comment FROM customer_services "
+            "WHERE customer_id = ? ORDER BY service_id", (customer,))
+        group = self.store.one("SELECT id, name FROM groups WHERE id = ?", (row["group_id"],))
+        tariff = self.store.one("SELECT id, name FROM tariffs WHERE id = ?", (row["tariff_id"],))
+        phones = [dict(number=row[column], flag_main=main)
+                  for column, main in (("phone0", 1), ("phone1", 0)) if row[column]]
+        emails = [dict(address=row["email"], flag_main=1)] if row["email"] else []
+        agreements = []
+        if row["agreement_number"] or row["agreement_date"]:
+            agreements.append(dict(number=row["agreement_number"],
+                                   date=ru_date(row["agreement_date"])))
+        addresses = []
+        if row["house_id"]:
+            addresses.append(dict(type="connect", house_id=row["house_id"],
+                                  apartment=dict(number=row["apartment"]),
+                                  entrance=row["entrance"], floor=row["floor"]))
+        return {
+            "id": row["id"],
+            "login": row["login"],
+            "full_name": row["full_name"],
+            "flag_corporate": row["flag_corporate"],
+            "is_potential": row["is_potential"],
+            "balance": row["balance"],
+            "state_id": row["state_id"],
+            "date_create": row["date_create"],
+            "date_connect": row["date_connect"],
+            "account_number": row["account_number"],
+            "comment": row["comment"],
+            "billing_id": row["billing_id"],
+            "manager_id": row["manager_id"],
+            "phone": phones,
+            "email": emails,
+            "agreement": agreements,
+            "address": addresses,
+            "group": {str(group["id"]): group} if group else {},
+            "mark": dict((str(mark["id"]), mark) for mark in marks),
+            "tariff": {"current": {str(tariff["id"]): tariff} if tariff else {}, "new": {}},
+            "ip_mac": dict(
+                (str(ip["id"]), dict(ip=ip["ip"], mac=":".join(
+                    ip["mac"][i:i + 2] for i in range(0, len(ip["mac"]), 2))))
+                for ip in ips),
+            "service": dict((str(s["id"]), s) for s in services),
+        }
+
+    # --- writes --------------------------------------------------------------------
+    def do_add(self):
+        values = dict(
+            full_name=self.param("fio", ""),
+            codeti=self.param("codeti", ""),
+            is_potential=as_int(self.param("is_potential", 0), "is_potential"),
+            flag_corporate=as_int(self.param("is_corporate", 0), "is_corporate"),
+            billing_id=as_int(self.param("billing_id", 0), "billing_id"),
+            date_create=time.strftime("%Y-%m-%d %H:%M:%S"),
+        )
+        with self.store.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO customers (full_name, codeti, is_potential, flag_corporate, "
+                "billing_id, date_create) VALUES (:full_name, :codeti, :is_potential, "
+                ":flag_corporate, :billing_id, :date_create)", values)
+            new_id = cursor.lastrowid
+        return self.ok(Id=new_id)
+
+    def do_edit(self):
+        customer = self.param("id")
+        if not customer:
+            raise Refused(400, "Parameter id is required")
+        if not self.store.one("SELECT id FROM customers WHERE id = ?",
+                              (as_int(customer, "id"),)):
+            raise Refused(404, "Customer not found")
+        values = {}
+        for name, column in EDIT_COLUMNS.items():
+            if self.param(name) is not None:
+                values[column] = self.param(name).strip()
+        for name, column in EDIT_INTEGERS.items():
+            if self.param(name) is not None:
+                values[column] = as_int(self.param(name), name)
+        if self.param("agreement_date") is not None:
+            values["agreement_date"] = iso_date(self.param("agreement_date"))
+        if self.param("date_connect") is not None:
+            values["date_connect"] = iso_date(self.param("date_connect"))
+        if values.get("login") and self.store.one(
+            "SELECT id FROM customers WHERE login = ? COLLATE NOCASE AND id != ?",
+            (values["login"], int(customer)),
+        ):
+            raise Refused(400, "Login is already in use by another customer")
+        if values.get("group_id") and not self.store.one(
+            "SELECT id FROM groups WHERE id = ?", (values["group_id"],)
+        ):
+            raise Refused(400, "Customer group not found")
+        if values:
+            with self.store.transaction() as db:
+                db.execute("UPDATE customers SET %s WHERE id = :target" % ", ".join(
+                    "%s = :%s" % (column, column) for column in values),
+                    dict(values, target=int(customer)))
+        return self.ok()
+
+    def do_delete(self):
+        customer = as_int(self.required("id"), "id")
+        if not self.store.one("SELECT id FROM customers WHERE id = ?", (customer,)):
+            raise Refused(404, "Customer not found")
+        with self.store.transaction() as db:
+            for table in ("customer_marks", "customer_ips", "customer_services"):
+                db.execute("DELETE FROM %s WHERE customer_id = ?" % table, (customer,))
+            db.execute("DELETE FROM customers WHERE id = ?", (customer,))
+        return self.ok()
+
+    def do_state_change(self):
+        customer = self.customer_id()
+        state = as_int(self.required("state_id"), "state_id")
+        if state not in (0, 1, 2):
+            raise Refused(400, "Incorrect value of parameter state_id")
+        with self.store.transaction() as db:
+            db.execute("UPDATE customers SET state_id = ? WHERE id = ?", (state, customer))
+        return self.ok()
+
+    def do_tarif_change(self):
+        customer = self.customer_id()
+        tariff = as_int(self.required("tarif"), "tarif")
+        if not self.store.one("SELECT id FROM tariffs WHERE id = ?", (tariff,)):
+            raise Refused(400, "Tariff not found")
+        with self.store.transaction() as db:
+            db.execute("UPDATE customers SET tariff_id = ? WHERE id = ?", (tariff, customer))
+        return self.ok()
+
+    def do_mark_add(self):
+        customer = self.customer_id()
+        mark = as_int(self.required("mark_id"), "mark_id")
+        if not self.store.one("SELECT id FROM mark_types WHERE id = ?", (mark,)):
+            raise Refused(400, "Mark not found")
+        with self.store.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO customer_marks VALUES (?, ?)", (customer, mark))
+        return self.ok()
+
+    def do_mark_delete(self):
+        customer = self.customer_id()
+        mark = as_int(self.required("mark_id"), "mark_id")
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM customer_marks WHERE customer_id = ? AND mark_id = ?",
+                       (customer, mark))
+        return self.ok()
+
+    def do_ip_add(self):
+        customer = self.customer_id()
+        ip = ip_to_int(self.required("value"))
+        mac = mac_digits(self.param("mac", ""))
+        if self.store.one("SELECT id FROM customer_ips WHERE ip = ?", (ip,)):
+            raise Refused(400, "IP address is already in use")
+        with self.store.transaction() as db:
+            db.execute("INSERT INTO customer_ips (customer_id, ip, mac) VALUES (?, ?, ?)",
+                       (customer, ip, mac))
+        return self.ok()
+
+    def do_ip_delete(self):
+        customer = self.customer_id()
+        value = self.required("value").strip()
+        with self.store.transaction() as db:
+            if value == "all":
+                db.execute("DELETE FROM customer_ips WHERE customer_id = ?", (customer,))
+            elif value == "-1":
+                db.execute("DELETE FROM customer_ips WHERE customer_id = ? AND ip = 0",
+                           (customer,))
+            else:
+                db.execute("DELETE FROM customer_ips WHERE customer_id = ? AND ip = ?",
+                           (customer, ip_to_int(value)))
+        return self.ok()
+
+    def do_service_add(self):
+        customer = self.customer_id()
+        service = as_int(self.required("service_id"), "service_id")
+        if not self.store.one("SELECT id FROM service_types WHERE id = ?", (service,)):
+            raise Refused(400, "Additional service not found")
+        price = self.param("price")
+        with self.store.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO customer_services VALUES (?, ?, ?, ?)",
+                       (customer, service, float(price) if price else None,
+                        self.param("comment", "")))
+        return self.ok()
+
+    def do_service_remove(self):
+        customer = self.customer_id()
+        service = as_int(self.required("service_id"), "service_id")
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM customer_services WHERE customer_id = ? AND service_id = ?",
+                       (customer, service))
+        return self.ok()

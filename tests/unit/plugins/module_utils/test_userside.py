@@ -1,0 +1,220 @@
+"""The UserSide client and customer adapter against the emulator, in all its modes."""
+
+import pytest
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
+    Reconciler,
+    ReconcileFailed,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.module_utils.userside import (
+    UsersideClient,
+    api_base,
+    id_list,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.userside_customer import (
+    UsersideCustomers,
+)
+from tests.emulators.server import start
+from tests.emulators.userside import UsersideEmulator
+
+KEY = "userside-test-key"
+FULL = dict(
+    login="ada", name="Ada Lovelace", agreement_number="D-7", agreement_date="05.03.2024",
+    account_number="ACC-9", mobile_phone="+100", home_phone="200", email="Ada@Example.net",
+    house_id=5, apartment="12", entrance=2, floor=0, comment="hi", group_id=2, manager_id=7,
+    is_corporate=True, is_potential=False, billing_id=3, billing_uid="B-77", status="paused",
+    tariff=3, marks=[2, 1], services=[2],
+    ip_mac=[{"ip": "10.0.0.2", "mac": "AA-BB-CC-00-11-22"}, {"ip": "10.0.0.1", "mac": None}],
+)
+
+
+@pytest.fixture
+def serve(tmp_path):
+    running = []
+
+    def build(**config):
+        server = start(UsersideEmulator(str(tmp_path / ("u%d.sqlite" % len(running))), **config))
+        running.append(server)
+        return server
+
+    yield build
+    for server in running:
+        server.stop()
+
+
+@pytest.fixture
+def server(serve):
+    return serve()
+
+
+def client_for(server, key=KEY):
+    http = HttpSession(server.url, timeout=5, retries=1, backoff=0, redactor=Redactor(key))
+    return UsersideClient(http, key)
+
+
+def backend_for(server, identity="login"):
+    return UsersideCustomers.with_identity(identity)(client_for(server))
+
+
+def converge(server, *records, **kwargs):
+    engine = Reconciler(backend_for(server, kwargs.pop("identity", "login")), **kwargs)
+    return engine.apply(engine.plan([("present", dict(r)) for r in records]))
+
+
+def writes(server):
+    return server.emulator.counters.snapshot()["writes"]
+
+
+@pytest.mark.parametrize("config", [{}, {"lowercase_envelope": True}, {"pre_3_21": True}],
+                         ids=["upper-case", "lower-case", "pre-3.21"])
+def test_a_customer_with_every_option_set_converges_and_a_second_run_writes_nothing(
+        serve, config):
+    server = serve(**config)
+    created = converge(server, FULL)
+    assert created["created"] == 1
+    record = created["results"][0]["customer"]
+    assert record["email"] == "ada@example.net" and record["agreement_date"] == "2024-03-05"
+    server.emulator.counters.reset()
+    again = converge(server, FULL)
+    assert again["changed"] is False and again["unchanged"] == 1
+    assert writes(server) == {}
+
+
+def test_an_update_sends_only_the_actions_of_what_differs(server):
+    converge(server, FULL)
+    server.emulator.counters.reset()
+    changed = dict(FULL, marks=[1, 3], status="active", ip_mac=[{"ip": "10.0.0.1"}])
+    result = converge(server, changed)
+    assert set(result["results"][0]["changes"]) == {"marks", "status", "ip_mac"}
+    assert writes(server) == {"customer.mark_add": 1, "customer.mark_delete": 1,
+                              "customer.state_change": 1, "customer.ip_delete": 1}
+    assert result["results"][0]["customer"]["marks"] == ["1", "3"]
+
+
+@pytest.mark.parametrize("broken, fault", [
+    ({"tariff": 99}, None),
+    ({}, {"fail_percent": 100, "fail_status": 503, "only": "customer.mark_add"}),
+], ids=["unknown tariff", "mark_add fails"])
+def test_a_failure_in_the_middle_of_a_create_leaves_no_customer_behind(server, broken, fault):
+    if fault:
+        server.emulator.faults.update(fault)
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, dict(FULL, login="half", **broken))
+    assert "was deleted again" in failed.value.message
+    assert writes(server)["customer.add"] == 1 and writes(server)["customer.delete"] == 1
+    assert client_for(server).abon_ids("login", "half") == []
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == []
+
+
+def test_a_lost_add_answer_is_read_back_and_not_sent_again(server):
+    server.emulator.faults.update({"drop_writes": 1, "only": "customer.add"})
+    result = converge(server, FULL)
+    assert result["created"] == 1
+    assert writes(server)["customer.add"] == 1
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [4]
+
+
+def test_a_lost_answer_in_the_middle_of_an_update_is_read_back(server):
+    converge(server, FULL)
+    server.emulator.faults.update({"drop_writes": 1, "only": "customer.edit"})
+    result = converge(server, dict(FULL, comment="new", tariff=1))
+    assert result["updated"] == 1
+    assert writes(server)["customer.edit"] == 2  # the create's, then the lost one only
+    assert result["results"][0]["customer"]["tariff"] == "1"
+
+
+def test_create_needs_a_name_and_a_known_group_before_any_write(server):
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, {"login": "x", "name": "X"}, {"login": "y", "name": "Y", "group_id": 99})
+    assert "group_id 99 is not a customer group" in failed.value.message
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, {"login": "x", "name": "X"}, {"login": "y", "comment": "no name"})
+    assert "'y': name is required to create it" in failed.value.message
+    assert writes(server) == {}
+
+
+def test_another_identity_finds_the_customer_by_its_agreement_number(server):
+    result = converge(server, {"agreement_number": "A-1", "comment": "found"},
+                      identity="agreement_number")
+    assert result["updated"] == 1 and result["results"][0]["customer"]["login"] == "seed-alice"
+
+
+def test_purge_scope_needs_a_condition_userside_can_search_by(server):
+    backend = backend_for(server)
+    with pytest.raises(BackendError, match="purge_scope must name"):
+        backend.in_scope({"group_id": 1})
+    assert sorted(backend.in_scope({"house_id": 10, "group_id": 1})) == ["seed-alice"]
+    assert sorted(backend.in_scope({"marks": 3})) == ["seed-carol"]
+
+
+def test_purge_deletes_only_undeclared_customers_in_scope(server):
+    converge(server, dict(FULL, marks=[1]), {"login": "bea", "name": "Bea", "marks": [1]})
+    engine = Reconciler(backend_for(server))
+    result = engine.apply(engine.plan([("present", {"login": "ada"})],
+                                      purge_scope={"marks": 1}, purge_limit=5))
+    assert result["deleted"] == 1 and result["results"][1]["login"] == "bea"
+    assert client_for(server).abon_ids("login", "seed-alice") == [1]
+
+
+def test_the_api_key_never_appears_in_an_error(server):
+    secret = "s3cret-key-value"
+    with pytest.raises(BackendError) as refused:
+        client_for(server, key=secret).get_data(1)
+    assert refused.value.status == 403 and "Access denied" in refused.value.message
+    server.stop()
+    with pytest.raises(BackendError) as unreachable:
+        client_for(server, key=secret).get_data(1)
+    assert secret not in unreachable.value.message
+    assert "api.php" in unreachable.value.message or "connect" in unreachable.value.message
+
+
+def test_an_error_page_that_echoes_the_url_is_masked():
+    secret = "s3cret-key-value"
+
+    class Echo(object):
+        status_code = 502
+        text = "<h1>Bad gateway</h1> GET /api.php?key=%s&cat=customer" % secret
+
+    class Http(object):
+        redact = Redactor(secret)
+
+        def request(self, *args, **kwargs):
+            return Echo()
+
+    with pytest.raises(BackendError) as failed:
+        UsersideClient(Http(), secret).get_data(1)
+    assert secret not in failed.value.message and "key=********" in failed.value.message
+
+
+def test_ids_are_read_from_every_shape_userside_answers():
+    assert id_list(5) == [5] and id_list("5") == [5]
+    assert id_list([3, "4"]) == [3, 4] and id_list("3,4") == [3, 4]
+    assert id_list(0) == [] and id_list("") == [] and id_list(None) == []
+
+
+def test_the_url_may_name_the_folder_or_api_php():
+    assert api_base("https://erp.example.net/") == "https://erp.example.net/"
+    assert api_base("https://erp.example.net/us/api.php") == "https://erp.example.net/us/"
+
+
+def test_a_not_found_envelope_is_no_match_but_a_bare_404_is_an_error():
+    class Answer(object):
+        def __init__(self, status, text):
+            self.status_code, self.text = status, text
+
+    class Http(object):
+        redact = Redactor()
+
+        def __init__(self, answer):
+            self.answer = answer
+
+        def request(self, *args, **kwargs):
+            return self.answer
+
+    envelope = Answer(404, '{"result": "ERROR", "error": "Customer not found"}')
+    assert UsersideClient(Http(envelope), KEY).abon_ids("login", "x") == []
+    with pytest.raises(BackendError, match="HTTP 404"):
+        UsersideClient(Http(Answer(404, "<h1>Not Found</h1>")), KEY).abon_ids("login", "x")
