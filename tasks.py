@@ -240,6 +240,7 @@ def integration(targets=()):
 def lint():
     link_collection()
     run([os.path.join(BIN, "ansible-lint"), "--profile", "production"], env=environment())
+    run([os.path.join(BIN, "antsibull-changelog"), "lint"], env=environment())
 
 
 def molecule():
