@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wire client of the Trisul IPDR customers REST API (seed 003, CONTRACTS §4).
+
+What the vendor document leaves out and this client copes with:
+
+* every request, GET included, carries a JSON body with ``api_token``,
+  ``username`` and ``contextname``; nothing travels in the URL but the UserID;
+* errors come as HTTP 200 (or any other status) with a body whose ``status``
+  is ``ERROR`` or ``Error`` (any case) and a ``message``: the body decides,
+  never the status code alone;
+* the not-found and duplicate answers are not documented: any error body
+  whose message says "not found" is taken as not found;
+* GET answers a bare array; an object that wraps the array (``data``,
+  ``customers``, ``ipdrcustomers``) is accepted too, and so is a write's
+  customer object wrapped the same way.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.http import (
+    HttpSession,
+    connection_argument_spec,
+    find_json,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+
+ENV = "ISP_IPDR_"
+COLLECTION = "api/ipdrcustomers"
+# Keys under which a server might wrap a list or an object instead of answering it bare.
+WRAPPERS = ("data", "customers", "ipdrcustomers", "customer", "ipdrcustomer", "result")
+ERROR_STATUSES = ("error", "fail", "failed", "failure")
+
+
+def connection_spec():
+    spec = dict(
+        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
+        username=dict(type="str", required=True, fallback=(env_fallback, [ENV + "USERNAME"])),
+        api_token=dict(
+            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "API_TOKEN"])
+        ),
+        context=dict(type="str", default="default", fallback=(env_fallback, [ENV + "CONTEXT"])),
+    )
+    spec.update(connection_argument_spec(ENV))
+    return spec
+
+
+def client_from_module(module):
+    params = module.params
+    http = HttpSession(
+        params["url"],
+        timeout=params["timeout"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        redactor=Redactor(params["api_token"]),
+    )
+    return IpdrClient(http, params["username"], params["api_token"], params["context"])
+
+
+def error_of(body):
+    """The backend's error text when ``body`` is an error answer, else None."""
+    if not isinstance(body, dict):
+        return None
+    status = str(body.get("status", "")).strip().lower()
+    if status in ERROR_STATUSES:
+        return str(body.get("message") or body.get("error") or body.get("errors") or status)
+    for key in ("error", "errors"):
+        if body.get(key):
+            text = body[key]
+            if isinstance(text, dict):
+                text = "; ".join("%s %s" % (k, v) for k, v in sorted(text.items()))
+            elif isinstance(text, list):
+                text = "; ".join(str(item) for item in text)
+            return str(text)
+    # A message and no customer in it: a refusal whose status we do not know.
+    if "message" in body and "UserID" not in body:
+        return str(body["message"])
+    return None
+
+
+def unwrap(body, kind):
+    """The bare list or object inside ``body``, or None when it holds no such thing."""
+    # A customer object names its UserID; any other object may be a wrapper.
+    if isinstance(body, kind) and (kind is list or "UserID" in body):
+        return body
+    if isinstance(body, dict):
+        for key in WRAPPERS:
+            if isinstance(body.get(key), kind):
+                return body[key]
+    return None
+
+
+def is_not_found(error):
+    return isinstance(error, BackendError) and "not found" in error.message.lower()
+
+
+class IpdrClient(object):
+    def __init__(self, http, username, api_token, context):
+        self.http = http
+        self.username = username
+        self.api_token = api_token
+        self.context = context
+
+    def describe(self):
+        return "IPDR server (as %r, context %r)" % (self.username, self.context)
+
+    def call(self, method, path, fields=None, idempotent=True):
+        """Send one request; the parsed answer, or BackendError with the server's message."""
+        body = dict(fields or {})
+        body.update(api_token=self.api_token, username=self.username, contextname=self.context)
+        what = "%s /%s" % (method, path)
+        response = self.http.request(method, path, idempotent=idempotent, json=body)
+        parsed = find_json(response.text)
+        problem = error_of(parsed)
+        if problem is None and parsed is None:
+            problem = "HTTP %s without JSON: %s" % (
+                response.status_code,
+                self.http.redact(response.text[:200]) or "empty body",
+            )
+        elif problem is None and response.status_code >= 400:
+            problem = "HTTP %s: %s" % (response.status_code, self.http.redact(str(parsed)[:200]))
+        if problem is not None:
+            raise BackendError(
+                "%s refused %s: %s" % (self.describe(), what, self.http.redact(problem)),
+                response.status_code,
+                parsed,
+            )
+        return parsed
+
+    def expect_customer(self, method, path, answer):
+        customer = unwrap(answer, dict)
+        if customer is None or "UserID" not in customer:
+            raise BackendError(
+                "%s answered %s /%s without the customer: %s"
+                % (self.describe(), method, path, self.http.redact(str(answer)[:200]))
+            )
+        return customer
+
+    @staticmethod
+    def member(user_id):
+        return "%s/%s" % (COLLECTION, quote(str(user_id), safe=""))
+
+    # --- operations -------------------------------------------------------------
+    def customers(self):
+        answer = self.call("GET", COLLECTION)
+        customers = unwrap(answer, list)
+        if customers is None:
+            raise BackendError(
+                "%s answered GET /%s with no list of customers: %s"
+                % (self.describe(), COLLECTION, self.http.redact(str(answer)[:200]))
+            )
+        return [customer for customer in customers if isinstance(customer, dict)]
+
+    def create(self, fields):
+        answer = self.call("POST", COLLECTION, fields, idempotent=False)
+        return self.expect_customer("POST", COLLECTION, answer)
+
+    def patch(self, user_id, fields):
+        path = self.member(user_id)
+        answer = self.call("PATCH", path, fields, idempotent=False)
+        return self.expect_customer("PATCH", path, answer)
+
+    def delete(self, user_id):
+        """Delete; True when deleted, False when the server says it was not there."""
+        try:
+            self.call("DELETE", self.member(user_id), idempotent=False)
+        except BackendError as exc:
+            if is_not_found(exc):
+                return False
+            raise
+        return True

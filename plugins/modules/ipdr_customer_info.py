@@ -1,0 +1,67 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ipdr_customer_info
+short_description: Read IPDR customers from a Trisul server
+version_added: 0.1.0
+description:
+  - Returns one customer of a context by O(user_id), or every customer of
+    the context, optionally narrowed by O(filters).
+  - Reads the context's customer list (one request).
+author:
+  - isp.provisioning contributors (@isp-provisioning)
+options:
+  user_id:
+    description: Return the customer with this user ID.
+    type: str
+extends_documentation_fragment:
+  - isp.provisioning.ipdr
+  - isp.provisioning.tls
+  - isp.provisioning.info
+seealso:
+  - module: isp.provisioning.ipdr_customer
+"""
+
+EXAMPLES = r"""
+- name: One customer by user ID
+  isp.provisioning.ipdr_customer_info:
+    url: https://trisul.example.net:8000
+    username: user
+    api_token: "{{ vault_ipdr_api_token }}"
+    user_id: B68t19
+  register: ipdr
+
+- name: Customers of the lab context whose e-mail is at example.net
+  isp.provisioning.ipdr_customer_info:
+    context: lab
+    filters:
+      email: "*@example.net"
+"""
+
+RETURN = r"""
+customers:
+  description: The matching customers, in the server's order; empty when none match.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": 5, "user_id": "B68t19", "name": "Trisul", "address": "Chennai",
+            "email": "demo@gmail.com", "phone_number": "1234567890",
+            "alt_phone_number": "9999999999"}]
+"""
+
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr_entities import IpdrCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
+
+
+def main():
+    InfoModule(IpdrCustomers, connection_spec(), lookups=("user_id",)).run()
+
+
+if __name__ == "__main__":
+    main()

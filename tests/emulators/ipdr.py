@@ -1,0 +1,247 @@
+"""Emulator of the Trisul IPDR customers REST API (seed 003, CONTRACTS §4).
+
+Serves ``/api/ipdrcustomers`` (GET: list, POST: create) and
+``/api/ipdrcustomers/<UserID>`` (GET: one, PUT: replace, PATCH: partial
+update, DELETE). Every method, GET included, reads a JSON body that carries
+``api_token``, ``username`` and ``contextname``; as on the real (Rails)
+server, a body sent without a JSON ``Content-Type`` is not parsed, so it
+carries no token. Answers as the contract says:
+
+* GET of the collection answers a bare JSON array of the context's
+  customers ``{id, Name, Address, Email, PhoneNumber, AltPhoneNumber, UserID}``;
+  POST, PUT, PATCH and DELETE answer HTTP 200 with the whole customer object
+  (DELETE: the deleted one).
+* Errors are HTTP 200 bodies whose ``status`` case varies:
+  ``{"status":"ERROR","message":"Invalid API token"}``,
+  ``{"status":"Error","message":"Invalid Context name - <name>"}``,
+  ``{"status":"Error","message":"The user (<user>) is not allowed to access
+  the context <name>"}``.
+
+Where the contract says *unknown*, this emulator chooses (a client must not
+rely on these choices, only recognise an error body whatever its status):
+
+* not found (GET, PUT, PATCH, DELETE of an unknown UserID): HTTP 422
+  ``{"status":"Error","message":"IPDR Customer not found"}``, as the sibling
+  mapping API answers;
+* duplicate UserID on create (UserIDs are unique per context): HTTP 200
+  ``{"status":"Error","message":"UserID has already been taken"}``;
+* POST without ``UserID`` or ``Name``, and PUT without every field: HTTP 200
+  ``{"status":"Error","message":"Missing required fields: <names>"}``;
+* a PUT or PATCH whose ``UserID`` differs from the one in the path (a
+  rename): HTTP 200 ``{"status":"Error","message":"UserID cannot be changed"}``;
+* a missing ``contextname`` is an invalid context (``Invalid Context name - ``);
+* values are stored as sent (strings; numbers are stored as their text),
+  fields a create leaves out are ``null``.
+
+Seeded with the seed document's user (``user``, token
+``GiXwBWWv5g2Fs6QeaTlx``) and customers (context ``default``), three contexts
+(``default``, ``lab``, ``restricted``) and a second user ``labuser`` (token
+``LabT0kenLabT0kenLab1``) allowed only ``lab``; ``user`` may use ``default``
+and ``lab`` but not ``restricted``.
+"""
+
+import json
+
+from flask import Response, request
+
+from tests.emulators.core import Emulator
+
+TOKEN = "GiXwBWWv5g2Fs6QeaTlx"
+LAB_TOKEN = "LabT0kenLabT0kenLab1"
+USERS = [("user", TOKEN), ("labuser", LAB_TOKEN)]
+CONTEXTS = ["default", "lab", "restricted"]
+GRANTS = [("user", "default"), ("user", "lab"), ("labuser", "lab")]
+FIELDS = ("Name", "Address", "Email", "PhoneNumber", "AltPhoneNumber", "UserID")
+CUSTOMERS = [
+    (5, "default", "Trisul", "Chennai", "demo@gmail.com", "1234567890", "9999999999", "B68t19"),
+    (6, "default", "Trisul Network Analytics", "India", "test@gmail.com", "3333333333",
+     "5555555555", "Xlr8d3"),
+]
+NOT_FOUND = "IPDR Customer not found"
+
+SCHEMA = """
+CREATE TABLE users (username TEXT PRIMARY KEY, api_token TEXT);
+CREATE TABLE contexts (name TEXT PRIMARY KEY);
+CREATE TABLE grants (username TEXT, context TEXT, PRIMARY KEY (username, context));
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, context TEXT NOT NULL,
+    Name TEXT, Address TEXT, Email TEXT, PhoneNumber TEXT, AltPhoneNumber TEXT,
+    UserID TEXT NOT NULL, UNIQUE (context, UserID));
+"""
+
+
+def answer(body, status=200):
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def error(message, status=200, case="Error"):
+    return answer({"status": case, "message": message}, status)
+
+
+def text_or_null(value):
+    """Rails string columns: numbers arrive as their text, null stays null."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+class IpdrEmulator(Emulator):
+    name = "ipdr"
+    base_path = "/"
+    schema = SCHEMA
+    options = ()
+
+    harness = {"ipdr": {}}
+    demo = {"port": 18084, "config": {}}
+
+    def seed(self, db):
+        db.executemany("INSERT INTO users VALUES (?, ?)", USERS)
+        db.executemany("INSERT INTO contexts VALUES (?)", [(c,) for c in CONTEXTS])
+        db.executemany("INSERT INTO grants VALUES (?, ?)", GRANTS)
+        db.executemany("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", CUSTOMERS)
+
+    # --- wire helpers --------------------------------------------------------
+    @staticmethod
+    def body():
+        """The JSON body, parsed only when sent as JSON (Rails' params parser)."""
+        if not request.is_json:
+            return {}
+        try:
+            data = json.loads(request.get_data(as_text=True) or "null")
+        except ValueError:
+            data = None
+        return data if isinstance(data, dict) else {}
+
+    def authorise(self, body):
+        """(context, None) when the body's credentials may use its context; else (None, refusal)."""
+        user = self.store.one(
+            "SELECT * FROM users WHERE username = ? AND api_token = ?",
+            (str(body.get("username")), str(body.get("api_token"))),
+        )
+        if not user or not body.get("api_token"):
+            return None, error("Invalid API token", case="ERROR")
+        context = body.get("contextname")
+        context = "" if context is None else str(context)
+        if not self.store.one("SELECT name FROM contexts WHERE name = ?", (context,)):
+            return None, error("Invalid Context name - %s" % context)
+        if not self.store.one(
+            "SELECT 1 AS ok FROM grants WHERE username = ? AND context = ?",
+            (user["username"], context),
+        ):
+            return None, error(
+                "The user (%s) is not allowed to access the context %s"
+                % (user["username"], context)
+            )
+        return context, None
+
+    @staticmethod
+    def shape(row):
+        record = {"id": row["id"]}
+        record.update((field, row[field]) for field in FIELDS)
+        return record
+
+    def find(self, context, user_id):
+        return self.store.one(
+            "SELECT * FROM customers WHERE context = ? AND UserID = ?", (context, user_id)
+        )
+
+    @staticmethod
+    def missing(body, required):
+        absent = [field for field in required if body.get(field) in (None, "")]
+        if absent:
+            return error("Missing required fields: %s" % ", ".join(absent))
+        return None
+
+    # --- endpoints -------------------------------------------------------------
+    def routes(self):
+        collection, member = "/api/ipdrcustomers", "/api/ipdrcustomers/<path:user_id>"
+        self.route(collection, "read", ("GET",), "GET ipdrcustomers")(self.list_customers)
+        self.route(collection, "write", ("POST",), "POST ipdrcustomers")(self.create)
+        self.route(member, "read", ("GET",), "GET ipdrcustomers/id")(self.show)
+        self.route(member, "write", ("PUT",), "PUT ipdrcustomers/id")(self.replace)
+        self.route(member, "write", ("PATCH",), "PATCH ipdrcustomers/id")(self.patch)
+        self.route(member, "write", ("DELETE",), "DELETE ipdrcustomers/id")(self.delete)
+
+    def list_customers(self):
+        context, refused = self.authorise(self.body())
+        if refused:
+            return refused
+        rows = self.store.query("SELECT * FROM customers WHERE context = ? ORDER BY id", (context,))
+        return answer([self.shape(row) for row in rows])
+
+    def create(self):
+        body = self.body()
+        context, refused = self.authorise(body)
+        if refused:
+            return refused
+        incomplete = self.missing(body, ("UserID", "Name"))
+        if incomplete:
+            return incomplete
+        user_id = text_or_null(body["UserID"])
+        if self.find(context, user_id):
+            return error("UserID has already been taken")
+        values = dict((field, text_or_null(body.get(field))) for field in FIELDS)
+        values.update(context=context, UserID=user_id)
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO customers (context, Name, Address, Email, PhoneNumber, "
+                "AltPhoneNumber, UserID) VALUES (:context, :Name, :Address, :Email, "
+                ":PhoneNumber, :AltPhoneNumber, :UserID)",
+                values,
+            )
+        return answer(self.shape(self.find(context, user_id)))
+
+    def show(self, user_id):
+        context, refused = self.authorise(self.body())
+        if refused:
+            return refused
+        row = self.find(context, user_id)
+        if row is None:
+            return error(NOT_FOUND, status=422)
+        return answer(self.shape(row))
+
+    def replace(self, user_id):
+        return self.write(user_id, complete=True)
+
+    def patch(self, user_id):
+        return self.write(user_id, complete=False)
+
+    def write(self, user_id, complete):
+        body = self.body()
+        context, refused = self.authorise(body)
+        if refused:
+            return refused
+        row = self.find(context, user_id)
+        if row is None:
+            return error(NOT_FOUND, status=422)
+        if complete:
+            # PUT replaces the record: every field must be given, as the seed says.
+            incomplete = self.missing(body, FIELDS)
+            if incomplete:
+                return incomplete
+        if "UserID" in body and text_or_null(body["UserID"]) != user_id:
+            return error("UserID cannot be changed")
+        values = dict(
+            (field, text_or_null(body[field])) for field in FIELDS[:-1] if field in body
+        )
+        if values:
+            assignments = ", ".join("%s = :%s" % (field, field) for field in values)
+            with self.store.transaction() as db:
+                db.execute(
+                    "UPDATE customers SET %s WHERE id = :id" % assignments,
+                    dict(values, id=row["id"]),
+                )
+        return answer(self.shape(self.find(context, user_id)))
+
+    def delete(self, user_id):
+        context, refused = self.authorise(self.body())
+        if refused:
+            return refused
+        row = self.find(context, user_id)
+        if row is None:
+            return error(NOT_FOUND, status=422)
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM customers WHERE id = ?", (row["id"],))
+        return answer(self.shape(row))

@@ -1,0 +1,146 @@
+"""IPDR customers through the reconcile engine: what is sent, and what is refused before."""
+
+import pytest
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr_entities import (
+    IpdrCustomers,
+    from_wire,
+    to_wire,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
+    Reconciler,
+    ReconcileFailed,
+)
+
+SEEDED = {"id": 5, "Name": "Trisul", "Address": "Chennai", "Email": "demo@gmail.com",
+          "PhoneNumber": "1234567890", "AltPhoneNumber": None, "UserID": "B68t19"}
+
+
+class FakeClient(object):
+    """Holds customers in memory and records every write."""
+
+    def __init__(self, customers, lose_next_answer=False):
+        self.store = dict((c["UserID"], dict(c)) for c in customers)
+        self.writes = []
+        self.reads = 0
+        self.lose_next_answer = lose_next_answer
+
+    def customers(self):
+        self.reads += 1
+        return [dict(c) for c in self.store.values()]
+
+    def _maybe_lose(self):
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            raise AnswerLost("answer lost")
+
+    def create(self, fields):
+        self.writes.append(("POST", fields))
+        self.store[fields["UserID"]] = dict(fields, id=len(self.store) + 10)
+        self._maybe_lose()
+        return self.store[fields["UserID"]]
+
+    def patch(self, user_id, fields):
+        self.writes.append(("PATCH", user_id, fields))
+        self.store[user_id].update(fields)
+        self._maybe_lose()
+        return self.store[user_id]
+
+    def delete(self, user_id):
+        self.writes.append(("DELETE", user_id))
+        self.store.pop(user_id)
+        return True
+
+
+def converge(client, records, check_mode=False, purge_scope=None, purge_limit=10):
+    engine = Reconciler(IpdrCustomers(client), check_mode=check_mode, diff=True)
+    return engine.apply(engine.plan(records, purge_scope, purge_limit))
+
+
+def test_wire_names_are_pascal_case_both_ways():
+    record = from_wire(SEEDED)
+    assert record == {"id": 5, "user_id": "B68t19", "name": "Trisul", "address": "Chennai",
+                      "email": "demo@gmail.com", "phone_number": "1234567890",
+                      "alt_phone_number": None}
+    assert to_wire({"phone_number": 42, "alt_phone_number": "1", "id": 5}) == {
+        "PhoneNumber": "42", "AltPhoneNumber": "1"}
+
+
+def test_update_patches_only_the_differing_fields():
+    client = FakeClient([SEEDED])
+    result = converge(client, [("present", {"user_id": "B68t19", "name": "Trisul",
+                                            "address": "India", "email": "demo@gmail.com"})])
+    assert client.writes == [("PATCH", "B68t19", {"Address": "India"})]
+    assert result["updated"] == 1
+    assert result["diff"][0]["before"]["address"] == "Chennai"
+    assert result["diff"][0]["after"]["address"] == "India"
+
+
+def test_a_second_identical_run_sends_nothing():
+    client = FakeClient([SEEDED])
+    desired = [("present", {"user_id": "B68t19", "address": "India"})]
+    converge(client, desired)
+    client.writes = []
+    result = converge(client, desired)
+    assert client.writes == [] and result["changed"] is False
+
+
+def test_null_and_empty_text_are_the_same_value():
+    client = FakeClient([SEEDED])
+    result = converge(client, [("present", {"user_id": "B68t19", "alt_phone_number": ""})])
+    assert client.writes == [] and result["changed"] is False
+
+
+def test_create_without_a_name_fails_before_any_write():
+    client = FakeClient([SEEDED])
+    records = [("present", {"user_id": "good", "name": "Good"}),
+               ("present", {"user_id": "nameless", "email": "x@example.net"})]
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(client, records)
+    assert "IPDR customer 'nameless'" in caught.value.message
+    assert "name is required" in caught.value.message
+    assert client.writes == []
+
+
+def test_check_mode_predicts_and_writes_nothing():
+    client = FakeClient([SEEDED])
+    result = converge(client, [("present", {"user_id": "new1", "name": "New"}),
+                               ("absent", {"user_id": "B68t19"})], check_mode=True)
+    assert client.writes == []
+    assert (result["created"], result["deleted"]) == (1, 1)
+    assert result["results"][0]["customer"]["name"] == "New"
+
+
+def test_bulk_reads_the_backend_once():
+    client = FakeClient([SEEDED])
+    converge(client, [("present", {"user_id": "u%d" % n, "name": "N%d" % n}) for n in range(5)])
+    assert client.reads == 1 and len(client.writes) == 5
+
+
+def test_purge_deletes_undeclared_customers_in_scope_only():
+    other = dict(SEEDED, UserID="keep-me", id=6)
+    lab = dict(SEEDED, UserID="lab-old", id=7)
+    client = FakeClient([SEEDED, other, lab])
+    result = converge(client, [("present", {"user_id": "lab-new", "name": "New"})],
+                      purge_scope={"user_id": "lab-*"})
+    assert ("DELETE", "lab-old") in client.writes
+    assert sorted(client.store) == ["B68t19", "keep-me", "lab-new"]
+    assert result["results"][-1]["purged"] is True
+
+
+def test_a_lost_create_answer_is_read_back_and_not_sent_again():
+    client = FakeClient([SEEDED], lose_next_answer=True)
+    result = converge(client, [("present", {"user_id": "lost1", "name": "Lost"})])
+    assert [w[0] for w in client.writes] == ["POST"]
+    assert result["created"] == 1 and result["changed"] is True
+    assert result["results"][0]["customer"]["user_id"] == "lost1"
+
+
+def test_a_lost_answer_still_reports_the_change_and_the_state_before_it():
+    client = FakeClient([SEEDED], lose_next_answer=True)
+    result = converge(client, [("present", {"user_id": "B68t19", "address": "India"})])
+    assert [w[0] for w in client.writes] == ["PATCH"]
+    assert result["changed"] is True and result["updated"] == 1
+    assert result["diff"][0]["before"]["address"] == "Chennai"
+    assert result["diff"][0]["after"]["address"] == "India"
