@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wire client of the Azotel SIMPLer operator API (seed 002, CONTRACTS §3).
+
+Two transports over the same functions, chosen by the ``transport`` option:
+
+* ``rest`` (default): ``POST <url>/<rest_path>/API/<function>`` with a JSON
+  body; the answer is ``{"ip": ..., "result": ...}``;
+* ``soap``: ``POST <url>/<soap_path>`` through zeep (see ``simpler_soap``).
+
+Every call carries the credentials. Results are strings (``OK``, ``OK: 12``,
+``OK:12``, ``OK :[12]`` or an error message, whatever the HTTP status) or, for
+the query functions, structures whose shapes vary: every plausible shape is
+accepted. Writes are never repeated after a lost answer (an addCustomer sent
+twice makes two customers): the caller reads back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.http import (
+    HttpSession,
+    connection_argument_spec,
+    find_json,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+
+ENV = "ISP_SIMPLER_"
+OK = re.compile(r"^\s*OK\b\s*(?::\s*\[?\s*(\d+)\s*\]?)?", re.IGNORECASE)
+PAGE = 500
+
+
+def connection_spec():
+    def option(name, **spec):
+        spec.setdefault("type", "str")
+        spec["fallback"] = (env_fallback, [ENV + name.upper()])
+        return spec
+
+    spec = dict(
+        url=option("url", required=True),
+        api_username=option("api_username", required=True),
+        api_password=option("api_password", required=True, no_log=True),
+        operator=option("operator"),
+        transport=option("transport", choices=["rest", "soap"], default="rest"),
+        rest_path=option("rest_path", default="restapi"),
+        soap_path=option("soap_path", default="API/operatorapi.pl"),
+        soap_namespace=option("soap_namespace"),
+    )
+    spec.update(connection_argument_spec(ENV))
+    return spec
+
+
+def client_from_module(module):
+    params = module.params
+    http = HttpSession(
+        params["url"],
+        timeout=params["timeout"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        redactor=Redactor(params["api_password"]),
+    )
+    return SimplerClient(
+        http,
+        params["api_username"],
+        params["api_password"],
+        operator=params["operator"],
+        transport=params["transport"],
+        rest_path=params["rest_path"],
+        soap_path=params["soap_path"],
+        soap_namespace=params["soap_namespace"],
+    )
+
+
+def default_namespace(url):
+    """SOAP::Lite's ``uri``: ``http://<host>/OperatorAPI`` (the server reads only its path)."""
+    return "http://%s/OperatorAPI" % (urlsplit(url).hostname or "localhost")
+
+
+def ok_id(result):
+    """The id in an ``OK: 12`` answer (None for a bare ``OK``); BackendError for anything else."""
+    text = result if isinstance(result, str) else ""
+    match = OK.match(text)
+    if not match:
+        raise BackendError(" ".join(str(result).split()) or "empty answer", body=result)
+    return match.group(1)
+
+
+def records(value, *keys):
+    """A list of record dicts from whatever shape the server chose.
+
+    ``keys`` are wrapper names tried in turn (``customer``); the value may
+    then be a list, an object keyed by id, or one bare record.
+    """
+    wrapped = [key for key in keys if isinstance(value, dict) and key in value]
+    if wrapped:
+        value = value[wrapped[0]]
+    elif keys and isinstance(value, dict) and not all(isinstance(v, dict) for v in value.values()):
+        return []  # a wrapper without its records (an empty search answer)
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, dict)]
+    if isinstance(value, dict):
+        if value and all(isinstance(item, dict) for item in value.values()):
+            return list(value.values())
+        return [value] if value else []
+    return []
+
+
+def as_wire(value):
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
+class SimplerClient(object):
+    def __init__(self, http, username, password, operator=None, transport="rest",
+                 rest_path="restapi", soap_path="API/operatorapi.pl", soap_namespace=None):
+        self.http = http
+        self.username = username
+        self.auth = {"api_username": username, "api_password": password}
+        if operator:
+            self.auth["operator"] = operator
+        self.transport = transport
+        self.rest_path = (rest_path or "").strip("/")
+        self.soap_path = soap_path
+        self.soap_namespace = soap_namespace or default_namespace(http.base_url)
+        self._soap = None
+
+    # --- one call -----------------------------------------------------------------
+    def call(self, function, params=None, write=False):
+        """The function's result, with credentials added; errors raised as BackendError."""
+        body = dict(self.auth)
+        body.update((k, as_wire(v)) for k, v in (params or {}).items())
+        if self.transport == "soap":
+            return self.soap().call(function, body, idempotent=not write)
+        path = "/".join(part for part in (self.rest_path, "API", function) if part)
+        response = self.http.request("POST", path, idempotent=not write, json=body,
+                                     headers={"Accept": "application/json"})
+        answer = find_json(response.text)
+        if isinstance(answer, dict) and "result" in answer:
+            return answer["result"]
+        text = " ".join(response.text.split())[:300]
+        raise BackendError(
+            "SIMPLer %s answered HTTP %s without a result: %s"
+            % (function, response.status_code, self.http.redact(text) or "empty answer"),
+            response.status_code,
+        )
+
+    def soap(self):
+        if self._soap is None:
+            from ansible_collections.isp.provisioning.plugins.module_utils.simpler_soap import (
+                SoapTransport,
+            )
+
+            self._soap = SoapTransport(self.http, self.soap_namespace, self.soap_path)
+        return self._soap
+
+    def expect_ok(self, function, params, write=True):
+        result = self.call(function, params, write=write)
+        try:
+            return ok_id(result)
+        except BackendError as exc:
+            raise BackendError("SIMPLer %s refused: %s" % (function, exc), body=result)
+
+    def query(self, function, params=None):
+        result = self.call(function, params)
+        if isinstance(result, str):
+            raise BackendError(
+                "SIMPLer %s refused: %s" % (function, " ".join(result.split()) or "empty answer")
+            )
+        return result
+
+    # --- functions ------------------------------------------------------------------
+    def ping(self):
+        return self.expect_ok("pingAPI", {}, write=False)
+
+    def statuses(self):
+        result = self.query("getCustomerStatuses")
+        for key in ("customerStatusesRoot", "array", "statuses", "status"):
+            if isinstance(result, dict) and key in result:
+                result = result[key]
+        if isinstance(result, str):
+            result = [result]
+        return [str(status) for status in result or []]
+
+    def search_customers(self, **filters):
+        """Every customer matching the filters (searchCustomer, page by page)."""
+        found, offset = [], 0
+        while True:
+            params = dict(filters, limit=PAGE, offset=offset)
+            result = self.query("searchCustomer", params)
+            if isinstance(result, dict) and "customerSearchRoot" in result:
+                result = result["customerSearchRoot"]
+            page = records(result, "customer")
+            found.extend(page)
+            total = result.get("results") if isinstance(result, dict) else None
+            offset += len(page)
+            if not page or len(page) < PAGE or (total and offset >= int(total)):
+                return found
+
+    def customer_data(self, customerid):
+        """(customer dict, custom fields by id) of one customer; None when it does not exist."""
+        result = self.call("getCustomerData", {"customerid": customerid, "customFields": 1})
+        if isinstance(result, str):
+            if "not exist" in result.lower() or "not found" in result.lower():
+                return None
+            raise BackendError("SIMPLer getCustomerData %s refused: %s" % (customerid, result))
+        if isinstance(result, dict) and "customerDataRoot" in result:
+            result = result["customerDataRoot"]
+        customer = records(result, "customer")
+        if not customer:
+            return None
+        return customer[0], custom_fields(result.get("customFields"))
+
+    def add_customer(self, fields):
+        return self.expect_ok("addCustomer", fields)
+
+    def modify_customer(self, customerid, fields):
+        self.expect_ok("modifyCustomer", dict(fields, customerid=customerid))
+
+    def delete_customer(self, customerid):
+        self.expect_ok("deleteCustomer", {"customerid": customerid})
+
+    def equipment(self, **filters):
+        result = self.query("listEquipment", filters)
+        if isinstance(result, dict) and "Equipment" in result:
+            result = result["Equipment"]
+        return records(result, "equipment")
+
+    def add_equipment(self, fields):
+        return self.expect_ok("addEquipment", fields)
+
+    def modify_equipment(self, equipid, fields):
+        self.expect_ok("modifyEquipment", dict(fields, equipid=equipid))
+
+
+def custom_fields(value):
+    """Custom field values by id, from a list of {id, value}, or an object keyed by id or name."""
+    found = {}
+    wrapped = isinstance(value, dict) and ("field" in value or "customField" in value)
+    if wrapped:
+        value = value.get("field", value.get("customField"))
+    if not wrapped and isinstance(value, dict) and not all(
+        isinstance(v, dict) for v in value.values()
+    ):
+        for key, item in value.items():
+            found[re.sub(r"^custom_field_", "", str(key))] = as_wire(item)
+        return found
+    for item in records(value):
+        key = item.get("id", item.get("fieldid"))
+        if key is not None:
+            found[str(key)] = as_wire(item.get("value", item.get("content")))
+    return found

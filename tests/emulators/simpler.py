@@ -1,0 +1,176 @@
+"""Emulator of the Azotel SIMPLer operator API (seed 002, CONTRACTS §3), REST and SOAP.
+
+Serves, over the same functions and the same state:
+
+* REST/JSON: ``POST /restapi/API/<function>`` with a JSON body (also under
+  ``/API/<function>``, as the port-8080 server does), and the REST-style
+  resources ``/restapi/customer`` (GET getCustomerData, POST addCustomer,
+  PUT modifyCustomer, DELETE deleteCustomer) and ``/restapi/equipment`` (GET
+  listEquipment, POST addEquipment, PUT modifyEquipment); every answer is
+  ``{"ip": "<caller>", "result": <payload>}`` with HTTP 200, errors included.
+* SOAP: ``POST /API/operatorapi.pl``, rpc style as SOAP::Lite speaks it (see
+  :mod:`tests.emulators.simpler_soap`); no WSDL is published.
+
+Every call carries ``api_username``, ``api_password`` and optionally
+``operator``; seeded with the account of the seed's curl examples
+(``username`` / ``password``, operator ``operator``). ``access_list`` (config,
+comma-separated IPs; empty allows all) is checked against the caller's IP.
+
+Quirks kept: addCustomer makes ``nickname`` and ``invoicingid`` unique by
+appending a serial number (a second add is a second customer); dates are
+written MM/DD/YYYY and read YYYY-MM-DD; read names differ from write names;
+deleteCustomer refuses ``current`` customers and customers with subscriptions,
+IPs or CPE; equipment is written with ``mac`` and read as ``macaddress``;
+modifyEquipment ignores the SIM fields; there is no equipment delete.
+
+Choices where CONTRACTS says *unknown* (the client accepts other shapes too):
+
+* error texts start with ``ERROR: ``; authentication failures answer
+  ``ERROR: authentication failed for '<user>' from <ip>``;
+* searchCustomer's JSON ``result`` is ``{case_sensitive, customer, limit,
+  offset, order, results}`` with ``customer`` an object keyed by customer id
+  (config ``search_shape: list`` answers a list instead); matching is a
+  case-insensitive substring match except ``customerid`` (exact); it also
+  accepts ``nickname`` and ``invoicingid``;
+* getCustomerData with ``customFields=1`` adds ``customFields``: a list of
+  ``{id, name, value}``; getCustomerStatuses' JSON result is a list of names;
+* over SOAP, structured results are XML text (XML::Simple style) in the one
+  result element: ``customerSearchRoot``, ``customerDataRoot``,
+  ``customerStatusesRoot``, and for listEquipment the seed's ``<Equipment>``
+  whose children are named after the equipment ids (not well-formed XML);
+* modifyCustomer refuses a ``nickname``/``invoicingid`` another customer has.
+"""
+
+import json
+import time
+
+from flask import Response, g, request
+
+from tests.emulators import simpler_soap as soap
+from tests.emulators.core import Emulator
+from tests.emulators.simpler_api import FUNCTIONS, READS, SCHEMA, SimplerApi, seed
+
+SOAP_PATH = "/API/operatorapi.pl"
+SOAP_ENDPOINT = "simpler-soap"
+RESOURCES = {
+    "/restapi/customer": (("GET", "getCustomerData"), ("POST", "addCustomer"),
+                          ("PUT", "modifyCustomer"), ("DELETE", "deleteCustomer")),
+    "/restapi/equipment": (("GET", "listEquipment"), ("POST", "addEquipment"),
+                           ("PUT", "modifyEquipment")),
+}
+
+
+def kind_of(function):
+    return "read" if function in READS else "write"
+
+
+class SimplerEmulator(Emulator):
+    name = "simpler"
+    base_path = "/"
+    schema = SCHEMA
+    options = (
+        ("--access-list", dict(default=None, help="comma-separated client IPs allowed")),
+        ("--search-shape", dict(default=None, choices=["keyed", "list"],
+                                help="JSON shape of searchCustomer's customers")),
+    )
+    harness = {"simpler": {}}
+    demo = {"port": 18083, "config": {}}
+
+    def default_config(self):
+        return dict(access_list="", search_shape="keyed")
+
+    def seed(self, db):
+        seed(db)
+
+    def routes(self):
+        self.api = SimplerApi(self.store)
+        self.gensym = soap.Gensym()
+        for function in FUNCTIONS:
+            for prefix in ("/restapi/API/", "/API/"):
+                self.route(prefix + function, kind_of(function), ("POST", "GET"),
+                           counter=function)(self._rest_view(function))
+        for rule, methods in RESOURCES.items():
+            for method, function in methods:
+                self.route(rule, kind_of(function), (method,), counter=function)(
+                    self._rest_view(function))
+        self.app.add_url_rule(SOAP_PATH, SOAP_ENDPOINT, self.soap_view, methods=["POST"])
+
+    # --- the shared layer, extended to SOAP -------------------------------------
+    def _before(self):
+        """Count and fault a SOAP call under its function's name, as REST calls are."""
+        if request.endpoint != SOAP_ENDPOINT:
+            return super()._before()
+        try:
+            g.soap_call = soap.parse_call(request.get_data(), FUNCTIONS)
+        except soap.SoapFault as exc:
+            g.soap_call = exc
+            self.counters.count("read", "soap")
+            return None
+        g.kind, g.counter = kind_of(g.soap_call.method), g.soap_call.method
+        self.counters.count(g.kind, g.counter)
+        settings = self.faults.settings
+        if settings["latency_ms"]:
+            time.sleep(settings["latency_ms"] / 1000.0)
+        if (settings["fail_percent"] and self.faults.applies(g.counter)
+                and self.random.uniform(0, 100) < settings["fail_percent"]):
+            return Response("emulated failure", status=settings["fail_status"],
+                            mimetype="text/plain")
+        return None
+
+    # --- transports ---------------------------------------------------------------
+    def _rest_view(self, function):
+        def view():
+            try:
+                params = json.loads(request.get_data(as_text=True) or "{}")
+            except ValueError:
+                params = None
+            if not isinstance(params, dict):
+                result = "ERROR: the request body is not a JSON object"
+            else:
+                params = dict((str(k), v if v is None or isinstance(v, str) else
+                               (json.dumps(v) if isinstance(v, (dict, list)) else str(v)))
+                              for k, v in params.items())
+                result = self.call(function, params)
+                if function == "searchCustomer" and isinstance(result, dict):
+                    result = self.rest_search_shape(result)
+            body = json.dumps({"ip": request.remote_addr, "result": result}, indent=3)
+            return Response(body, status=200, mimetype="application/json")
+
+        view.__name__ = "rest_" + function
+        return view
+
+    def rest_search_shape(self, result):
+        if self.config["search_shape"] == "list":
+            return result
+        keyed = dict((record["customerid"], record) for record in result["customer"])
+        return dict(result, customer=keyed)
+
+    def soap_view(self):
+        call = g.soap_call
+        if isinstance(call, soap.SoapFault):
+            return Response(soap.fault(call), status=500, mimetype="text/xml")
+        result = self.call(call.method, call.params)
+        if not isinstance(result, str):
+            result = soap.structured_xml(call.method, result)
+        return Response(soap.response(call, result, self.gensym), status=200,
+                        mimetype="text/xml")
+
+    # --- authentication, then the function ------------------------------------------
+    def call(self, function, params):
+        refusal = self.refuse(params)
+        if refusal:
+            return refusal
+        return getattr(self.api, function)(params)
+
+    def refuse(self, params):
+        caller = request.remote_addr
+        allowed = [ip.strip() for ip in self.config["access_list"].split(",") if ip.strip()]
+        user = params.get("api_username") or ""
+        if allowed and caller not in allowed:
+            return "ERROR: access denied: IP %s is not on the access list" % caller
+        account = self.store.one("SELECT * FROM accounts WHERE username = ?", (user,))
+        if account is None or account["password"] != params.get("api_password"):
+            return "ERROR: authentication failed for '%s' from %s" % (user, caller)
+        if params.get("operator") not in (None, "", account["operator"]):
+            return "ERROR: unknown operator database '%s'" % params["operator"]
+        return None

@@ -1,0 +1,397 @@
+"""The SIMPLer functions themselves, one method each, shared by the REST and SOAP sides.
+
+Each takes the call's parameters (name -> text) and returns the result: a
+string (``OK``, ``OK:12``, an error message) or, for the query functions, a
+structure the transport renders as JSON or as XML text.
+
+Where the vendor document is silent these answers are this emulator's choice
+(listed in :mod:`tests.emulators.simpler`'s docstring).
+"""
+
+import ipaddress
+import json
+import re
+import time
+from datetime import datetime
+
+CUSTOMER_STATUSES = [
+    "contract", "current", "enquiry", "installed", "migrated", "Nowy Status", "post",
+    "potential", "simply failed", "survey failed", "unused", "waiting for install",
+    "waiting for survey",
+]
+CUSTOMER_TYPES = ["customer business", "customer home", "reseller", "partner", "supplier",
+                  "competitor", "gov"]
+PAYMENT_METHODS = ["cash", "cheque", "credit card", "debit card", "direct debit",
+                   "online transfer", "standing order"]
+SEND_METHODS = ["mail", "pdf", "both", "none"]
+CUSTOM_FIELDS = [("1", "Contract number"), ("2", "VLAN"), ("3", "Installer")]
+ADDRESS_PARTS = ("street", "street2", "town", "county", "zip", "state")
+INSTALL_PARTS = tuple("install" + part for part in ADDRESS_PARTS)
+# write name -> read name, for the plain text fields of a customer
+CUSTOMER_TEXT = {
+    "name": "name", "nickname": "nickname", "invoicingid": "invoicingid", "type": "type",
+    "email": "email", "phone_list_main": "phone", "fax": "fax", "website": "website",
+    "accounts_email": "accountsemail", "support_email": "supportemail", "country": "country",
+    "payment_method": "paymentmethod", "send_method": "sendmethod", "frequency": "frequency",
+    "note": "note", "customer_tracking": "customer_tracking", "gpsx": "gpsx", "gpsy": "gpsy",
+    "vat_exemption": "vat_exemption",
+}
+CUSTOMER_DATES = ("init_date", "startdate", "installdate")
+EMPTY_CUSTOMER = dict(
+    [(key, "") for key in (
+        "id", "name", "nickname", "invoicingid", "status", "customerstatus1", "customerstatus2",
+        "customerstatus3", "customerstatus4", "customerstatus5", "type", "email", "phone", "fax",
+        "website", "accountsemail", "supportemail", "country", "paymentmethod", "sendmethod",
+        "frequency", "note", "customer_tracking", "gpsx", "gpsy", "wibnumber", "init_date",
+        "startdate", "installdate") + ADDRESS_PARTS + INSTALL_PARTS],
+    vat_exemption="No",
+)
+EQUIPMENT_FIELDS = ("id", "date_added", "description", "imsi", "ipaddress", "ki", "macaddress",
+                    "msisdn", "nickname", "opcode", "serialnumber", "sqn", "status", "type")
+EQUIPMENT_WRITABLE = ("nickname", "ipaddress", "description", "serialnumber", "mac", "status",
+                      "type")
+SIM_FIELDS = ("imsi", "ki", "opcode", "msisdn", "sqn", "pin1", "pin2", "puk1", "adm1", "iccid")
+SEARCH_FIELDS = ("city", "country", "county", "customerid", "customerstatus", "email",
+                 "firstname", "lastname", "phone", "postcode", "state", "street1", "street2")
+NICKNAME = re.compile(r"^[A-Za-z0-9_]+$")
+MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?)(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
+
+SCHEMA = """
+CREATE TABLE accounts (username TEXT, password TEXT, operator TEXT);
+CREATE TABLE customers (id INTEGER PRIMARY KEY AUTOINCREMENT, nickname TEXT UNIQUE,
+    invoicingid TEXT UNIQUE, data TEXT);
+CREATE TABLE attachments (id INTEGER PRIMARY KEY AUTOINCREMENT, customerid INTEGER,
+    kind TEXT, data TEXT);
+CREATE TABLE equipment (id INTEGER PRIMARY KEY AUTOINCREMENT, nickname TEXT UNIQUE, data TEXT);
+"""
+# What keeps a customer from being deleted (attachments.kind -> the server's words).
+BLOCKERS = {"subscription": "subscriptions", "ip": "IP addresses", "cpe": "CPE/equipment details"}
+
+
+def seed(db):
+    db.execute("INSERT INTO accounts VALUES ('username', 'password', 'operator')")
+    customers = [
+        dict(EMPTY_CUSTOMER, name="Maciej Gawlowski", nickname="mgawlowskiXYZ193",
+             invoicingid="mgawlowskiXYZ193", status="potential", customerstatus1="potential",
+             type="customer home", street="Cieszynska 146", street2="Dom 4", town="London",
+             county="43-428", zip="3", country="Poland", paymentmethod="direct debit",
+             sendmethod="pdf", frequency="1", init_date="2011-03-01", startdate="2011-03-01",
+             installdate="2011-03-01", custom={}),
+        dict(EMPTY_CUSTOMER, name="Ada Current", nickname="adacurrent", invoicingid="ADA-0001",
+             status="current", customerstatus1="current", type="customer business",
+             email="ada@example.net", town="Wroclaw", country="Poland", custom={"1": "C-1"}),
+    ]
+    for record in customers:
+        cursor = db.execute("INSERT INTO customers (nickname, invoicingid, data) VALUES (?, ?, ?)",
+                            (record["nickname"], record["invoicingid"], "{}"))
+        record["id"] = str(cursor.lastrowid)
+        db.execute("UPDATE customers SET data = ? WHERE id = ?",
+                   (json.dumps(record), cursor.lastrowid))
+    db.execute("INSERT INTO attachments (customerid, kind, data) VALUES (2, 'subscription', "
+               "'{\"productid\": \"1\"}')")
+    equipment = [
+        dict(id="32", nickname="NS2", status="stock", description="3.2.3-rc",
+             macaddress="00:15:6D:B7:FA:4E", type="nanostationsm", ipaddress="172.16.9.202"),
+        dict(id="127", nickname="PPPoE-Stowe_Hollow_NAS_and_DSL", status="use",
+             description="Stowe Hollow NAS", serialnumber="Router", ipaddress="64.222.83.40"),
+    ]
+    for item in equipment:
+        record = dict((key, "") for key in EQUIPMENT_FIELDS)
+        record.update(item, date_added="2016-08-10 05:49:50.297976")
+        db.execute("INSERT INTO equipment (id, nickname, data) VALUES (?, ?, ?)",
+                   (int(record["id"]), record["nickname"], json.dumps(record)))
+
+
+def given(params, key):
+    """A parameter that was sent with a value (SOAP::Lite and JSON both send '' for unset)."""
+    value = params.get(key)
+    return value is not None and str(value) != ""
+
+
+def wire_date(value, name):
+    """MM/DD/YYYY (the write format) -> YYYY-MM-DD (the read format), or an error."""
+    try:
+        return datetime.strptime(str(value), "%m/%d/%Y").strftime("%Y-%m-%d"), None
+    except ValueError:
+        return None, "ERROR: %s '%s' is not a valid date (MM/DD/YYYY)" % (name, value)
+
+
+class SimplerApi(object):
+    def __init__(self, store):
+        self.store = store
+
+    # --- helpers ----------------------------------------------------------------
+    def customer(self, customerid):
+        if not str(customerid or "").strip().isdigit():
+            return None
+        row = self.store.one("SELECT data FROM customers WHERE id = ?", (int(customerid),))
+        return json.loads(row["data"]) if row else None
+
+    def unique(self, column, value, table="customers"):
+        """The server appends a serial number until the value is unused."""
+        candidate, serial = value, 0
+        while self.store.one("SELECT id FROM %s WHERE %s = ?" % (table, column), (candidate,)):
+            serial += 1
+            candidate = "%s%d" % (value, serial)
+        return candidate
+
+    def apply_customer(self, record, params):
+        """Write the given parameters into a customer record; an error text or None."""
+        if given(params, "nickname") and not NICKNAME.match(str(params["nickname"])):
+            return ("ERROR: nickname '%s' may contain only letters, digits and _"
+                    % params["nickname"])
+        choices = (("customerstatus", CUSTOMER_STATUSES), ("type", CUSTOMER_TYPES),
+                   ("payment_method", PAYMENT_METHODS), ("send_method", SEND_METHODS))
+        for key, allowed in choices:
+            if given(params, key) and params[key] not in allowed:
+                return "ERROR: invalid %s '%s'" % (key, params[key])
+        for key in CUSTOMER_DATES:
+            if key in params:
+                if given(params, key):
+                    value, error = wire_date(params[key], key)
+                    if error:
+                        return error
+                    record[key] = value
+                else:
+                    record[key] = ""
+        for write, read in CUSTOMER_TEXT.items():
+            if write in params and write not in ("nickname", "invoicingid"):
+                record[read] = "" if params[write] is None else str(params[write])
+        if given(params, "customerstatus"):
+            record["status"] = record["customerstatus1"] = params["customerstatus"]
+        for key, parts in (("address", ADDRESS_PARTS), ("iaddress", INSTALL_PARTS)):
+            if key in params:
+                values = str(params[key] or "").split(":::")
+                values += [""] * (len(parts) - len(values))
+                record.update(zip(parts, values))
+        for key, value in params.items():
+            match = re.match(r"^custom_field_(\d+)$", key)
+            if match:
+                if match.group(1) not in dict(CUSTOM_FIELDS):
+                    return "ERROR: custom field %s does not exist" % match.group(1)
+                record["custom"][match.group(1)] = "" if value is None else str(value)
+        return None
+
+    # --- functions ---------------------------------------------------------------
+    def pingAPI(self, params):
+        return "OK"
+
+    def addCustomer(self, params):
+        for key in ("name", "nickname", "invoicingid"):
+            if not given(params, key):
+                return "ERROR: %s is required" % key
+        record = dict(EMPTY_CUSTOMER, custom={})
+        error = self.apply_customer(record, params)
+        if error:
+            return error
+        with self.store.transaction() as db:
+            record["nickname"] = self.unique("nickname", str(params["nickname"]))
+            record["invoicingid"] = self.unique("invoicingid", str(params["invoicingid"]))
+            cursor = db.execute(
+                "INSERT INTO customers (nickname, invoicingid, data) VALUES (?, ?, '{}')",
+                (record["nickname"], record["invoicingid"]))
+            record["id"] = str(cursor.lastrowid)
+            db.execute("UPDATE customers SET data = ? WHERE id = ?",
+                       (json.dumps(record), cursor.lastrowid))
+        return "OK:%s" % record["id"]
+
+    def modifyCustomer(self, params):
+        record = self.customer(params.get("customerid"))
+        if record is None:
+            return "ERROR: customer '%s' does not exist" % params.get("customerid")
+        error = self.apply_customer(record, params)
+        if error:
+            return error
+        for key in ("nickname", "invoicingid"):
+            if given(params, key):
+                taken = self.store.one("SELECT id FROM customers WHERE %s = ? AND id != ?" % key,
+                                       (str(params[key]), int(record["id"])))
+                if taken:
+                    return "ERROR: %s '%s' is already used by customer %s" % (
+                        key, params[key], taken["id"])
+                record[key] = str(params[key])
+        with self.store.transaction() as db:
+            db.execute("UPDATE customers SET nickname = ?, invoicingid = ?, data = ? WHERE id = ?",
+                       (record["nickname"], record["invoicingid"], json.dumps(record),
+                        int(record["id"])))
+        return "OK"
+
+    def deleteCustomer(self, params):
+        record = self.customer(params.get("customerid"))
+        if record is None:
+            return "ERROR: customer '%s' does not exist" % params.get("customerid")
+        if record["status"] == "current":
+            return ("ERROR: cannot delete customer %s: customer status is 'current'"
+                    % record["id"])
+        for kind, words in BLOCKERS.items():
+            if self.store.one("SELECT id FROM attachments WHERE customerid = ? AND kind = ?",
+                              (int(record["id"]), kind)):
+                return ("ERROR: cannot delete customer %s: %s are attached to the account"
+                        % (record["id"], words))
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM customers WHERE id = ?", (int(record["id"]),))
+        return "OK"
+
+    def searchCustomer(self, params):
+        sensitive = str(params.get("case_sensitive") or "0") == "1"
+        try:
+            limit = int(params.get("limit") or 20)
+            offset = int(params.get("offset") or 0)
+        except ValueError:
+            return "ERROR: limit and offset must be integers"
+        order = params.get("order") or "customerid"
+        rows = [json.loads(row["data"]) for row in
+                self.store.query("SELECT data FROM customers ORDER BY id")]
+        found = []
+        for record in rows:
+            summary = search_summary(record)
+            extra = {"nickname": record["nickname"], "invoicingid": record["invoicingid"]}
+            ok = True
+            for key, value in params.items():
+                if key not in SEARCH_FIELDS + ("nickname", "invoicingid") or not given(params, key):
+                    continue
+                have = summary.get(key, extra.get(key, ""))
+                if key == "customerid":
+                    ok = ok and have == str(value).strip()
+                elif sensitive:
+                    ok = ok and str(value) in have
+                else:
+                    ok = ok and str(value).lower() in have.lower()
+            if ok:
+                found.append(summary)
+        if order in ("firstname", "lastname"):
+            found.sort(key=lambda record: record[order])
+        return {"case_sensitive": "1" if sensitive else "0", "customer": found[offset:offset + limit],
+                "limit": str(limit), "offset": str(offset), "order": order,
+                "results": str(len(found))}
+
+    def getCustomerData(self, params):
+        record = self.customer(params.get("customerid"))
+        if record is None:
+            return "ERROR: customer '%s' does not exist" % params.get("customerid")
+        custom = record.pop("custom")
+        result = {"customer": record}
+        if str(params.get("customFields") or "") == "1":
+            result["customFields"] = [
+                {"id": fid, "name": name, "value": custom.get(fid, "")}
+                for fid, name in CUSTOM_FIELDS
+            ]
+        return result
+
+    def getCustomerStatuses(self, params):
+        return list(CUSTOMER_STATUSES)
+
+    def listEquipment(self, params):
+        rows = [json.loads(row["data"]) for row in
+                self.store.query("SELECT data FROM equipment ORDER BY id")]
+        for key in ("id", "ipaddress"):
+            if given(params, key):
+                rows = [row for row in rows if row[key] == str(params[key]).strip()]
+        if given(params, "type"):
+            rows = [row for row in rows if row["type"] == params["type"]]
+        for key in ("nickname", "macaddress"):
+            if given(params, key):
+                rows = [row for row in rows if str(params[key]).lower() in row[key].lower()]
+        return {"equipment": rows}
+
+    def equipment_error(self, params, own_id=None):
+        if given(params, "ipaddress"):
+            try:
+                ipaddress.ip_address(str(params["ipaddress"]).strip())
+            except ValueError:
+                return "ERROR: ipaddress '%s' is not a valid IP address" % params["ipaddress"]
+        if given(params, "mac") and not MAC.match(str(params["mac"]).strip()):
+            return "ERROR: mac '%s' is not a valid MAC address" % params["mac"]
+        if given(params, "status") and params["status"] not in ("stock", "use"):
+            return "ERROR: status '%s' is not valid (stock, use)" % params["status"]
+        if given(params, "nickname"):
+            taken = self.store.one("SELECT id FROM equipment WHERE nickname = ?",
+                                   (str(params["nickname"]),))
+            if taken and taken["id"] != own_id:
+                return "ERROR: equipment nickname '%s' already exists" % params["nickname"]
+        return None
+
+    @staticmethod
+    def write_equipment(record, params, fields):
+        for key in fields:
+            if key in params:
+                record["macaddress" if key == "mac" else key] = str(params[key] or "").strip()
+
+    def addEquipment(self, params):
+        if not given(params, "nickname"):
+            return "ERROR: nickname is required"
+        error = self.equipment_error(params)
+        if error:
+            return error
+        record = dict((key, "") for key in EQUIPMENT_FIELDS)
+        self.write_equipment(record, params, EQUIPMENT_WRITABLE + SIM_FIELDS[:5])
+        record["date_added"] = datetime.fromtimestamp(time.time()).strftime(
+            "%Y-%m-%d %H:%M:%S.%f")
+        with self.store.transaction() as db:
+            cursor = db.execute("INSERT INTO equipment (nickname, data) VALUES (?, '{}')",
+                                (record["nickname"],))
+            record["id"] = str(cursor.lastrowid)
+            db.execute("UPDATE equipment SET data = ? WHERE id = ?",
+                       (json.dumps(record), cursor.lastrowid))
+        return "OK: %s" % record["id"]
+
+    def modifyEquipment(self, params):
+        equipid = str(params.get("equipid") or "").strip()
+        row = self.store.one("SELECT id, data FROM equipment WHERE id = ?",
+                             (int(equipid) if equipid.isdigit() else -1,))
+        if row is None:
+            return "ERROR: equipment '%s' does not exist" % params.get("equipid")
+        error = self.equipment_error(params, own_id=row["id"])
+        if error:
+            return error
+        record = json.loads(row["data"])
+        # SIM fields are not parameters of modifyEquipment: they are ignored.
+        self.write_equipment(record, params, EQUIPMENT_WRITABLE)
+        with self.store.transaction() as db:
+            db.execute("UPDATE equipment SET nickname = ?, data = ? WHERE id = ?",
+                       (record["nickname"], json.dumps(record), row["id"]))
+        return "OK"
+
+    def attach(self, params, kind, required):
+        if self.customer(params.get("customerid")) is None:
+            return None, "ERROR: customer '%s' does not exist" % params.get("customerid")
+        for key in required:
+            if not given(params, key):
+                return None, "ERROR: %s is required" % key
+        with self.store.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO attachments (customerid, kind, data) VALUES (?, ?, ?)",
+                (int(params["customerid"]), kind, json.dumps(params)))
+        return cursor.lastrowid, None
+
+    def addSubscription(self, params):
+        return self.attach(params, "subscription", ("productid",))[1] or "OK"
+
+    def addIP(self, params):
+        return self.attach(params, "ip", ())[1] or "OK"
+
+    def addCPE(self, params):
+        equipid = str(params.get("equipid") or "").strip()
+        if not equipid.isdigit() or not self.store.one(
+                "SELECT id FROM equipment WHERE id = ?", (int(equipid),)):
+            return "ERROR: equipment '%s' does not exist" % params.get("equipid")
+        cpeid, error = self.attach(params, "cpe", ())
+        return error or "OK :[%s]" % cpeid
+
+
+def search_summary(record):
+    """A customer as searchCustomer reports it (name split at the first white space)."""
+    first, dummy, last = record["name"].partition(" ")
+    return {
+        "city": record["town"], "country": record["country"], "county": record["county"],
+        "customerid": record["id"], "customerstatus": record["status"],
+        "email": record["email"], "firstname": first, "lastname": last.strip(),
+        "phone": record["phone"], "postcode": record["zip"], "state": record["state"],
+        "street1": record["street"], "street2": record["street2"],
+    }
+
+
+READS = ("pingAPI", "searchCustomer", "getCustomerData", "getCustomerStatuses", "listEquipment")
+WRITES = ("addCustomer", "modifyCustomer", "deleteCustomer", "addEquipment", "modifyEquipment",
+          "addIP", "addSubscription", "addCPE")
+FUNCTIONS = READS + WRITES

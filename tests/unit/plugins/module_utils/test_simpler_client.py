@@ -1,0 +1,143 @@
+"""The SIMPLer wire client: both transports against the emulator, and every reply shape."""
+
+import pytest
+from lxml import etree
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendError,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler import (
+    SimplerClient,
+    custom_fields,
+    default_namespace,
+    ok_id,
+    records,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler_soap import (
+    SoapTransport,
+    parse_xml_text,
+)
+from tests.emulators.server import start
+from tests.emulators.simpler import SimplerEmulator
+
+TRANSPORTS = ["rest", "soap"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    running = start(SimplerEmulator(str(tmp_path / "simpler.sqlite")))
+    yield running
+    running.stop()
+
+
+def client_for(server, transport, password="password", **kwargs):
+    http = HttpSession(server.url, timeout=5, retries=1, backoff=0,
+                       redactor=Redactor(password))
+    return SimplerClient(http, "username", password, operator="operator", transport=transport,
+                         **kwargs)
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("OK", None), ("OK: 12", "12"), ("OK:12", "12"), ("OK :[12]", "12"), (" ok : [7] ", "7"),
+])
+def test_ok_answers_and_their_ids(answer, expected):
+    assert ok_id(answer) == expected
+
+
+@pytest.mark.parametrize("answer", ["ERROR: no such customer", "Denied", "", {"a": "b"}])
+def test_anything_else_is_the_servers_refusal(answer):
+    with pytest.raises(BackendError):
+        ok_id(answer)
+
+
+@pytest.mark.parametrize("value, count", [
+    ([{"customerid": "1"}, {"customerid": "2"}], 2),
+    ({"1": {"customerid": "1"}, "2": {"customerid": "2"}}, 2),
+    ({"customerid": "1", "city": "x"}, 1),
+    ({"case_sensitive": "0", "results": "0"}, 0),
+    ("", 0),
+])
+def test_search_results_in_every_shape(value, count):
+    wrapped = value if isinstance(value, dict) and "results" in value else {"customer": value}
+    assert len(records(wrapped, "customer")) == count
+
+
+@pytest.mark.parametrize("value", [
+    [{"id": "7", "name": "VLAN", "value": "120"}],
+    {"field": {"id": "7", "name": "VLAN", "value": "120"}},
+    {"custom_field_7": "120"},
+    {"7": "120"},
+])
+def test_custom_fields_in_every_shape(value):
+    assert custom_fields(value) == {"7": "120"}
+
+
+def test_the_seeds_equipment_xml_is_read_despite_its_numeric_element_names():
+    data = parse_xml_text(
+        "<Equipment><1><id>1</id><nickname>A5</nickname></1>"
+        "<100><id>100</id><nickname>NAS</nickname></100></Equipment>", etree)
+    assert sorted(r["nickname"] for r in records(data, "equipment")) == ["A5", "NAS"]
+
+
+def test_the_default_namespace_is_the_hosts_operator_api():
+    assert default_namespace("https://server.azotel.com/") == "http://server.azotel.com/OperatorAPI"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_both_transports_read_and_write_the_same(server, transport):
+    client = client_for(server, transport)
+    assert client.ping() is None
+    assert "current" in client.statuses()
+    customerid = client.add_customer({"name": "Jo B", "nickname": "jo", "invoicingid": "J-1",
+                                      "custom_field_2": "120"})
+    assert customerid.isdigit()
+    [found] = client.search_customers(invoicingid="J-1")
+    assert found["customerid"] == customerid
+    customer, custom = client.customer_data(customerid)
+    assert (customer["invoicingid"], custom["2"]) == ("J-1", "120")
+    assert client.customer_data("9999") is None
+    assert [e["nickname"] for e in client.equipment(id="32")] == ["NS2"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_error_string_is_raised_with_the_servers_text(server, transport):
+    with pytest.raises(BackendError) as raised:
+        client_for(server, transport).delete_customer("2")
+    assert "customer status is 'current'" in str(raised.value)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_wrong_password_is_reported_without_the_password(server, transport):
+    with pytest.raises(BackendError) as raised:
+        client_for(server, transport, password="s3cr3t-pw").ping()
+    assert "authentication failed" in str(raised.value)
+    assert "s3cr3t-pw" not in str(raised.value)
+
+
+def test_a_soap_fault_is_raised_with_its_faultstring(server):
+    client = client_for(server, "soap", soap_namespace="http://x/NotTheAPI")
+    with pytest.raises(BackendError) as raised:
+        client.ping()
+    assert "SOAP fault soap:Client: Denied access to method (pingAPI)" in str(raised.value)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_lost_write_answer_is_never_sent_again(server, transport):
+    server.emulator.faults.update({"drop_writes": 1})
+    with pytest.raises(AnswerLost):
+        client_for(server, transport).add_customer(
+            {"name": "L A", "nickname": "la", "invoicingid": "LA"})
+    assert server.emulator.counters.snapshot()["writes"] == {"addCustomer": 1}
+
+
+def test_the_soap_call_is_what_soap_lite_servers_take(server):
+    """The call element in the OperatorAPI namespace, unqualified named parameters."""
+    http = HttpSession(server.url, timeout=5, retries=1, backoff=0)
+    transport = SoapTransport(http, "http://h.example/OperatorAPI", "API/operatorapi.pl")
+    envelope = transport.client.create_message(
+        transport.client.service, "modifyCustomer", api_username="u", customerid="1")
+    call = envelope.find(".//{http://h.example/OperatorAPI}modifyCustomer")
+    assert [child.tag for child in call] == ["api_username", "customerid"]
