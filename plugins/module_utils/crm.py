@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wire client of the neuCRM customer API (seed 001, CONTRACTS §2).
+
+What the vendor document leaves out and this client copes with:
+
+* every call is a form-encoded POST to ``<url>/api/customer/<action>`` with
+  ``userid`` and ``api_key`` in the body (never in the URL);
+* the answer is the envelope ``{"result": ..., "error": ...}``, and errors
+  may come with HTTP 200: the envelope decides, not the status code; a body
+  that is no envelope is an error whatever its status;
+* the list's shape is not documented: a list of rows is expected, and a list
+  wrapped in an object (``customers``, ``rows``, ``data``, ``records``,
+  ``list``), an object keyed by id, or ``null`` are accepted; an error that
+  says no record was found means an empty list;
+* numbers may come as JSON numbers or as strings (PHP), ids as ``id`` or
+  ``customerid``;
+* ``rows_limit`` is at most 100 and a server may cut it lower: the client
+  pages on by the number of rows it was given, sorted by id so that pages do
+  not overlap, until a page is empty or shorter than an earlier one; it
+  refuses a page that only repeats rows it already has.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.http import (
+    HttpSession,
+    connection_argument_spec,
+    find_json,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+
+ENV = "ISP_CRM_"
+PAGE_SIZE = 100
+# A list larger than this many pages means the server ignores rows_offset.
+MAX_PAGES = 10000
+LIST_WRAPPERS = ("customers", "rows", "data", "records", "list", "result")
+ID_KEYS = ("id", "customerid", "customer_id")
+NOTHING_FOUND = re.compile(r"(?i)\bno\b.*\b(record|customer|data|result|row)s?\b.*\bfound\b")
+
+
+def connection_spec():
+    spec = dict(
+        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
+        userid=dict(type="int", required=True, fallback=(env_fallback, [ENV + "USERID"])),
+        api_key=dict(
+            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "API_KEY"])
+        ),
+    )
+    spec.update(connection_argument_spec(ENV))
+    return spec
+
+
+def client_from_module(module):
+    params = module.params
+    http = HttpSession(
+        params["url"],
+        timeout=params["timeout"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        redactor=Redactor(params["api_key"]),
+    )
+    return CrmClient(http, params["userid"], params["api_key"])
+
+
+def as_int(value):
+    """An id the server sent as a number or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def rows_of(result):
+    """The customer rows of a list answer, whatever plausible shape it has."""
+    if result is None or result == "" or result == []:
+        return []
+    if isinstance(result, list):
+        return [row for row in result if isinstance(row, dict)]
+    if isinstance(result, dict):
+        for key in LIST_WRAPPERS:
+            if isinstance(result.get(key), (list, dict)):
+                return rows_of(result[key])
+        values = list(result.values())
+        if values and all(isinstance(value, dict) for value in values):
+            # keyed by id: keep the key as the id when the row lacks one
+            return [
+                dict(row, id=row.get("id", key)) if not any(k in row for k in ID_KEYS) else row
+                for key, row in result.items()
+            ]
+        if any(key in result for key in ID_KEYS):
+            return [result]
+    raise BackendError("the CRM answered a customer list in an unknown shape: %r" % (result,))
+
+
+def id_of(row):
+    for key in ID_KEYS:
+        if as_int(row.get(key)) is not None:
+            return as_int(row[key])
+    return None
+
+
+class CrmClient(object):
+    def __init__(self, http, userid, api_key):
+        self.http = http
+        self.userid = userid
+        self.api_key = api_key
+
+    def call(self, action, fields=None, write=False):
+        """POST one action; returns the envelope's ``result``, raises on its ``error``."""
+        body = dict(userid=str(self.userid), api_key=self.api_key)
+        body.update((key, value) for key, value in (fields or {}).items() if value is not None)
+        path = "api/customer/" + action
+        response = self.http.request("POST", path, idempotent=not write, data=body)
+        parsed = find_json(response.text)
+        if not isinstance(parsed, dict) or not ("result" in parsed or "error" in parsed):
+            raise BackendError(
+                "CRM %s answered HTTP %s without its result/error envelope: %s"
+                % (action, response.status_code, self.http.redact(response.text[:200]).strip()),
+                response.status_code,
+            )
+        error = parsed.get("error")
+        if error not in (None, "", False, [], {}):
+            if isinstance(error, (list, tuple)):
+                error = "; ".join(str(item) for item in error)
+            raise BackendError(
+                "the CRM refused %s: %s" % (action, self.http.redact(error)),
+                response.status_code,
+                parsed,
+            )
+        if response.status_code >= 400:
+            raise BackendError(
+                "CRM %s answered HTTP %s: %s"
+                % (action, response.status_code, self.http.redact(response.text[:200]).strip()),
+                response.status_code,
+                parsed,
+            )
+        return parsed.get("result")
+
+    # --- reads ------------------------------------------------------------------
+    def list_page(self, filters, offset, limit=PAGE_SIZE):
+        fields = dict(filters or {})
+        fields.update(
+            rows_limit=str(limit), rows_offset=str(offset), sort_field="id", sort_order="asc"
+        )
+        try:
+            return rows_of(self.call("list", fields))
+        except BackendError as exc:
+            if exc.body is not None and NOTHING_FOUND.search(str(exc.body.get("error"))):
+                return []
+            raise
+
+    def customers(self, filters=None):
+        """Every customer the list answers for ``filters``, paging through once."""
+        found, seen, offset, full = [], set(), 0, 0
+        for _page in range(MAX_PAGES):
+            page = self.list_page(filters, offset)
+            if not page:
+                return found
+            fresh = [row for row in page if id_of(row) not in seen]
+            if not fresh:
+                raise BackendError(
+                    "the CRM list answered the same customers again at rows_offset=%d: "
+                    "it does not seem to honour rows_offset" % offset
+                )
+            for row in fresh:
+                seen.add(id_of(row))
+            found.extend(fresh)
+            offset += len(page)
+            # A page shorter than an earlier one is the last; after a first short
+            # page only an empty one tells (the server may cut pages below 100).
+            if len(page) < full:
+                return found
+            full = max(full, len(page))
+        raise BackendError("the CRM list did not end after %d pages" % MAX_PAGES)
+
+    def customer(self, customerid):
+        """One customer by id, or None."""
+        for row in self.list_page({"customerid": str(customerid)}, 0, limit=10):
+            if id_of(row) == customerid:
+                return row
+        return None
+
+    def count(self, filters=None):
+        result = self.call("list", dict(filters or {}, show_count="1"))
+        if isinstance(result, dict):
+            result = next((result[k] for k in ("count", "total", "result") if k in result), None)
+        elif isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
+            result = next(iter(result[0].values()), None)
+        if as_int(result) is None:
+            raise BackendError("the CRM answered a count that is not a number: %r" % (result,))
+        return as_int(result)
+
+    # --- writes -----------------------------------------------------------------
+    def create(self, fields):
+        """Create a customer; returns its new id."""
+        result = self.call("create", fields, write=True)
+        new_id = as_int(result)
+        if new_id is None and isinstance(result, dict):
+            new_id = id_of(result)
+        if new_id is None:
+            raise BackendError(
+                "the CRM created the customer but answered %r instead of its id" % (result,)
+            )
+        return new_id
+
+    def update(self, customerid, fields):
+        self.call("update", dict(fields, customerid=str(customerid)), write=True)
+
+    def delete(self, customerid):
+        self.call("delete", {"customerid": str(customerid)}, write=True)

@@ -1,0 +1,307 @@
+"""CRM customers through the reconcile engine, against the emulator: what is sent, and when."""
+
+import pytest
+
+from ansible_collections.isp.provisioning.plugins.module_utils.crm import CrmClient
+from ansible_collections.isp.provisioning.plugins.module_utils.crm_entities import (
+    CUSTOMER,
+    CrmCustomers,
+    from_wire,
+    to_wire,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
+    Reconciler,
+    ReconcileFailed,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from tests.emulators.crm import SEED_API_KEY, CrmEmulator
+from tests.emulators.server import start
+
+NEW = dict(
+    uniqueid="ENT-1",
+    resellerid=3,
+    type="Individual",
+    name="Entity Test",
+    mobile="555",
+    email="e@t.net",
+    zipcode="403001",
+    address_state="Goa",
+    city="Panaji",
+    street="1 Entity Road",
+)
+
+
+@pytest.fixture
+def crm(tmp_path):
+    running = start(CrmEmulator(str(tmp_path / "crm.sqlite")))
+    yield running
+    running.stop()
+
+
+def backend(crm):
+    http = HttpSession(
+        crm.url,
+        timeout=5,
+        retries=1,
+        backoff=0,
+        redactor=Redactor(SEED_API_KEY),
+        sleep=lambda _: None,
+    )
+    return CrmCustomers(CrmClient(http, 5, SEED_API_KEY))
+
+
+def converge(crm, records, check_mode=False, purge_scope=None, purge_limit=10):
+    engine = Reconciler(backend(crm), check_mode=check_mode, diff=True)
+    return engine.apply(
+        engine.plan([(state, dict(record)) for state, record in records], purge_scope, purge_limit)
+    )
+
+
+def counts(crm, reset=True):
+    snapshot = crm.emulator.counters.snapshot()
+    if reset:
+        crm.emulator.counters.reset()
+    return snapshot
+
+
+def holders(crm, uniqueid):
+    return [r for r in backend(crm).all_records() if r["uniqueid"] == uniqueid]
+
+
+def test_wire_names_and_types_are_mapped_both_ways():
+    record = from_wire(
+        {
+            "id": "1243",
+            "ispid": "1",
+            "resellerid": 2,
+            "type": "individual",
+            "state": "Goa",
+            "dob": "0000-00-00",
+            "surname": "",
+            "serviceid": None,
+        }
+    )
+    assert record["customerid"] == 1243 and record["ispid"] == 1 and record["resellerid"] == 2
+    assert record["type"] == "Individual" and record["address_state"] == "Goa"
+    assert record["dob"] is None and record["surname"] is None
+    assert to_wire({"address_state": "Goa", "customerid": 5, "resellerid": 3, "notes": ""}) == {
+        "state": "Goa",
+        "resellerid": "3",
+        "notes": "",
+    }
+
+
+def test_keys_are_customerids_or_uniqueid_text():
+    assert CUSTOMER.key({"customerid": 12, "uniqueid": "A"}) == 12
+    assert CUSTOMER.key({"uniqueid": "A"}) == "uniqueid=A"
+    assert "required" not in CUSTOMER.record_argument_spec()["customerid"]
+
+
+def test_create_by_uniqueid_then_a_second_run_sends_no_write(crm):
+    result = converge(crm, [("present", NEW)])
+    assert result["created"] == 1
+    customer = result["results"][0]["customer"]
+    assert customer["customerid"] > 1252 and customer["ispid"] == 1
+    assert counts(crm)["writes"] == {"create": 1}
+    again = converge(crm, [("present", NEW)])
+    assert again["changed"] is False and again["results"][0]["customerid"] == customer["customerid"]
+    assert counts(crm)["total_writes"] == 0
+
+
+def test_check_mode_predicts_and_sends_nothing(crm):
+    result = converge(crm, [("present", NEW)], check_mode=True)
+    assert result["created"] == 1 and result["results"][0]["customerid"] == "uniqueid=ENT-1"
+    assert result["diff"][0]["after"]["name"] == "Entity Test"
+    assert counts(crm)["total_writes"] == 0
+    assert holders(crm, "ENT-1") == []
+
+
+def test_an_existing_customer_on_the_last_page_is_found_by_uniqueid_and_only_changes_sent(crm):
+    result = converge(crm, [("present", {"uniqueid": "SEED-0240", "street": "New Street 9"})])
+    item = result["results"][0]
+    assert item["action"] == "update" and item["customerid"] == 1240
+    assert item["changes"] == {"street": "New Street 9"}
+    assert result["diff"][0]["before"]["street"] == "240 Seed Street"
+    snapshot = counts(crm)
+    assert snapshot["writes"] == {"update": 1}
+    assert snapshot["reads"]["list"] == 3 + 1  # one paged read, one read-back
+
+
+def test_a_lost_create_answer_leaves_exactly_one_customer(crm):
+    crm.emulator.faults.update({"drop_writes": 1, "only": "create"})
+    result = converge(crm, [("present", NEW)])
+    assert result["created"] == 1
+    assert result["results"][0]["customer"]["uniqueid"] == "ENT-1"
+    assert counts(crm)["writes"] == {"create": 1}
+    assert len(holders(crm, "ENT-1")) == 1
+
+
+def test_an_unknown_customerid_is_refused_before_any_write(crm):
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(crm, [("present", NEW), ("present", {"customerid": 99999, "name": "x"})])
+    assert "customerid 99999 does not exist" in caught.value.message
+    assert counts(crm)["total_writes"] == 0
+
+
+def test_bad_values_are_refused_before_any_write(crm):
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(
+            crm,
+            [
+                ("present", NEW),
+                ("present", {"customerid": 1001, "name": ""}),
+                ("present", {"customerid": 1002, "dob": "02/03/1990"}),
+                ("present", {"customerid": 1003, "email": "nobody"}),
+                ("present", {"name": "nobody"}),
+            ],
+        )
+    message = caught.value.message
+    assert "CRM customer 1001: name cannot be empty" in message
+    assert "CRM customer 1002: dob '02/03/1990' is not a date in yyyy-mm-dd form" in message
+    assert "CRM customer 1003: email 'nobody' is not an email address" in message
+    assert "name the customer by customerid or by uniqueid" in message
+    assert counts(crm)["total_writes"] == 0
+
+
+def test_plans_that_cannot_be_carried_out_are_refused_before_any_write(crm):
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(
+            crm,
+            [
+                ("present", NEW),
+                ("present", {"uniqueid": "ENT-2", "name": "Half"}),
+                ("present", {"customerid": 1003, "resellerid": 2}),
+            ],
+        )
+    message = caught.value.message
+    assert (
+        "'uniqueid=ENT-2': to create it the CRM also needs type, mobile, email, zipcode, "
+        "address_state, city, street"
+    ) in message
+    assert "CRM customer 1003: resellerid cannot be changed" in message
+    assert counts(crm)["total_writes"] == 0
+
+
+def test_the_same_customer_declared_twice_or_a_shared_uniqueid_is_refused(crm):
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(crm, [("present", {"customerid": 1005}), ("present", {"uniqueid": "SEED-0005"})])
+    assert "same customer (customerid 1005)" in caught.value.message
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(crm, [("present", {"customerid": 1006, "uniqueid": "SEED-0007"})])
+    assert "already belongs to customerid 1007" in caught.value.message
+    backend(crm).client.update(1008, {"uniqueid": "SEED-0009"})
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(crm, [("present", {"uniqueid": "SEED-0009", "name": "x"})])
+    assert "held by 2 customers (customerids 1008, 1009)" in caught.value.message
+
+
+def test_purge_spares_records_declared_by_uniqueid_and_respects_the_limit(crm):
+    converge(crm, [("present", dict(NEW, uniqueid=u)) for u in ("P-1", "P-2", "P-3")])
+    counts(crm)
+    result = converge(crm, [("present", {"uniqueid": "P-1"})], purge_scope={"resellerid": 3})
+    assert result["deleted"] == 2 and result["unchanged"] == 1
+    assert [r["customer"] for r in result["results"] if r.get("purged")] == [None, None]
+    assert counts(crm)["writes"] == {"delete": 2}
+    assert [r["uniqueid"] for r in backend(crm).all_records() if r["resellerid"] == 3] == ["P-1"]
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(crm, [("present", {"uniqueid": "P-1"})], purge_scope={"resellerid": 1})
+    assert "more than purge_limit" in caught.value.message
+    assert counts(crm)["total_writes"] == 0
+
+
+def test_reset_password_is_an_action_sent_once_and_never_shown_as_a_field(crm):
+    result = converge(
+        crm, [("present", {"customerid": 1010, "reset_password": True})], check_mode=True
+    )
+    assert result["results"][0]["action"] == "update"
+    assert "reset_password" not in result["diff"][0]["after"]
+    assert counts(crm)["total_writes"] == 0
+    crm.emulator.faults.update({"drop_writes": 1, "only": "update"})
+    result = converge(crm, [("present", {"customerid": 1010, "reset_password": True})])
+    assert result["updated"] == 1
+    assert counts(crm)["writes"] == {"update": 1}  # lost answer: not reset a second time
+    assert (
+        converge(crm, [("present", {"customerid": 1010, "reset_password": False})])["changed"]
+        is False
+    )
+
+
+def test_absent_deletes_and_absent_of_a_missing_customer_is_ok(crm):
+    result = converge(
+        crm,
+        [
+            ("absent", {"uniqueid": "SEED-0011"}),
+            ("absent", {"uniqueid": "NOPE"}),
+            ("absent", {"customerid": 99999}),
+        ],
+    )
+    assert [r["action"] for r in result["results"]] == ["delete", "none", "none"]
+    assert counts(crm)["writes"] == {"delete": 1}
+
+
+def test_a_refusal_names_the_record_and_the_backends_text(crm):
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(crm, [("present", dict(NEW, resellerid=9))])
+    assert caught.value.message == (
+        "CRM customer 'uniqueid=ENT-1': create failed: the CRM refused create: "
+        "Invalid resellerid"
+    )
+
+
+class ListWithout(object):
+    """A CRM whose list leaves some fields out (its shape is not documented)."""
+
+    def __init__(self, *missing):
+        self.missing = missing
+        self.writes = []
+
+    def customers(self, filters=None):
+        row = {"id": "7", "ispid": "1", "resellerid": "2", "uniqueid": "U-7", "name": "Seven"}
+        return [dict((k, v) for k, v in row.items() if k not in self.missing)]
+
+    def create(self, fields):
+        self.writes.append(("create", fields))
+        return 8
+
+    def update(self, customerid, fields):
+        self.writes.append(("update", customerid, fields))
+
+
+def plan_with(client, records):
+    return Reconciler(CrmCustomers(client)).plan([("present", dict(r)) for r in records])
+
+
+def test_a_list_without_uniqueid_refuses_to_create_rather_than_duplicate():
+    client = ListWithout("uniqueid")
+    with pytest.raises(ReconcileFailed) as caught:
+        plan_with(client, [{"uniqueid": "U-7", "name": "Seven"}])
+    assert "does not report uniqueid" in caught.value.message
+    assert client.writes == []
+
+
+def test_a_list_without_reseller_ids_does_not_make_them_changes():
+    [item] = plan_with(
+        ListWithout("ispid", "resellerid"),
+        [{"customerid": 7, "resellerid": 2, "ispid": 1, "name": "Seven"}],
+    )
+    assert item.action == "none"
+    with pytest.raises(ReconcileFailed) as caught:
+        plan_with(ListWithout(), [{"customerid": 7, "resellerid": 3, "name": "Seven"}])
+    assert "resellerid cannot be changed" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "action, record",
+    [
+        ("update", ("present", {"uniqueid": "SEED-0020", "street": "Lost Update Road"})),
+        ("delete", ("absent", {"uniqueid": "SEED-0021"})),
+    ],
+)
+def test_a_lost_update_or_delete_answer_is_read_back_not_resent(crm, action, record):
+    crm.emulator.faults.update({"drop_writes": 1, "only": action})
+    result = converge(crm, [record])
+    assert result["changed"] is True and result["results"][0]["action"] == action
+    assert counts(crm)["writes"] == {action: 1}
+    again = converge(crm, [record])
+    assert again["changed"] is False
