@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import as_text
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 
 
 def matches(record, selector):
@@ -41,8 +42,15 @@ class EntityBackend(object):
     """
 
     spec = None
+    # The backend's ``client_from_module(module)``: a task's options -> its wire client.
+    client_factory = None
 
-    def __init__(self):
+    @classmethod
+    def from_module(cls, module):
+        return cls(cls.client_factory(module))
+
+    def __init__(self, client=None):
+        self.client = client
         self.warnings = []
         self._all = None
 
@@ -68,6 +76,17 @@ class EntityBackend(object):
             for record in self.all_records()
             if self.spec.key(record) in wanted
         )
+
+    def read_back(self, key):
+        """The record as the backend holds it right after a write (read again, not remembered)."""
+        self.forget()
+        record = self.fetch([key]).get(key)
+        if record is None:
+            raise BackendError(
+                "the server accepted the write, but %s %r is not there when read back"
+                % (self.spec.label, key)
+            )
+        return record
 
     def in_scope(self, selector):
         """Records that a purge with this scope may delete, by identity."""

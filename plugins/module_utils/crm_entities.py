@@ -177,15 +177,11 @@ def valid_date(text):
 
 
 class CrmCustomers(EntityBackend):
+    client_factory = staticmethod(client_from_module)
     spec = CUSTOMER
 
-    @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module))
-
     def __init__(self, client, filters=None):
-        super().__init__()
-        self.client = client
+        super().__init__(client)
         self.filters = filters or {}
         # customerids that a declared record names (by customerid or by uniqueid)
         self._declared = set()

@@ -35,6 +35,12 @@ def as_text(value):
     return str(value)
 
 
+def blank_as_none(value):
+    """Text where an unset value may read as null or as "": both mean unset."""
+    text = as_text(value)
+    return None if text == "" else text
+
+
 def as_unordered(value):
     """Normalise a list whose order has no meaning."""
     if value is None:

@@ -24,12 +24,11 @@ from urllib.parse import quote
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import (
-    HttpSession,
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
+    session_from_params,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
 ENV = "ISP_IPDR_"
 COLLECTION = "api/ipdrcustomers"
@@ -53,13 +52,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = HttpSession(
-        params["url"],
-        timeout=params["timeout"],
-        validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"],
-        redactor=Redactor(params["api_token"]),
-    )
+    http = session_from_params(params, params["api_token"])
     return IpdrClient(http, params["username"], params["api_token"], params["context"])
 
 

@@ -19,6 +19,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     EntitySpec,
     Field,
     as_text,
+    blank_as_none,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.ipdr import client_from_module
@@ -32,12 +33,6 @@ WIRE_NAMES = dict(
     phone_number="PhoneNumber",
     alt_phone_number="AltPhoneNumber",
 )
-
-
-def blank_as_none(value):
-    """A field never set reads as null, one set empty as "": both mean 'no value'."""
-    text = as_text(value)
-    return None if text == "" else text
 
 
 CUSTOMER = EntitySpec(
@@ -72,14 +67,7 @@ def to_wire(fields):
 
 class IpdrCustomers(EntityBackend):
     spec = CUSTOMER
-
-    @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module))
-
-    def __init__(self, client):
-        super().__init__()
-        self.client = client
+    client_factory = staticmethod(client_from_module)
 
     def read_all(self):
         return [from_wire(customer) for customer in self.client.customers()]

@@ -27,13 +27,12 @@ from datetime import datetime
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import (
-    HttpSession,
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
+    session_from_params,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.onu_token_cache import TokenCache
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
 ENV = "ISP_ONU_"
 # Seconds of margin: a token this close to its exp is not used (a task may be long).
@@ -61,14 +60,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    redactor = Redactor(params["password"])
-    http = HttpSession(
-        params["url"],
-        timeout=params["timeout"],
-        validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"],
-        redactor=redactor,
-    )
+    http = session_from_params(params, params["password"])
     cache = None
     if params["token_cache"]:
         cache = TokenCache(params["url"], params["username"], params["password"])

@@ -16,18 +16,10 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     EntitySpec,
     Field,
     as_text,
+    blank_as_none,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
-    BackendError,
-    ValidationError,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.onu import client_from_module
-
-
-def blank_as_none(value):
-    """The server stores an unset egn as null and an unset address as "": both mean unset."""
-    text = as_text(value)
-    return None if text == "" else text
 
 
 CUSTOMER = EntitySpec(
@@ -91,18 +83,9 @@ def php_empty(value):
     return value in ("", "0")
 
 
-class OnuBackend(EntityBackend):
-    @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module))
-
-    def __init__(self, client):
-        super().__init__()
-        self.client = client
-
-
-class OnuServices(OnuBackend):
+class OnuServices(EntityBackend):
     spec = SERVICE
+    client_factory = staticmethod(client_from_module)
 
     def read_all(self):
         return [
@@ -111,8 +94,9 @@ class OnuServices(OnuBackend):
         ]
 
 
-class OnuCustomers(OnuBackend):
+class OnuCustomers(EntityBackend):
     spec = CUSTOMER
+    client_factory = staticmethod(client_from_module)
 
     def __init__(self, client):
         super().__init__(client)
@@ -207,11 +191,3 @@ class OnuCustomers(OnuBackend):
     def delete(self, current):
         self.client.delete(current["sn"])
 
-    def read_back(self, sn):
-        self.forget()
-        record = self.fetch([sn]).get(sn)
-        if record is None:
-            raise BackendError(
-                "the server accepted the write, but %r is not there when read back" % sn
-            )
-        return record

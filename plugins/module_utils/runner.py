@@ -16,7 +16,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import matches
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ProvisioningError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import REQUESTS_IMPORT_ERROR
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import REQUESTS_IMPORT_ERROR
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,
@@ -34,7 +34,7 @@ def _require_requests(module):
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
 
 
-def _attempt(work):
+def attempt(work):
     """Run ``work()``; return (result, failure) instead of raising.
 
     The module fails only after the ``except`` block has ended: ansible-core
@@ -50,7 +50,7 @@ def _attempt(work):
 
 
 def _connect(module, backend_class):
-    backend, failure = _attempt(lambda: backend_class.from_module(module))
+    backend, failure = attempt(lambda: backend_class.from_module(module))
     if failure:
         module.fail_json(msg=failure.message, **failure.result)
     return backend
@@ -90,7 +90,7 @@ class EntityModule(object):
         purge_scope = self.purge_scope(module)
         backend = _connect(module, self.backend_class)
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff)
-        result, failure = _attempt(
+        result, failure = attempt(
             lambda: engine.apply(engine.plan(records, purge_scope, module.params["purge_limit"]))
         )
         for warning in backend.warnings:
@@ -185,7 +185,7 @@ class InfoModule(object):
             (name, module.params[name]) for name in self.lookups if module.params[name] is not None
         )
         backend = _connect(module, self.backend_class)
-        records, failure = _attempt(
+        records, failure = attempt(
             lambda: [r for r in backend.all_records() if matches(r, selector)]
         )
         for warning in backend.warnings:

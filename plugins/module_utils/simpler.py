@@ -24,12 +24,11 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import (
-    HttpSession,
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
+    session_from_params,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
 ENV = "ISP_SIMPLER_"
 OK = re.compile(r"^\s*OK\b\s*(?::\s*\[?\s*(\d+)\s*\]?)?", re.IGNORECASE)
@@ -58,13 +57,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = HttpSession(
-        params["url"],
-        timeout=params["timeout"],
-        validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"],
-        redactor=Redactor(params["api_password"]),
-    )
+    http = session_from_params(params, params["api_password"])
     return SimplerClient(
         http,
         params["api_username"],

@@ -166,15 +166,11 @@ def to_wire(changes, current):
 
 
 class SimplerCustomers(EntityBackend):
+    client_factory = staticmethod(client_from_module)
     spec = CUSTOMER
 
-    @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module))
-
     def __init__(self, client):
-        super().__init__()
-        self.client = client
+        super().__init__(client)
         self._statuses = None
         # invoicingid -> customerid, for records that a task finds by customerid
         self._located = {}

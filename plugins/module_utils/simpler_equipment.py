@@ -91,15 +91,8 @@ def to_wire(fields):
 
 
 class SimplerEquipment(EntityBackend):
+    client_factory = staticmethod(client_from_module)
     spec = EQUIPMENT
-
-    @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module))
-
-    def __init__(self, client):
-        super().__init__()
-        self.client = client
 
     def read_all(self):
         return [from_wire(item) for item in self.client.equipment()]

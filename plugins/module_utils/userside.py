@@ -25,12 +25,11 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import (
-    HttpSession,
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
+    session_from_params,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
 ENV = "ISP_USERSIDE_"
 ERROR_KEYS = ("errortext", "error", "message", "errormessage")
@@ -49,13 +48,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = HttpSession(
-        api_base(params["url"]),
-        timeout=params["timeout"],
-        validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"],
-        redactor=Redactor(params["api_key"]),
-    )
+    http = session_from_params(params, params["api_key"], url=api_base(params["url"]))
     return UsersideClient(http, params["api_key"])
 
 

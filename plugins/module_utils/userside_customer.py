@@ -103,11 +103,8 @@ def customer_spec(identity="login"):
 
 
 class UsersideCustomers(EntityBackend):
+    client_factory = staticmethod(client_from_module)
     spec = customer_spec()
-
-    @classmethod
-    def from_module(cls, module):
-        return cls(client_from_module(module))
 
     @classmethod
     def with_identity(cls, identity):
@@ -117,8 +114,7 @@ class UsersideCustomers(EntityBackend):
         return type("UsersideCustomersBy_" + identity, (cls,), {"spec": customer_spec(identity)})
 
     def __init__(self, client):
-        super().__init__()
-        self.client = client
+        super().__init__(client)
         self._by_key = {}
         self._groups = None
 

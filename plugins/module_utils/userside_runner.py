@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, _load_params
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
-    BackendError,
-    ProvisioningError,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import (
     EntityModule,
     _connect,
+    attempt,
     _require_requests,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.userside import connection_spec
@@ -86,10 +84,9 @@ class CustomerInfoModule(object):
                 % (", ".join(sorted(spec.by_name)), ", ".join(unknown))
             )
         backend = _connect(module, UsersideCustomers)
-        try:
-            records = self.find(backend, module.params)
-        except ProvisioningError as exc:
-            module.fail_json(msg=str(exc))
+        records, failure = attempt(lambda: self.find(backend, module.params))
+        if failure:
+            module.fail_json(msg=failure.message)
         module.exit_json(changed=False, customers=records)
 
     @staticmethod

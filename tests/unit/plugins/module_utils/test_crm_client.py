@@ -10,7 +10,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from tests.emulators.crm import SEED_API_KEY, CrmEmulator
 from tests.emulators.server import start

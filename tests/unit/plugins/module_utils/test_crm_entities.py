@@ -9,7 +9,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.crm_entities impo
     from_wire,
     to_wire,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,

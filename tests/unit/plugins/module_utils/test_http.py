@@ -10,7 +10,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.http import (
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     HttpSession,
     find_json,
 )

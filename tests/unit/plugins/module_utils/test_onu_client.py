@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.onu import OnuClient, jwt_claims
 from ansible_collections.isp.provisioning.plugins.module_utils.onu_token_cache import TokenCache
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor

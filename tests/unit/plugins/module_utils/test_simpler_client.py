@@ -7,7 +7,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler import (
     SimplerClient,

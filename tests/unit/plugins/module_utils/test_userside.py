@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,

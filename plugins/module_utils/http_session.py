@@ -55,6 +55,22 @@ def connection_argument_spec(env_prefix):
     )
 
 
+def session_from_params(params, secret, url=None):
+    """The HTTP session of a task, from its connection options (see ``connection_argument_spec``).
+
+    ``secret`` (a password, API key or token) is masked in every message the
+    session builds; ``url`` overrides ``params["url"]`` when a backend
+    normalises it first.
+    """
+    return HttpSession(
+        url or params["url"],
+        timeout=params["timeout"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        redactor=Redactor(secret),
+    )
+
+
 def find_json(text):
     """Return the first JSON object or array in ``text``, or None.
 
