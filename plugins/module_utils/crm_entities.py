@@ -306,7 +306,7 @@ class CrmCustomers(EntityBackend):
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):
-        return self.read_back(self.client.create(to_wire(desired)))
+        return self.read_customerid(self.client.create(to_wire(desired)))
 
     def update(self, current, changes, desired):
         customerid = current["customerid"]
@@ -317,12 +317,12 @@ class CrmCustomers(EntityBackend):
             wire["reset_password"] = "Y"
         if wire:
             self.client.update(customerid, wire)
-        return self.read_back(customerid)
+        return self.read_customerid(customerid)
 
     def delete(self, current):
         self.client.delete(current["customerid"])
 
-    def read_back(self, customerid):
+    def read_customerid(self, customerid):
         row = self.client.customer(customerid)
         if row is None:
             raise BackendError(

@@ -190,4 +190,3 @@ class OnuCustomers(EntityBackend):
 
     def delete(self, current):
         self.client.delete(current["sn"])
-
