@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
@@ -45,15 +44,12 @@ NOTHING_FOUND = re.compile(r"(?i)\bno\b.*\b(record|customer|data|result|row)s?\b
 
 
 def connection_spec():
-    spec = dict(
-        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
-        userid=dict(type="int", required=True, fallback=(env_fallback, [ENV + "USERID"])),
-        api_key=dict(
-            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "API_KEY"])
-        ),
+    return connection_argument_spec(
+        ENV,
+        url=dict(required=True),
+        userid=dict(type="int", required=True),
+        api_key=dict(required=True, no_log=True),
     )
-    spec.update(connection_argument_spec(ENV))
-    return spec
 
 
 def client_from_module(module):

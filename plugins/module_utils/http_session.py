@@ -40,19 +40,24 @@ READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
 MAX_RETRY_AFTER = 30.0
 
 
-def connection_argument_spec(env_prefix):
-    """The TLS and timeout options every backend shares (see doc fragment ``tls``)."""
+def connection_argument_spec(env_prefix, **options):
+    """A backend's connection options plus the TLS and timeout ones every backend shares.
+
+    Every option falls back to the environment variable ``<env_prefix><OPTION>``
+    (``ISP_ONU_PASSWORD``), so that AWX credentials and CI can supply them (see
+    doc fragment ``tls`` and each backend's fragment).
+    """
     from ansible.module_utils.basic import env_fallback
 
-    return dict(
-        validate_certs=dict(
-            type="bool", default=True, fallback=(env_fallback, [env_prefix + "VALIDATE_CERTS"])
-        ),
-        ca_path=dict(type="path", fallback=(env_fallback, [env_prefix + "CA_PATH"])),
-        timeout=dict(
-            type="float", default=30.0, fallback=(env_fallback, [env_prefix + "TIMEOUT"])
-        ),
+    options.update(
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="float", default=30.0),
     )
+    for name, option in options.items():
+        option.setdefault("type", "str")
+        option["fallback"] = (env_fallback, [env_prefix + name.upper()])
+    return options
 
 
 def session_from_params(params, secret, url=None):

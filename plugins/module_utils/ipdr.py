@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
@@ -38,16 +37,13 @@ ERROR_STATUSES = ("error", "fail", "failed", "failure")
 
 
 def connection_spec():
-    spec = dict(
-        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
-        username=dict(type="str", required=True, fallback=(env_fallback, [ENV + "USERNAME"])),
-        api_token=dict(
-            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "API_TOKEN"])
-        ),
-        context=dict(type="str", default="default", fallback=(env_fallback, [ENV + "CONTEXT"])),
+    return connection_argument_spec(
+        ENV,
+        url=dict(required=True),
+        username=dict(required=True),
+        api_token=dict(required=True, no_log=True),
+        context=dict(default="default"),
     )
-    spec.update(connection_argument_spec(ENV))
-    return spec
 
 
 def client_from_module(module):

@@ -24,7 +24,6 @@ import re
 import time
 from datetime import datetime
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
@@ -44,18 +43,13 @@ MAX_EARLY_REFUSALS = 12
 
 
 def connection_spec():
-    spec = dict(
-        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
-        username=dict(type="str", required=True, fallback=(env_fallback, [ENV + "USERNAME"])),
-        password=dict(
-            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "PASSWORD"])
-        ),
-        token_cache=dict(
-            type="bool", default=False, fallback=(env_fallback, [ENV + "TOKEN_CACHE"])
-        ),
+    return connection_argument_spec(
+        ENV,
+        url=dict(required=True),
+        username=dict(required=True),
+        password=dict(required=True, no_log=True),
+        token_cache=dict(type="bool", default=False),
     )
-    spec.update(connection_argument_spec(ENV))
-    return spec
 
 
 def client_from_module(module):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
@@ -36,23 +35,17 @@ PAGE = 500
 
 
 def connection_spec():
-    def option(name, **spec):
-        spec.setdefault("type", "str")
-        spec["fallback"] = (env_fallback, [ENV + name.upper()])
-        return spec
-
-    spec = dict(
-        url=option("url", required=True),
-        api_username=option("api_username", required=True),
-        api_password=option("api_password", required=True, no_log=True),
-        operator=option("operator"),
-        transport=option("transport", choices=["rest", "soap"], default="rest"),
-        rest_path=option("rest_path", default="restapi"),
-        soap_path=option("soap_path", default="API/operatorapi.pl"),
-        soap_namespace=option("soap_namespace"),
+    return connection_argument_spec(
+        ENV,
+        url=dict(required=True),
+        api_username=dict(required=True),
+        api_password=dict(required=True, no_log=True),
+        operator=dict(),
+        transport=dict(choices=["rest", "soap"], default="rest"),
+        rest_path=dict(default="restapi"),
+        soap_path=dict(default="API/operatorapi.pl"),
+        soap_namespace=dict(),
     )
-    spec.update(connection_argument_spec(ENV))
-    return spec
 
 
 def client_from_module(module):

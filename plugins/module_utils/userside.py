@@ -22,7 +22,6 @@ What the vendor document leaves out and this client copes with:
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
@@ -36,14 +35,11 @@ ERROR_KEYS = ("errortext", "error", "message", "errormessage")
 
 
 def connection_spec():
-    spec = dict(
-        url=dict(type="str", required=True, fallback=(env_fallback, [ENV + "URL"])),
-        api_key=dict(
-            type="str", required=True, no_log=True, fallback=(env_fallback, [ENV + "API_KEY"])
-        ),
+    return connection_argument_spec(
+        ENV,
+        url=dict(required=True),
+        api_key=dict(required=True, no_log=True),
     )
-    spec.update(connection_argument_spec(ENV))
-    return spec
 
 
 def client_from_module(module):

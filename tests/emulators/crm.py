@@ -301,16 +301,23 @@ class CrmEmulator(Emulator):
             return "Invalid resellerid"
         return dict(ispid=ispid, resellerid=resellerid)
 
-    def update_customer(self):
-        form = self.form()
+    def addressed(self, form):
+        """(customer, None) for the customer an update or delete names, or (None, refusal)."""
         user = self.api_user(form)
         if user is None:
-            return envelope(error="Invalid userid or api_key")
+            return None, envelope(error="Invalid userid or api_key")
         if not form.get("customerid"):
-            return envelope(error="customerid is required")
+            return None, envelope(error="customerid is required")
         target = self.find(user, form)
         if target is None:
-            return envelope(error="Customer not found")
+            return None, envelope(error="Customer not found")
+        return target, None
+
+    def update_customer(self):
+        form = self.form()
+        target, refused = self.addressed(form)
+        if refused:
+            return refused
         problem = self.invalid_value(form, WRITABLE, OPTIONAL)
         if problem:
             return envelope(error=problem)
@@ -331,15 +338,9 @@ class CrmEmulator(Emulator):
         return envelope(result="done")
 
     def delete_customer(self):
-        form = self.form()
-        user = self.api_user(form)
-        if user is None:
-            return envelope(error="Invalid userid or api_key")
-        if not form.get("customerid"):
-            return envelope(error="customerid is required")
-        target = self.find(user, form)
-        if target is None:
-            return envelope(error="Customer not found")
+        target, refused = self.addressed(self.form())
+        if refused:
+            return refused
         with self.store.transaction() as db:
             db.execute("DELETE FROM customers WHERE id = ?", (target["id"],))
         return envelope(result="done")

@@ -193,14 +193,19 @@ class IpdrEmulator(Emulator):
             )
         return answer(self.shape(self.find(context, user_id)))
 
-    def show(self, user_id):
-        context, refused = self.authorise(self.body())
+    def existing(self, body, user_id):
+        """(context, row, None) for the customer a request names, or (.., .., the refusal)."""
+        context, refused = self.authorise(body)
         if refused:
-            return refused
+            return context, None, refused
         row = self.find(context, user_id)
         if row is None:
-            return error(NOT_FOUND, status=422)
-        return answer(self.shape(row))
+            return context, None, error(NOT_FOUND, status=422)
+        return context, row, None
+
+    def show(self, user_id):
+        row, refused = self.existing(self.body(), user_id)[1:]
+        return refused or answer(self.shape(row))
 
     def replace(self, user_id):
         return self.write(user_id, complete=True)
@@ -210,12 +215,9 @@ class IpdrEmulator(Emulator):
 
     def write(self, user_id, complete):
         body = self.body()
-        context, refused = self.authorise(body)
+        context, row, refused = self.existing(body, user_id)
         if refused:
             return refused
-        row = self.find(context, user_id)
-        if row is None:
-            return error(NOT_FOUND, status=422)
         if complete:
             # PUT replaces the record: every field must be given, as the seed says.
             incomplete = self.missing(body, FIELDS)
@@ -236,12 +238,9 @@ class IpdrEmulator(Emulator):
         return answer(self.shape(self.find(context, user_id)))
 
     def delete(self, user_id):
-        context, refused = self.authorise(self.body())
+        row, refused = self.existing(self.body(), user_id)[1:]
         if refused:
             return refused
-        row = self.find(context, user_id)
-        if row is None:
-            return error(NOT_FOUND, status=422)
         with self.store.transaction() as db:
             db.execute("DELETE FROM customers WHERE id = ?", (row["id"],))
         return answer(self.shape(row))
