@@ -13,7 +13,12 @@ from __future__ import annotations
 import fnmatch
 
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import as_text
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+
+
+# What create() or update() may return instead of the record: "read me back
+# with the others, once, after the last write". For backends whose only read
+# is the whole list, so that a bulk task reads it twice, not once per write.
+READ_LATER = object()
 
 
 def matches(record, selector):
@@ -77,17 +82,6 @@ class EntityBackend(object):
             if self.spec.key(record) in wanted
         )
 
-    def read_back(self, key):
-        """The record as the backend holds it right after a write (read again, not remembered)."""
-        self.forget()
-        record = self.fetch([key]).get(key)
-        if record is None:
-            raise BackendError(
-                "the server accepted the write, but %s %r is not there when read back"
-                % (self.spec.label, key)
-            )
-        return record
-
     def in_scope(self, selector):
         """Records that a purge with this scope may delete, by identity."""
         return dict(
@@ -121,11 +115,11 @@ class EntityBackend(object):
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):
-        """Create the record; return it as read back from the backend."""
+        """Create the record; return it as read back from the backend (or READ_LATER)."""
         raise NotImplementedError
 
     def update(self, current, changes, desired):
-        """Write ``changes``; return the record as read back from the backend."""
+        """Write ``changes``; return the record as read back from the backend (or READ_LATER)."""
         raise NotImplementedError
 
     def delete(self, current):

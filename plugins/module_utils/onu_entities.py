@@ -11,7 +11,10 @@ Record shape (what modules take, compare and return)::
 
 from __future__ import annotations
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
+    READ_LATER,
+    EntityBackend,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     EntitySpec,
     Field,
@@ -180,13 +183,13 @@ class OnuCustomers(EntityBackend):
             if value is not None and not php_empty(value)
         )
         self.client.create(wire)
-        return self.read_back(desired["sn"])
+        return READ_LATER  # the only read is the whole list: once, after every write
 
     def update(self, current, changes, desired):
         # The server sets `state` to NO when an update leaves it out: always send it.
         fields = dict(changes, sn=current["sn"], enabled=desired.get("enabled", current["enabled"]))
         self.client.update(to_wire(fields))
-        return self.read_back(current["sn"])
+        return READ_LATER
 
     def delete(self, current):
         self.client.delete(current["sn"])

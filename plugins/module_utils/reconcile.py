@@ -18,8 +18,10 @@ more — that is not blind, the read showed it missing.
 
 from __future__ import annotations
 
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import READ_LATER
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
+    BackendError,
     ProvisioningError,
     ValidationError,
 )
@@ -148,18 +150,47 @@ class Reconciler(object):
 
     # --- applying ---------------------------------------------------------------
     def apply(self, items):
-        done = []
+        done, unread = [], []
         for item in items:
             if item.action != NONE and not self.check_mode:
                 try:
-                    item.after = self._write(item)
+                    written = self._write(item)
                 except ProvisioningError as exc:
+                    self._read_later(unread, quietly=True)
                     raise ReconcileFailed(
                         "%s: %s failed: %s" % (self.label(item.key), item.action, exc),
                         self.result(done, failed=item),
                     )
+                if written is READ_LATER:
+                    unread.append(item)  # item.after stays the prediction until then
+                else:
+                    item.after = written
             done.append(item)
+        try:
+            self._read_later(unread)
+        except ProvisioningError as exc:
+            raise ReconcileFailed("reading back what was written failed: %s" % exc,
+                                  self.result(done))
         return self.result(done)
+
+    def _read_later(self, items, quietly=False):
+        """One read for every record whose adapter deferred its read-back (see READ_LATER)."""
+        if not items:
+            return
+        self.backend.forget()
+        try:
+            current = self.backend.fetch([item.key for item in items])
+        except ProvisioningError:
+            if quietly:  # already failing: report the predicted records rather than hide why
+                return
+            raise
+        for item in items:
+            item.after = current.get(item.key)
+            if item.after is None and item.action != DELETE:
+                raise BackendError(
+                    "the server accepted the %s of %s, but it is not there when read back"
+                    % (item.action, self.label(item.key))
+                )
 
     def _write(self, item, retried=False):
         try:

@@ -2,7 +2,10 @@
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
+    READ_LATER,
+    EntityBackend,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     EntitySpec,
     Field,
@@ -192,3 +195,35 @@ def test_a_backend_error_stops_and_reports_what_was_done():
     assert "thing 'bad': create failed: the server said no" == failure.value.message
     assert [r["key"] for r in failure.value.result["results"]] == ["good"]
     assert "never" not in backend.store
+
+
+class ListOnlyBackend(MemoryBackend):
+    """A backend whose only read is the whole list: it defers read-backs."""
+
+    def create(self, desired):
+        super().create(desired)
+        return READ_LATER
+
+    def update(self, current, changes, desired):
+        super().update(current, changes, desired)
+        return READ_LATER
+
+
+def test_deferred_read_backs_cost_one_read_for_the_whole_task():
+    backend = ListOnlyBackend([{"key": "a", "size": 1, "id": 1}])
+    result = converge(backend, [("present", {"key": "a", "size": 2}),
+                                ("present", {"key": "b", "size": 3}),
+                                ("present", {"key": "c", "size": 4})])
+    assert backend.reads == 2  # one to plan, one to read back every write
+    assert [r["thing"]["size"] for r in result["results"]] == [2, 3, 4]
+    assert result["results"][1]["thing"]["id"] == 2  # what the backend assigned
+
+
+def test_a_deferred_record_missing_on_read_back_fails_the_task():
+    class Vanishing(ListOnlyBackend):
+        def create(self, desired):
+            return READ_LATER  # says yes, stores nothing
+
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(Vanishing([]), [("present", {"key": "ghost"})])
+    assert "not there when read back" in failure.value.message
