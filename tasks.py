@@ -6,7 +6,7 @@
 and the steps on their own, for developers:
 
     python3 tasks.py setup | sanity [FILE...] | units [PYTEST ARGS] |
-                     integration [TARGET...] | lint | molecule | emulators
+                     integration [TARGET...] | lint | molecule | emulators | docs
 
 Only the Python standard library here: this file runs before the virtual
 environment exists.
@@ -241,6 +241,19 @@ def lint():
     link_collection()
     run([os.path.join(BIN, "ansible-lint"), "--profile", "production"], env=environment())
     run([os.path.join(BIN, "antsibull-changelog"), "lint"], env=environment())
+    run([os.path.join(BIN, "antsibull-docs"), "lint-collection-docs", "--plugin-docs", "."],
+        env=environment())
+
+
+def docs():
+    """The module and role reference, generated from the plugins' own documentation."""
+    link_collection()
+    target = os.path.join(ROOT, "docs", "_build", "reference")
+    shutil.rmtree(target, ignore_errors=True)
+    os.makedirs(target)
+    run([os.path.join(BIN, "antsibull-docs"), "collection", "--use-current", "--dest-dir",
+         target, "isp.provisioning"], env=environment())
+    say("reference written to %s" % os.path.relpath(target, ROOT))
 
 
 def molecule():
@@ -325,13 +338,14 @@ def test_all():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("command", choices=["demo", "test", "setup", "sanity", "units",
-                                            "integration", "lint", "molecule", "emulators"])
+                                            "integration", "lint", "molecule", "emulators",
+                                            "docs"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     setup()
     commands = {
         "demo": demo, "test": test_all, "setup": lambda: None, "lint": lint,
-        "molecule": molecule, "emulators": serve_emulators,
+        "molecule": molecule, "emulators": serve_emulators, "docs": docs,
         "sanity": lambda: sanity(options.args), "units": lambda: units(options.args),
         "integration": lambda: integration(options.args),
     }
