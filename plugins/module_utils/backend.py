@@ -69,17 +69,24 @@ class EntityBackend(object):
             self._all = list(self.read_all())
         return self._all
 
+    def canonical_key(self, key):
+        """An identity as the backend compares it (an adapter whose server folds case,
+        or trims, says so here): declared and found records are matched on it."""
+        return key
+
     def forget(self):
         """Drop what was read, so that the next read asks the backend again."""
         self._all = None
 
     def fetch(self, keys):
         """Current records for these identities, by identity, with one read of the backend."""
-        wanted = set(keys)
+        found = dict(
+            (self.canonical_key(self.spec.key(record)), record) for record in self.all_records()
+        )
         return dict(
-            (self.spec.key(record), record)
-            for record in self.all_records()
-            if self.spec.key(record) in wanted
+            (key, found[self.canonical_key(key)])
+            for key in keys
+            if self.canonical_key(key) in found
         )
 
     def in_scope(self, selector):

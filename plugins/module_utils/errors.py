@@ -34,7 +34,15 @@ class AnswerLost(ProvisioningError):
 
     The backend may or may not have acted on it. Whoever sent a write must
     read back to find out; it must never send the write again blindly.
+
+    ``timed_out`` is True when the answer did not come in time: the server may
+    still be working on the write, so a read-back that does not find it yet
+    proves nothing, and the write must not be sent again.
     """
+
+    def __init__(self, message, timed_out=False):
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class ValidationError(ProvisioningError):

@@ -101,8 +101,10 @@ def retry_after_seconds(response, default):
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        seconds = parsed.timestamp() - time.time() if parsed else default
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, AttributeError):
+            seconds = default  # neither seconds nor a date: the server's word is unusable
     return max(0.0, min(seconds, MAX_RETRY_AFTER))
 
 
@@ -173,9 +175,15 @@ class HttpSession(object):
                     if last:
                         raise BackendError("%s: cannot connect: %s" % (what, self._cause(exc)))
                 elif not idempotent:
-                    raise AnswerLost("%s: the answer was lost: %s" % (what, self._cause(exc)))
+                    raise AnswerLost(
+                        "%s: the answer was lost: %s" % (what, self._cause(exc)),
+                        timed_out=isinstance(exc, requests.exceptions.Timeout),
+                    )
                 elif last:
                     raise BackendError("%s: no answer: %s" % (what, self._cause(exc)))
+            except requests.exceptions.RequestException as exc:
+                # A malformed URL and the like: raised before anything was sent.
+                raise BackendError("%s: %s" % (what, self.redact(exc)))
             else:
                 retryable = response.status_code == 429 or (
                     idempotent and response.status_code in READ_RETRY_STATUSES
@@ -185,6 +193,15 @@ class HttpSession(object):
                 self._sleep(retry_after_seconds(response, self.backoff * 2 ** (attempt - 1)))
                 continue
             self._sleep(self.backoff * 2 ** (attempt - 1))
+
+    def excerpt(self, text, limit=200):
+        """The start of a server's answer, for a message: secrets masked first, then cut.
+
+        Cutting first could split a secret that the server echoed, and a
+        partial secret no longer matches the mask.
+        """
+        text = self.redact(text or "")
+        return text if len(text) <= limit else text[:limit] + "..."
 
     def _cause(self, exc):
         """The useful end of a requests exception ("[Errno 111] Connection refused")."""

@@ -145,7 +145,7 @@ class OnuClient(object):
             if parsed is None:
                 raise BackendError(
                     "ONU %s answered HTTP %s without JSON: %s"
-                    % (endpoint, response.status_code, self.http.redact(response.text[:200])),
+                    % (endpoint, response.status_code, self.http.excerpt(response.text)),
                     response.status_code,
                 )
             error = parsed.get("error", "") if isinstance(parsed, dict) else ""
@@ -184,7 +184,8 @@ class OnuClient(object):
         if status not in statuses:
             raise BackendError(
                 "ONU %s (as %r) answered HTTP %s: %s"
-                % (endpoint, self.username, status, message_of(body) or body),
+                % (endpoint, self.username, status,
+                   message_of(body) or self.http.excerpt(json.dumps(body))),
                 status,
                 body,
             )

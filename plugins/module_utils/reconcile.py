@@ -66,17 +66,23 @@ class Reconciler(object):
         """``records`` is a list of (state, desired); returns the list of PlanItem."""
         prepared = []
         problems = []
-        seen = set()
+        # Identities as the backend compares them (case, spacing, ids a name
+        # resolved to): a purge must never take a declared record for another.
+        declared = set()
         for state, desired in records:
             key = self.spec.key(desired)
-            if key in seen:
-                problems.append("%s is declared more than once" % self.label(key))
-                continue
-            seen.add(key)
             try:
-                prepared.append((state, self.backend.prepare(dict(desired))))
+                desired = self.backend.prepare(dict(desired))
             except ValidationError as exc:
                 problems.append("%s: %s" % (self.label(key), exc))
+                declared.add(self.backend.canonical_key(key))
+                continue
+            canonical = self.backend.canonical_key(self.spec.key(desired))
+            if canonical in declared:
+                problems.append("%s is declared more than once" % self.label(key))
+                continue
+            declared.add(canonical)
+            prepared.append((state, desired))
 
         # Records that failed to prepare are left out of the plan, but their
         # problems are reported with every other record's, before any write.
@@ -87,7 +93,7 @@ class Reconciler(object):
             for key, (state, desired) in zip(keys, prepared)
         ]
         if purge_scope is not None:
-            items.extend(self._purge_items(seen, purge_scope, purge_limit))
+            items.extend(self._purge_items(declared, purge_scope, purge_limit))
 
         for item in items:
             try:
@@ -101,7 +107,7 @@ class Reconciler(object):
         doomed = [
             PlanItem(key, "absent", {self.spec.identity: key}, record, purged=True)
             for key, record in sorted(self.backend.in_scope(scope).items())
-            if key not in declared
+            if self.backend.canonical_key(key) not in declared
         ]
         if limit is not None and len(doomed) > limit:
             raise ReconcileFailed(
@@ -128,12 +134,14 @@ class Reconciler(object):
             item.changes = self.spec.differences(item.desired, item.current)
             frozen = [n for n in item.changes if not self.spec.by_name[n].updatable]
             if frozen:
+                shown = self.spec.public(dict((n, item.current.get(n)) for n in frozen))
                 raise ValidationError(
-                    "%s cannot be changed once the %s exists (current %s)"
+                    "%s cannot be changed once the %s exists%s"
                     % (
                         ", ".join(frozen),
                         self.spec.name,
-                        ", ".join("%s=%r" % (n, item.current.get(n)) for n in frozen),
+                        " (current %s)" % ", ".join("%s=%r" % kv for kv in sorted(shown.items()))
+                        if shown else "",
                     )
                 )
             item.action = UPDATE if item.changes else NONE
@@ -185,30 +193,39 @@ class Reconciler(object):
                 return
             raise
         for item in items:
-            item.after = current.get(item.key)
-            if item.after is None and item.action != DELETE:
+            found = current.get(item.key)
+            if found is not None or item.action == DELETE:
+                item.after = found
+            elif not quietly:  # already failing: keep the prediction, report the real failure
                 raise BackendError(
                     "the server accepted the %s of %s, but it is not there when read back"
                     % (item.action, self.label(item.key))
                 )
 
-    def _write(self, item, retried=False):
+    def _write(self, item):
         try:
             return self._send(item)
-        except AnswerLost:
-            if retried:
-                raise
+        except AnswerLost as lost:
             # Read back: did the write take effect before the answer was lost?
-            planned = (item.action, item.changes, item.current)
+            # What is reported stays the write that was planned, against the
+            # record as it was before; the read only decides what is left to send.
             self.backend.forget()
-            item.current = self.backend.fetch([item.key]).get(item.key)
-            self._decide(item)
-            if item.action == NONE:
-                # It did: report the write that happened, with the state before it.
-                read_back = item.current
-                item.action, item.changes, item.current = planned
-                return read_back
-            return self._write(item, retried=True)
+            found = self.backend.fetch([item.key]).get(item.key)
+            rest = PlanItem(item.key, item.state, item.desired, found)
+            self._decide(rest)
+            if rest.action == NONE:
+                return found
+            if lost.timed_out:
+                # The server may still be working on it: a second write could
+                # duplicate it, so say so rather than resend.
+                raise BackendError(
+                    "%s; the server may still apply it, so it was not sent again. "
+                    "Check the backend, then run the task again" % lost
+                )
+            try:
+                return self._send(rest)
+            except AnswerLost as again:
+                raise BackendError("the answer was lost twice: %s" % again)
 
     def _send(self, item):
         if item.action == CREATE:

@@ -227,3 +227,64 @@ def test_a_deferred_record_missing_on_read_back_fails_the_task():
     with pytest.raises(ReconcileFailed) as failure:
         converge(Vanishing([]), [("present", {"key": "ghost"})])
     assert "not there when read back" in failure.value.message
+
+
+class CaseFoldingBackend(MemoryBackend):
+    """A server that stores identities in lower case (as UserSide does e-mails)."""
+
+    def canonical_key(self, key):
+        return key.lower()
+
+    def read_all(self):
+        return [dict(r, key=r["key"].lower()) for r in super().read_all()]
+
+
+def test_purge_never_takes_a_declared_record_for_an_undeclared_one():
+    backend = CaseFoldingBackend([{"key": "bea@example.net"}, {"key": "old@example.net"}])
+    result = converge(backend, [("present", {"key": "Bea@Example.net"})], scope={"key": "*"})
+    assert [(r["key"], r["action"]) for r in result["results"]] == [
+        ("Bea@Example.net", "none"), ("old@example.net", "delete")]
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "A@x"}), ("present", {"key": "a@X"})])
+    assert "declared more than once" in failure.value.message
+
+
+def test_a_write_that_timed_out_is_not_resent_when_the_read_does_not_find_it_yet():
+    class Slow(MemoryBackend):
+        def create(self, desired):
+            self.writes.append(("create", desired["key"]))
+            raise AnswerLost("POST /x: the answer was lost: read timed out", timed_out=True)
+
+    backend = Slow([])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "n"})])
+    assert backend.writes == [("create", "n")]
+    assert "not sent again" in failure.value.message
+
+
+def test_a_lost_create_that_read_back_shows_half_done_is_still_reported_as_a_create():
+    class Half(MemoryBackend):
+        def create(self, desired):
+            self.writes.append(("create", desired["key"]))
+            self.store[desired["key"]] = {"key": desired["key"], "size": None, "id": 9}
+            raise AnswerLost("lost")
+
+    backend = Half([])
+    result = converge(backend, [("present", {"key": "n", "size": 5})])
+    assert result["created"] == 1 and result["updated"] == 0
+    assert result["diff"][0]["before"] == {}
+    assert backend.writes == [("create", "n"), ("update", "n")]
+
+
+def test_a_secret_that_cannot_change_is_not_shown_in_the_refusal():
+    spec = EntitySpec(name="sim", plural="sims", identity="key",
+                      fields=[Field("key"), Field("ki", no_log=True, updatable=False)])
+
+    class Sims(MemoryBackend):
+        pass
+
+    Sims.spec = spec
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(Sims([{"key": "s", "ki": "TOPSECRETKI"}]), [("present", {"key": "s", "ki": "X"})])
+    assert "ki cannot be changed" in failure.value.message
+    assert "TOPSECRETKI" not in failure.value.message
