@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -154,7 +155,11 @@ class EmulatorProcess(object):
             raise StepFailed("the %s emulator did not start (see %s)" % (self.name, self.log.name))
         self.root = "/".join(self.url.split("/")[:3])  # scheme://host:port
         if config:
-            self.call("config", config)
+            try:
+                self.call("config", config)
+            except OSError:
+                self.stop()
+                raise
 
     def call(self, what, body=None):
         request = urllib.request.Request(
@@ -326,7 +331,8 @@ def test_all():
         started = time.time()
         try:
             step()
-        except StepFailed as exc:
+        except (StepFailed, OSError, subprocess.SubprocessError) as exc:
+            # one broken step must not hide the others' results
             failed.append(name)
             print("FAILED: %s: %s" % (name, exc), flush=True)
         print("    (%s: %.0f s)" % (name, time.time() - started), flush=True)
@@ -342,6 +348,9 @@ def main(argv=None):
                                             "docs"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
+    # A CI time-out sends SIGTERM: leave through the finally blocks that stop
+    # the emulators, so that nothing keeps the demo's ports.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     setup()
     commands = {
         "demo": demo, "test": test_all, "setup": lambda: None, "lint": lint,

@@ -56,7 +56,10 @@ class EntityBackend(object):
 
     def __init__(self, client=None):
         self.client = client
-        self.warnings = []
+        # One list for the adapter's warnings and its client's (a cache it could not use).
+        self.warnings = getattr(client, "warnings", None)
+        if not isinstance(self.warnings, list):
+            self.warnings = []
         self._all = None
 
     # --- reads -----------------------------------------------------------------

@@ -41,13 +41,6 @@ def blank_as_none(value):
     return None if text == "" else text
 
 
-def as_unordered(value):
-    """Normalise a list whose order has no meaning."""
-    if value is None:
-        return None
-    return sorted(value, key=repr)
-
-
 def as_casefold(value):
     return None if value is None else str(value).casefold()
 
@@ -73,7 +66,6 @@ class Field(object):
         compare=None,
         readonly=False,
         updatable=True,
-        default=None,
     ):
         self.name = name
         self.type = type
@@ -86,11 +78,11 @@ class Field(object):
         self.compare = compare or _identity
         self.readonly = readonly
         self.updatable = updatable
-        self.default = default
 
     def argument_spec(self, required=None):
         spec = dict(type=self.type)
-        for key in ("choices", "elements", "options", "aliases", "default"):
+        # No defaults, ever: a field a task leaves out is never touched.
+        for key in ("choices", "elements", "options", "aliases"):
             value = getattr(self, key)
             if value is not None:
                 spec[key] = copy.deepcopy(value)

@@ -66,9 +66,10 @@ def jwt_claims(token):
     try:
         payload = token.split(".")[1]
         payload += "=" * (-len(payload) % 4)
-        return json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (IndexError, ValueError, TypeError):
+        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
+    except (IndexError, ValueError, TypeError, AttributeError):
         return {}
+    return claims if isinstance(claims, dict) else {}
 
 
 def message_of(body):
@@ -88,6 +89,8 @@ class OnuClient(object):
         self.clock = clock
         self.sleep = sleep or time.sleep
         self._jwt = None
+        self._waited_for = None
+        self.warnings = []
 
     # --- authentication ---------------------------------------------------------
     def login(self):
@@ -108,7 +111,9 @@ class OnuClient(object):
         self.http.redact.add(token)
         self._jwt = token
         if self.cache:
-            self.cache.save(token, jwt_claims(token).get("exp", 0))
+            problem = self.cache.save(token, jwt_claims(token).get("exp", 0))
+            if problem:
+                self.warnings.append("the ONU token cache is not used: %s" % problem)
         return token
 
     def token(self):
@@ -119,11 +124,18 @@ class OnuClient(object):
                 self._jwt = cached
         if self._jwt is None:
             self.login()
-        self.wait_until(jwt_claims(self._jwt).get("nbf", 0))
+        if self._waited_for != self._jwt:
+            # Once per token: a client whose clock runs behind the server's must
+            # not sleep before every call; the server's refusals say when.
+            self.wait_until(jwt_claims(self._jwt).get("nbf", 0))
+            self._waited_for = self._jwt
         return self._jwt
 
     def wait_until(self, moment):
-        delay = float(moment) - self.clock()
+        try:
+            delay = float(moment) - self.clock()
+        except (TypeError, ValueError):
+            return
         if delay > 0:
             self.sleep(min(delay, MAX_NBF_WAIT))
 
@@ -191,13 +203,24 @@ class OnuClient(object):
             )
         return body
 
+    def listing(self, endpoint, key, empty):
+        """A list endpoint's rows; 404 with ``empty`` means none."""
+        body = self.expect(endpoint, None, (200,), empty=empty)
+        if body is None:
+            return []
+        rows = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise BackendError(
+                "ONU %s answered without a list of %s: %s"
+                % (endpoint, key, self.http.excerpt(json.dumps(body)))
+            )
+        return rows
+
     def services(self):
-        body = self.expect("get_services.php", None, (200,), empty="No categories found.")
-        return body["services"] if body else []
+        return self.listing("get_services.php", "services", "No categories found.")
 
     def customers(self):
-        body = self.expect("get_customers.php", None, (200,), empty="No products found.")
-        return body["customers"] if body else []
+        return self.listing("get_customers.php", "customers", "No products found.")
 
     def create(self, fields):
         self.expect("create_customer.php", fields, (200, 201), idempotent=False)

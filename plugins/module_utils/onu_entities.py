@@ -25,6 +25,16 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import Val
 from ansible_collections.isp.provisioning.plugins.module_utils.onu import client_from_module
 
 
+def as_egn(value):
+    """An EGN as the server compares it: PHP 8.1+ answers an all-digit one as a
+    JSON number, which loses its leading zeros (EGNs of people born 2000-2009
+    start with 0), so digits are compared without them."""
+    text = blank_as_none(value)
+    if text is not None and text.isdigit():
+        return text.lstrip("0") or "0"
+    return text
+
+
 CUSTOMER = EntitySpec(
     name="customer",
     plural="customers",
@@ -34,7 +44,7 @@ CUSTOMER = EntitySpec(
         Field("sn", compare=as_text),
         Field("name"),
         Field("address", compare=blank_as_none),
-        Field("egn", compare=blank_as_none),
+        Field("egn", compare=as_egn),
         Field("service", compare=as_text),
         Field("auto", type="bool"),
         Field("state_rf", choices=["1", "2"], compare=as_text),
@@ -149,18 +159,21 @@ class OnuCustomers(EntityBackend):
         if action == "create" and not desired.get("name"):
             raise ValidationError("name is required to create it")
         if action in ("create", "update"):
-            # auto and enabled travel as YES/NO, never empty
+            # auto and enabled travel as YES/NO, never empty; on create an empty
+            # string only leaves a field unset, which is what it reads back as
             unwritable = sorted(
                 name
                 for name, value in changes.items()
-                if not isinstance(value, bool) and php_empty(as_text(value))
+                if not isinstance(value, bool)
+                and php_empty(as_text(value))
+                and (action == "update" or as_text(value) == "0")
             )
-            if unwritable and action == "update":
+            if unwritable:
                 raise ValidationError(
                     "the ONU server writes only non-empty values, so it cannot clear a field "
                     "or set it to '' or '0': %s"
                     % ", ".join(
-                        "%s=%r (now %r)" % (name, changes[name], current.get(name))
+                        "%s=%r (now %r)" % (name, changes[name], (current or {}).get(name))
                         for name in unwritable
                     )
                 )

@@ -4,17 +4,24 @@
 """An opt-in cache of ONU tokens, so that a playbook of many tasks waits out ``nbf`` once.
 
 Every new RAISEPON token is useless for ten seconds. With the cache on, a task
-reuses the token an earlier task got, until shortly before it expires. The
-file holds a secret: it is created readable by its owner only, in a folder
-only its owner may enter, and named by a hash of URL, user and password (so a
-changed or wrong password never picks up a token it did not earn).
+reuses the token an earlier task got, until shortly before it expires.
+
+The file holds a secret, so: its folder must belong to the user and be closed
+to everyone else (the cache is not used otherwise); the file is written under a
+random name readable by its owner only, then renamed into place; it is named by
+URL and user, and holds an HMAC of the password, so that a changed or wrong
+password never picks up a token it did not earn. The cache is best-effort: a
+problem with it is reported as a warning, never as a failed task.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import stat
+import tempfile
 
 
 def cache_directory():
@@ -25,27 +32,50 @@ def cache_directory():
 class TokenCache(object):
     def __init__(self, url, username, password, directory=None):
         self.directory = directory or cache_directory()
-        digest = hashlib.sha256("\0".join((url, username, password)).encode("utf-8")).hexdigest()
-        self.path = os.path.join(self.directory, "onu-token-%s.json" % digest[:32])
+        name = hashlib.sha256("\0".join((url, username)).encode("utf-8")).hexdigest()
+        self.path = os.path.join(self.directory, "onu-token-%s.json" % name[:32])
+        self.proof = hmac.new(password.encode("utf-8"), name.encode("ascii"),
+                              hashlib.sha256).hexdigest()
+
+    def private_directory(self):
+        """Create the folder if need be; None when it is safe, else what is wrong."""
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            info = os.stat(self.directory)
+        except OSError as exc:
+            return "cannot create %s: %s" % (self.directory, exc.strerror)
+        if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+            return "%s must belong to you and be closed to others (chmod 700)" % self.directory
+        return None
 
     def load(self, valid_until):
         """The cached token if it stays valid past ``valid_until`` (epoch seconds), else None."""
+        if self.private_directory():
+            return None
         try:
             with open(self.path) as handle:
                 entry = json.load(handle)
-        except (OSError, ValueError):
+            expires = float(entry["exp"])
+            proof = entry["proof"]
+        except (OSError, ValueError, TypeError, KeyError):
             return None
-        if not isinstance(entry, dict) or float(entry.get("exp", 0)) <= valid_until:
+        if expires <= valid_until or not hmac.compare_digest(str(proof), self.proof):
             return None
         return entry.get("jwt")
 
     def save(self, token, expires):
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        temporary = "%s.%d.tmp" % (self.path, os.getpid())
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump({"jwt": token, "exp": expires}, handle)
-        os.replace(temporary, self.path)
+        """Store the token; returns None, or why it could not be stored."""
+        problem = self.private_directory()
+        if problem:
+            return problem
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(descriptor, "w") as handle:  # mkstemp: mode 0600, O_EXCL
+                json.dump({"jwt": token, "exp": expires, "proof": self.proof}, handle)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            return "cannot write %s: %s" % (self.path, exc.strerror)
+        return None
 
     def clear(self):
         try:

@@ -20,7 +20,8 @@ method and Content-Type. Answers, quirks included, as the real PHP does:
 Seeded with the seed document's services and customers and three accounts:
 ``admin``/``admin123`` (9), ``operator``/``operator123`` (6),
 ``visitor``/``visitor123`` (3). ``PUT /_emulator/config {"expire_tokens": true}``
-makes every token issued so far answer ``Expired token``.
+makes every token issued so far answer ``Expired token`` (tokens carry a
+``jti`` the real server does not add, so that each one is distinct).
 """
 
 import json
@@ -89,13 +90,18 @@ class OnuEmulator(Emulator):
     harness = {"onu": {"nbf_delay": 0}, "onu_faithful": {}}
     demo = {"port": 18081, "config": {}}
 
+    def __init__(self, db_path, faults=None, **config):
+        self.issued, self.expired = set(), set()
+        super().__init__(db_path, faults, **config)
+
     def default_config(self):
-        return dict(nbf_delay=10.0, token_ttl=3600.0, php_numbers=False, snmp_noise=False,
-                    tokens_valid_after=0.0)
+        return dict(nbf_delay=10.0, token_ttl=3600.0, php_numbers=False, snmp_noise=False)
 
     def configure(self, changes):
         if changes.pop("expire_tokens", False):
-            self.config["tokens_valid_after"] = time.time()
+            # Exactly the tokens issued so far; one issued a moment later (even
+            # in the same second) stays valid.
+            self.expired.update(self.issued)
         super().configure(changes)
 
     def seed(self, db):
@@ -155,7 +161,7 @@ class OnuEmulator(Emulator):
         if claims.get("nbf", 0) > now:
             return "Cannot handle token prior to " + time.strftime(
                 "%Y-%m-%dT%H:%M:%S+0000", time.gmtime(claims["nbf"]))
-        if claims.get("exp", 0) < now or claims.get("iat", 0) < self.config["tokens_valid_after"]:
+        if claims.get("exp", 0) < now or token in self.expired:
             return "Expired token"
         return None
 
@@ -194,9 +200,13 @@ class OnuEmulator(Emulator):
         data = {"id": user["id"], "username": user["username"], "type": user["type"]}
         if self.config["php_numbers"]:
             data.update(id=int(user["id"]), type=int(user["type"]))
+        # jti is the emulator's own: two logins in one second would otherwise get
+        # the same token, and expire_tokens could not expire one and not the other.
         claims = {"iss": "Raisepon", "aud": "Raisepon", "iat": iat, "nbf": nbf,
-                  "exp": nbf + int(self.config["token_ttl"]), "data": data}
+                  "exp": nbf + int(self.config["token_ttl"]), "data": data,
+                  "jti": secrets.token_hex(8)}
         token = jwt.encode(claims, self.secret(), algorithm="HS256")
+        self.issued.add(token)
         return answer(200, {"message": "Successful login.", "jwt": token})
 
     def get_services(self):

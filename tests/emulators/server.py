@@ -42,4 +42,5 @@ class Running(object):
 
 
 def start(emulator, host="127.0.0.1", port=0):
+    """Serve ``emulator`` from a thread; ``stop()`` the result when done."""
     return Running(emulator, host, port)

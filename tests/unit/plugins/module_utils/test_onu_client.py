@@ -44,7 +44,6 @@ def test_an_expired_token_means_one_new_login(serve):
     onu.customers()
     first = onu.token()
     configure(running, expire_tokens=True)
-    time.sleep(1.1)  # iat has a one-second resolution
     assert len(onu.customers()) == 4
     assert onu.token() != first
 
@@ -93,14 +92,55 @@ def test_the_token_cache_is_private_and_reused(serve, tmp_path):
     assert second.token() == first.token()
 
 
-def test_the_token_cache_is_keyed_by_password_and_ignores_tokens_near_expiry(tmp_path):
-    right = TokenCache("http://onu/API/", "op", "right", directory=str(tmp_path))
-    wrong = TokenCache("http://onu/API/", "op", "wrong", directory=str(tmp_path))
-    assert right.path != wrong.path
-    right.save("token-1", expires=1000)
+def test_the_token_cache_serves_only_the_right_password_and_not_near_expiry(tmp_path):
+    folder = str(tmp_path / "cache")
+    right = TokenCache("http://onu/API/", "op", "right", directory=folder)
+    wrong = TokenCache("http://onu/API/", "op", "wrong", directory=folder)
+    assert right.save("token-1", expires=1000) is None
     assert right.load(valid_until=999) == "token-1"
     assert right.load(valid_until=1000) is None
     assert wrong.load(valid_until=0) is None
+    assert "right" not in open(right.path).read()
+
+
+def test_the_token_cache_refuses_a_folder_others_can_enter(tmp_path):
+    folder = tmp_path / "open"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    cache = TokenCache("http://onu/API/", "op", "pw", directory=str(folder))
+    assert "chmod 700" in cache.save("token-1", expires=10 ** 10)
+    assert not os.path.exists(cache.path)
+    assert cache.load(valid_until=0) is None
+
+
+def test_an_unusable_token_cache_is_a_warning_not_a_failure(serve, tmp_path):
+    running = serve(OnuEmulator, nbf_delay=0)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    cache = TokenCache(running.url, "operator", "operator123", directory=str(blocker / "c"))
+    onu = client(running, cache=cache)
+    assert len(onu.customers()) == 4
+    assert any("token cache is not used" in warning for warning in onu.warnings)
+
+
+def test_the_nbf_wait_happens_once_per_token(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    naps = []
+    onu = client(running, clock=lambda: time.time() - 30)  # a clock far behind the server's
+    onu.sleep = naps.append
+    onu.customers()
+    onu.services()
+    onu.customers()
+    assert len(naps) == 1
+
+
+def test_a_list_answer_of_an_unexpected_shape_is_a_clear_error(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    onu = client(running)
+    onu.expect = lambda *args, **kwargs: {"customers": "oops"}
+    with pytest.raises(BackendError) as failure:
+        onu.customers()
+    assert "without a list of customers" in failure.value.message
 
 
 def test_jwt_claims_reads_the_payload_without_the_key():

@@ -66,3 +66,19 @@ def test_a_change_to_an_empty_value_is_refused_but_booleans_are_fine():
                       {"egn": "0"})
     backend.check("update", {"sn": "S1", "enabled": True}, current, {"enabled": True})
     assert any("auto is NO" in w for w in backend.warnings)
+
+
+def test_an_egn_with_a_leading_zero_matches_what_php81_answers():
+    from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import CUSTOMER
+    assert CUSTOMER.differences({"sn": "S", "egn": "0441011234"}, {"egn": 441011234}) == {}
+    assert CUSTOMER.differences({"sn": "S", "egn": "0441011234"}, {"egn": "0441011235"}) != {}
+
+
+def test_a_zero_on_create_is_refused_rather_than_silently_dropped():
+    backend = OnuCustomers(FakeClient())
+    with pytest.raises(ValidationError) as failure:
+        backend.check("create", {"sn": "N", "name": "n", "egn": "0"}, None,
+                      {"sn": "N", "name": "n", "egn": "0"})
+    assert "egn='0'" in str(failure.value)
+    backend.check("create", {"sn": "N", "name": "n", "address": ""}, None,
+                  {"sn": "N", "name": "n", "address": ""})  # "" just leaves it unset

@@ -10,7 +10,6 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     EntitySpec,
     Field,
     as_text,
-    as_unordered,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
@@ -21,6 +20,11 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     Reconciler,
     ReconcileFailed,
 )
+
+def as_unordered(value):
+    """A set-like list: order has no meaning."""
+    return None if value is None else sorted(value, key=repr)
+
 
 SPEC = EntitySpec(
     name="thing",
