@@ -130,10 +130,9 @@ class SimplerClient(object):
         answer = find_json(response.text)
         if isinstance(answer, dict) and "result" in answer:
             return answer["result"]
-        text = " ".join(response.text.split())[:300]
         raise BackendError(
             "SIMPLer %s answered HTTP %s without a result: %s"
-            % (function, response.status_code, self.http.redact(text) or "empty answer"),
+            % (function, response.status_code, self.refusal(response.text, 300)),
             response.status_code,
         )
 
@@ -146,19 +145,21 @@ class SimplerClient(object):
             self._soap = SoapTransport(self.http, self.soap_namespace, self.soap_path)
         return self._soap
 
+    def refusal(self, text, limit=200):
+        """A server's answer as message text: on one line, secrets masked, then cut."""
+        return self.http.excerpt(" ".join(str(text or "").split()), limit) or "empty answer"
+
     def expect_ok(self, function, params, write=True):
         result = self.call(function, params, write=write)
         try:
             return ok_id(result)
-        except BackendError as exc:
-            raise BackendError("SIMPLer %s refused: %s" % (function, exc), body=result)
+        except BackendError:
+            raise BackendError("SIMPLer %s refused: %s" % (function, self.refusal(result)))
 
     def query(self, function, params=None):
         result = self.call(function, params)
         if isinstance(result, str):
-            raise BackendError(
-                "SIMPLer %s refused: %s" % (function, " ".join(result.split()) or "empty answer")
-            )
+            raise BackendError("SIMPLer %s refused: %s" % (function, self.refusal(result)))
         return result
 
     # --- functions ------------------------------------------------------------------
@@ -195,7 +196,8 @@ class SimplerClient(object):
         if isinstance(result, str):
             if "not exist" in result.lower() or "not found" in result.lower():
                 return None
-            raise BackendError("SIMPLer getCustomerData %s refused: %s" % (customerid, result))
+            raise BackendError("SIMPLer getCustomerData %s refused: %s"
+                               % (customerid, self.refusal(result)))
         if isinstance(result, dict) and "customerDataRoot" in result:
             result = result["customerDataRoot"]
         customer = records(result, "customer")

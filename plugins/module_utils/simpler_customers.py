@@ -169,16 +169,23 @@ class SimplerCustomers(EntityBackend):
     client_factory = staticmethod(client_from_module)
     spec = CUSTOMER
 
+    # searchCustomer filters that narrow read_all (see SimplerCustomerSearch)
+    narrow = {}
+
     def __init__(self, client):
         super().__init__(client)
         self._statuses = None
         # invoicingid -> customerid, for records that a task finds by customerid
         self._located = {}
+        # nickname -> customerid of the customer holding it exactly (None: nobody)
+        self._nicknames = {}
+        # nickname -> invoicingid of the declared record that takes it in this task
+        self._claimed = {}
 
     # --- reads -------------------------------------------------------------------
     def read_all(self):
         found = []
-        for summary in self.client.search_customers():
+        for summary in self.client.search_customers(**self.narrow):
             record = self.read_one(summary.get("customerid", summary.get("id")))
             if record is not None:
                 found.append(record)
@@ -261,6 +268,23 @@ class SimplerCustomers(EntityBackend):
             self._statuses = self.client.statuses()
         return self._statuses
 
+    def nickname_holder(self, nickname):
+        """The customerid of the customer whose nickname is exactly this one (None: nobody).
+
+        searchCustomer matches substrings: each match is read to compare exactly.
+        """
+        if nickname not in self._nicknames:
+            holder = None
+            for summary in self.client.search_customers(nickname=nickname):
+                if summary.get("nickname") not in (None, nickname):
+                    continue  # the summary says it already: no need to read it
+                record = self.read_one(summary.get("customerid", summary.get("id")))
+                if record is not None and record["nickname"] == nickname:
+                    holder = record["customerid"]
+                    break
+            self._nicknames[nickname] = holder
+        return self._nicknames[nickname]
+
     def check(self, action, desired, current, changes):
         if action == "create":
             missing = [n for n in ("name", "nickname") if not desired.get(n)]
@@ -268,6 +292,26 @@ class SimplerCustomers(EntityBackend):
                 raise ValidationError(
                     "%s %s required to create it"
                     % (" and ".join(missing), "is" if len(missing) == 1 else "are")
+                )
+        nickname = desired.get("nickname")
+        if action in ("create", "update") and nickname and (
+            action == "create" or "nickname" in changes
+        ):
+            # addCustomer would store a clashing nickname with a number appended
+            # (and modifyCustomer refuses it): say so before any write.
+            key = desired["invoicingid"]
+            other = self._claimed.setdefault(nickname, key)
+            if other != key:
+                raise ValidationError(
+                    "nickname %r is declared for invoicingid %r as well; nicknames are "
+                    "unique in SIMPLer" % (nickname, other)
+                )
+            holder = self.nickname_holder(nickname)
+            if holder is not None and holder != (current or {}).get("customerid"):
+                raise ValidationError(
+                    "nickname %r is already held by customer %s; SIMPLer would store it with "
+                    "a number appended. Choose another nickname, or rename that customer first"
+                    % (nickname, holder)
                 )
 
     def defaults_on_create(self):
@@ -335,13 +379,3 @@ class SimplerCustomerSearch(SimplerCustomers):
             (name, module.params[name]) for name in cls.LOOKUPS if module.params.get(name)
         )
         return backend
-
-    narrow = {}
-
-    def read_all(self):
-        found = []
-        for summary in self.client.search_customers(**self.narrow):
-            record = self.read_one(summary.get("customerid", summary.get("id")))
-            if record is not None:
-                found.append(record)
-        return found

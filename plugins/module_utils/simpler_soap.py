@@ -60,7 +60,7 @@ def parse_xml_text(text, etree):
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
     root = etree.fromstring(fixed.encode("utf-8"), parser)
     if root is None:
-        raise BackendError("the SOAP answer holds XML that cannot be read: %r" % text[:200])
+        raise BackendError("the SOAP answer holds XML that cannot be read")
     return xml_to_data(root)
 
 
@@ -124,7 +124,8 @@ class SoapTransport(object):
             text = content.decode("utf-8", "replace").strip()
             raise BackendError(
                 "SIMPLer %s answered HTTP %s without a SOAP envelope: %s"
-                % (function, status, self.http.redact(text[:300]) or "empty answer"),
+                % (function, status, self.http.excerpt(" ".join(text.split()), 300)
+                   or "empty answer"),
                 status,
             )
         body = root.find("{%s}Body" % SOAP_ENV)
@@ -138,7 +139,8 @@ class SoapTransport(object):
                 % (
                     function,
                     (fault.findtext("faultcode") or "").strip(),
-                    self.http.redact((fault.findtext("faultstring") or "").strip()),
+                    self.http.excerpt(" ".join((fault.findtext("faultstring") or "").split()),
+                                      300),
                 ),
                 status,
             )
@@ -150,5 +152,9 @@ class SoapTransport(object):
             return xml_to_data(result)
         text = result.text or ""
         if text.lstrip().startswith("<"):
-            return parse_xml_text(text.strip(), self.etree)
+            try:
+                return parse_xml_text(text.strip(), self.etree)
+            except BackendError as exc:
+                raise BackendError("SIMPLer %s: %s: %s"
+                                   % (function, exc, self.http.excerpt(text.strip())), status)
         return text

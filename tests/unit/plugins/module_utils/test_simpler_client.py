@@ -141,3 +141,18 @@ def test_the_soap_call_is_what_soap_lite_servers_take(server):
         transport.client.service, "modifyCustomer", api_username="u", customerid="1")
     call = envelope.find(".//{http://h.example/OperatorAPI}modifyCustomer")
     assert [child.tag for child in call] == ["api_username", "customerid"]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("padding", [0, 160])
+def test_a_refusal_that_echoes_the_password_never_shows_it(server, transport, padding):
+    """The server echoes the user name; here it holds the password, cut or not at 200 characters."""
+    secret = "s3cr3t-pw"
+    client = client_for(server, transport, password=secret)
+    client.auth["api_username"] = "x" * padding + secret
+    for call in (client.ping, client.statuses, lambda: client.customer_data("1"),
+                 lambda: client.delete_customer("1")):
+        with pytest.raises(BackendError) as raised:
+            call()
+        assert "authentication failed" in str(raised.value)
+        assert "s3cr3t" not in str(raised.value)

@@ -97,13 +97,6 @@ def test_a_new_customer_needs_name_and_nickname(server):
     assert "name and nickname are required" in raised.value.message
 
 
-def test_a_nickname_taken_by_another_customer_is_reported_not_hidden(server):
-    with pytest.raises(ReconcileFailed) as raised:
-        converge(server, SimplerCustomers, [("present", {
-            "invoicingid": "NICK-1", "name": "N", "nickname": "adacurrent"})])
-    assert "'adacurrent' as 'adacurrent1'" in raised.value.message
-
-
 def test_equipment_check_mode_writes_nothing_and_predicts(server):
     result = converge(server, SimplerEquipment,
                       [("present", {"nickname": "cm1", "status": "use"})], check_mode=True)
