@@ -17,13 +17,18 @@ What the vendor document leaves out and this client copes with:
 * ``get_abon_id`` answers one id, a list, a comma-separated string, or 0 /
   nothing for no match; ``get_customers_id`` answers ``data`` (a list) or
   ``list`` (a comma-separated string);
-* actions that took ``usercode`` up to 3.16 get it too, next to ``customer_id``.
+* actions that took ``usercode`` up to 3.16 get it too, next to ``customer_id``;
+* a write answered by a 5xx page without an envelope (a proxy's 502/504) may
+  or may not have happened: it raises AnswerLost, never BackendError.
 """
 
 from __future__ import annotations
 
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendError,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
@@ -94,12 +99,19 @@ class UsersideClient(object):
         self.api_key = api_key
 
     def call(self, action, params=None, write=False):
-        """One action; returns the answer with lower-cased keys, or raises BackendError."""
+        """One action; returns the answer with lower-cased keys, or raises BackendError.
+
+        A write answered by a 5xx without an envelope (a proxy's 502 or 504
+        page) may or may not have happened: that raises AnswerLost, so that
+        the caller reads back; a 504 counts as a timeout (it may still happen).
+        """
         query = {"key": self.api_key, "cat": "customer", "action": action}
         params = dict((k, v) for k, v in (params or {}).items() if v is not None)
         if write:
+            # no redirects: requests would follow a redirected POST with a GET, without the body
             response = self.http.request(
-                "POST", "api.php", idempotent=False, params=query, data=params
+                "POST", "api.php", idempotent=False, params=query, data=params,
+                allow_redirects=False,
             )
         else:
             query.update(params)
@@ -110,17 +122,19 @@ class UsersideClient(object):
         if response.status_code == 200 and result == "OK":
             return body
         if isinstance(parsed, dict):
-            said = error_text(body, "result %s" % (body.get("result") or "missing"))
+            said = self.http.excerpt(
+                error_text(body, "result %s" % (body.get("result") or "missing")))
         else:
-            said = " ".join((response.text or "no answer").split())[:200]
-        raise BackendError(
-            self.http.redact(
-                "UserSide refused customer action %s (HTTP %s): %s"
-                % (action, response.status_code, said)
-            ),
-            response.status_code,
-            body,
-        )
+            said = self.http.excerpt(" ".join((response.text or "no answer").split()))
+        message = "UserSide refused customer action %s (HTTP %s): %s" % (
+            action, response.status_code, said)
+        if write and response.status_code >= 500 and not isinstance(parsed, dict):
+            raise AnswerLost(
+                "UserSide customer action %s got no answer of its own (HTTP %s): %s"
+                % (action, response.status_code, said),
+                timed_out=response.status_code == 504,
+            )
+        raise BackendError(self.http.redact(message), response.status_code, body)
 
     # --- reads ------------------------------------------------------------------
     def get_data(self, customer_id):

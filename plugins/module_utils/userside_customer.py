@@ -138,10 +138,14 @@ class UsersideCustomers(EntityBackend):
         return found
 
     def lookup(self, key):
+        """The customer holding ``key``: as any of its agreements or e-mails, not only the main.
+
+        Its record then shows ``key`` as its identity (the one it was found by).
+        """
         typer = IDENTITIES[self.spec.identity]
         records = [
             record
-            for record in (self.read_id(cid) for cid in self.client.abon_ids(typer, key))
+            for record in (self.read_id(cid, key) for cid in self.client.abon_ids(typer, key))
             if self.canonical_key(record[self.spec.identity]) == self.canonical_key(key)
         ]
         if len(records) > 1:
@@ -151,8 +155,10 @@ class UsersideCustomers(EntityBackend):
             )
         return records[0] if records else None
 
-    def read_id(self, customer_id):
-        return shape.from_wire(self.client.get_data(customer_id))
+    def read_id(self, customer_id, key=None):
+        """One customer; with ``key``, the agreement or e-mail holding it is the one shown."""
+        prefer = {self.spec.identity: key} if key is not None else None
+        return shape.from_wire(self.client.get_data(customer_id), prefer=prefer)
 
     def read_all(self):
         raise BackendError(
@@ -177,9 +183,15 @@ class UsersideCustomers(EntityBackend):
                 "purge_scope must name at least one of %s with a plain value: UserSide "
                 "cannot list customers without a condition" % ", ".join(sorted(SCOPE_CONDITIONS))
             )
+        # A declared customer found by a second agreement or e-mail keeps that key here,
+        # so that the purge knows it as declared.
+        declared = dict(
+            (record["id"], record[self.spec.identity])
+            for record in self._by_key.values() if record is not None
+        )
         scoped, nameless = {}, 0
         for cid in self.client.customer_ids(conditions):
-            record = self.read_id(cid)
+            record = self.read_id(cid, declared.get(shape.ident(cid)))
             if not self.matches_scope(record, selector):
                 continue
             if record[self.spec.identity] is None:
@@ -206,16 +218,13 @@ class UsersideCustomers(EntityBackend):
 
     # --- before any write -------------------------------------------------------
     def prepare(self, desired):
-        try:
-            if desired.get("agreement_date") is not None:
-                desired["agreement_date"] = shape.date(desired["agreement_date"])
-            if desired.get("ip_mac") is not None:
-                desired["ip_mac"] = shape.bindings(desired["ip_mac"])
-                addresses = [b["ip"] for b in desired["ip_mac"]]
-                if None in addresses or len(set(addresses)) != len(addresses):
-                    raise ValidationError("ip_mac must bind each IP address once")
-        except ValidationError as exc:
-            raise ValidationError(str(exc))
+        if desired.get("agreement_date") is not None:
+            desired["agreement_date"] = shape.date(desired["agreement_date"])
+        if desired.get("ip_mac") is not None:
+            desired["ip_mac"] = shape.bindings(desired["ip_mac"])
+            addresses = [b["ip"] for b in desired["ip_mac"]]
+            if None in addresses or len(set(addresses)) != len(addresses):
+                raise ValidationError("ip_mac must bind each IP address once")
         if desired.get("group_id") and not self.group_exists(desired["group_id"]):
             raise ValidationError(
                 "group_id %s is not a customer group UserSide knows (%s)"
@@ -235,8 +244,19 @@ class UsersideCustomers(EntityBackend):
         return not self._groups or str(group_id) in self._groups
 
     def check(self, action, desired, current, changes):
+        """Before any write (the plan's every record is checked first)."""
         if action == "create" and not shape.text(desired.get("name")):
             raise ValidationError("name is required to create it")
+        house = desired["house_id"] if "house_id" in desired else (current or {}).get("house_id")
+        if action != "delete" and shape.ident(house) is None:
+            # UserSide keeps apartment, entrance and floor in the address of a house:
+            # without one they are never stored, so the customer could never converge.
+            homeless = [name for name in ("apartment", "entrance", "floor")
+                        if self.spec.normalise(name, desired.get(name)) is not None]
+            if homeless:
+                raise ValidationError(
+                    "%s need house_id: UserSide stores them in the address of a house"
+                    % ", ".join(homeless))
 
     def defaults_on_create(self):
         record = dict((field.name, None) for field in self.spec.fields)
@@ -256,52 +276,85 @@ class UsersideCustomers(EntityBackend):
     def create(self, desired):
         customer_id = self.add(desired)
         try:
-            return self.converge(customer_id, desired, self.read_id(customer_id))
+            return self.converge(
+                customer_id, desired, self.read_id(customer_id, desired[self.spec.identity]))
         except ProvisioningError as exc:
             raise BackendError("%s; %s" % (exc, self.undo_add(customer_id)))
 
     def add(self, desired):
+        """The new customer's id. AnswerLost never leaves here: the engine would read
+        back by identity, which a new customer does not have yet, and add it twice."""
+        name = desired["name"]
         params = dict(
-            fio=desired["name"],
+            fio=name,
             codeti=desired.get("billing_uid"),
             billing_id=desired.get("billing_id"),
             is_corporate=_flag_param(desired.get("is_corporate")),
             is_potential=_flag_param(desired.get("is_potential")),
         )
+        # Customers of this name before the add: none of them can be the one it makes.
+        existing = set(self.client.customer_ids({"name": name}))
         try:
             return self.client.add(params)
-        except AnswerLost:
-            orphan = self.orphan_of(desired["name"])
+        except AnswerLost as lost:
+            orphan = self.orphan_of(desired, existing)
             if orphan is not None:
                 return orphan
-            # The read showed no such customer: the add never happened, send it once more.
+            if lost.timed_out:
+                raise BackendError(
+                    "%s; no new customer named %r is visible yet, but UserSide may still add "
+                    "it, so add was not sent again. Check UserSide (delete such a customer "
+                    "without %s if it appears), then run the task again"
+                    % (lost, name, self.spec.identity)
+                )
+        # The read showed no new customer: the add never happened, send it once more.
+        try:
             return self.client.add(params)
+        except AnswerLost as again:
+            orphan = self.orphan_of(desired, existing)
+            if orphan is not None:
+                return orphan
+            raise BackendError(
+                "the answer to add was lost twice (%s) and no new customer named %r is "
+                "visible; UserSide may still add one, without %s: check UserSide and delete "
+                "it if so, then run the task again" % (again, name, self.spec.identity)
+            )
 
-    def orphan_of(self, name):
-        """The customer a lost add made: this name, and not yet its identity (edit sets it)."""
+    def orphan_of(self, desired, existing):
+        """The customer a lost add made: new since ``existing`` (the ids of this name read
+        before the add), of this name, and not yet with its identity (edit sets it)."""
+        name = desired["name"]
+        candidates = sorted(set(self.client.customer_ids({"name": name})) - existing)
+        if candidates and desired.get("billing_uid") is not None:
+            # the billing uid the add wrote names it exactly
+            holders = set(self.client.abon_ids("codeti", desired["billing_uid"]))
+            candidates = [cid for cid in candidates if cid in holders]
         candidates = [
-            cid
-            for cid in self.client.customer_ids({"name": name})
-            if self.read_id(cid)[self.spec.identity] is None
+            cid for cid in candidates
+            if self.fits_orphan(self.read_id(cid), name)
         ]
         if len(candidates) > 1:
             raise BackendError(
-                "the answer to add was lost and customers %s all look like the one it made; "
-                "delete the wrong ones in UserSide" % ", ".join(str(c) for c in candidates)
+                "the answer to add was lost and customers %s, all new, look like the one it "
+                "made; delete the wrong ones in UserSide" % ", ".join(str(c) for c in candidates)
             )
         return candidates[0] if candidates else None
+
+    def fits_orphan(self, record, name):
+        return (record[self.spec.identity] is None
+                and shape.text(record["name"]) == shape.text(name))
 
     def undo_add(self, customer_id):
         try:
             try:
                 self.client.delete(customer_id)
-            except AnswerLost:
-                try:
-                    self.client.get_data(customer_id)
-                except BackendError as exc:
-                    if exc.status == 404:
-                        return "the customer it added (id %s) was deleted again" % customer_id
-                raise
+            except AnswerLost as lost:
+                if not self.still_there(customer_id):
+                    return "the customer it added (id %s) was deleted again" % customer_id
+                if lost.timed_out:
+                    raise BackendError("%s; UserSide may still delete it" % lost)
+                # The delete never happened: it is safe to send once more.
+                self.client.delete(customer_id)
         except ProvisioningError as exc:
             return (
                 "undoing the add failed too (%s): customer id %s is left half-made, delete "
@@ -314,12 +367,18 @@ class UsersideCustomers(EntityBackend):
 
     def converge(self, customer_id, desired, current):
         """Send what differs; after a lost answer read back and send what still differs."""
+        key = desired.get(self.spec.identity)
         try:
             self.send(customer_id, self.pending(desired, current), current)
-        except AnswerLost:
-            current = self.read_id(customer_id)
-            self.send(customer_id, self.pending(desired, current), current)
-        after = self.read_id(customer_id)
+        except AnswerLost as lost:
+            current = self.read_id(customer_id, key)
+            left = self.pending(desired, current)
+            if left and lost.timed_out:
+                raise BackendError(
+                    "%s; %s not yet as declared, but UserSide may still apply it, so it was "
+                    "not sent again" % (lost, ", ".join(sorted(left))))
+            self.send(customer_id, left, current)
+        after = self.read_id(customer_id, key)
         left = self.pending(desired, after)
         if left:
             raise BackendError(
@@ -329,6 +388,15 @@ class UsersideCustomers(EntityBackend):
             )
         self.remember(after)
         return after
+
+    def still_there(self, customer_id):
+        try:
+            self.client.get_data(customer_id)
+        except BackendError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
 
     def remember(self, record):
         key = record.get(self.spec.identity)
@@ -354,14 +422,14 @@ class UsersideCustomers(EntityBackend):
         for name, (add, remove, param) in SETS.items():
             if name in changes:
                 wanted = shape.id_set(changes[name])
-                added, removed = shape.set_steps(name, wanted, current.get(name))
+                added, removed = shape.set_steps(wanted, current.get(name))
                 for value in removed:
                     self.client.act(remove, customer_id, **{param: value})
                 for value in added:
                     self.client.act(add, customer_id, **{param: value})
         if "ip_mac" in changes:
             added, removed = shape.set_steps(
-                "ip_mac", shape.bindings(changes["ip_mac"]), current.get("ip_mac"))
+                shape.bindings(changes["ip_mac"]), current.get("ip_mac"))
             for entry in removed:
                 self.client.act("ip_delete", customer_id, value=entry["ip"] or "-1")
             for entry in added:

@@ -210,12 +210,32 @@ def address_of(items):
     return chosen[0] if chosen else {}
 
 
-def from_wire(data):
-    """One ``get_data`` answer -> the module's record (canonical values)."""
+def holding(items, value_key, wanted, canonical):
+    """The entry whose ``value_key`` is ``wanted`` (canonically), else the main one.
+
+    A customer may hold several agreements and e-mails: the one it was found
+    by is the one its record shows. Plain values are read as ``{value_key: value}``.
+    """
+    entries = [e if isinstance(e, dict) else {value_key: e} for e in entries_of(items)]
+    if canonical(wanted) is not None:
+        for entry in entries:
+            if canonical(entry.get(value_key)) == canonical(wanted):
+                return entry
+    main = first(entries)
+    return main if isinstance(main, dict) else {}
+
+
+def from_wire(data, prefer=None):
+    """One ``get_data`` answer -> the module's record (canonical values).
+
+    ``prefer`` (option -> value) picks, of several agreements or e-mails, the
+    one holding that value; without it, the main one.
+    """
+    prefer = prefer or {}
     data = dict((str(k).lower(), v) for k, v in (data or {}).items())
     mobile, home = phones(data.get("phone"))
-    email = first(data.get("email")) or {}
-    agreement = first(data.get("agreement"), main_key="flag_main") or {}
+    email = holding(data.get("email"), "address", prefer.get("email"), casefold_text)
+    agreement = holding(data.get("agreement"), "number", prefer.get("agreement_number"), text)
     address = address_of(data.get("address"))
     apartment = address.get("apartment")
     if isinstance(apartment, dict):
@@ -232,7 +252,7 @@ def from_wire(data):
         "account_number": text(data.get("account_number")),
         "mobile_phone": mobile,
         "home_phone": home,
-        "email": casefold_text(email.get("address") if isinstance(email, dict) else email),
+        "email": casefold_text(email.get("address")),
         "house_id": ident(address.get("house_id")),
         "apartment": text(apartment),
         "entrance": ident(address.get("entrance")),
@@ -286,10 +306,8 @@ def edit_params(changes):
     return params
 
 
-def set_steps(name, desired, current):
+def set_steps(desired, current):
     """(to add, to remove) for one set option, in canonical values."""
     want = desired or []
     have = current or []
-    if name == "ip_mac":
-        return ([b for b in want if b not in have], [b for b in have if b not in want])
     return ([v for v in want if v not in have], [v for v in have if v not in want])

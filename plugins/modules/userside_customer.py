@@ -64,7 +64,7 @@ options:
     description: Id of the house (building) of the connection address.
     type: int
   apartment:
-    description: Apartment number.
+    description: Apartment number; needs a house (O(house_id), or the customer's own), as O(entrance) and O(floor) do.
     type: str
   entrance:
     description: Entrance number; V(0) means none.

@@ -30,6 +30,10 @@ other plausible shapes too):
   ``entrance``/``floor`` 0 when unset; ``agreement`` date is null when unset;
   ``phone`` lists ``phone0`` (``flag_main`` 1) before ``phone1`` (0), leaving
   out empty ones; MACs come back lower-case with colons;
+* a customer may hold more agreements and e-mails than the main ones that
+  ``edit`` sets (tables ``customer_agreements`` and ``customer_emails``, which
+  a test fills directly): ``get_data`` lists them after the main one
+  (``flag_main`` 0) and ``get_abon_id`` finds the customer by any of them;
 * a new customer is active (``state_id`` 2); ``edit`` with a login another
   customer holds, ``tarif_change``/``mark_add``/``service_add`` with an
   unknown id, a second ``ip_add`` of a bound IP are refused (400);
@@ -87,6 +91,8 @@ CREATE TABLE customer_ips (id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id INT
     ip INTEGER NOT NULL DEFAULT 0, mac TEXT NOT NULL DEFAULT '');
 CREATE TABLE customer_services (customer_id INTEGER, service_id INTEGER, price REAL,
     comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (customer_id, service_id));
+CREATE TABLE customer_agreements (customer_id INTEGER, number TEXT, date TEXT);
+CREATE TABLE customer_emails (customer_id INTEGER, address TEXT);
 """
 
 WRITES = frozenset((
@@ -108,6 +114,11 @@ EDIT_INTEGERS = {
 ABON_ID_COLUMNS = {
     "account": "account_number", "billing_uid": "codeti", "codeti": "codeti",
     "dognumber": "agreement_number", "login": "login", "mail": "email",
+}
+# main column -> (table, column) of a customer's further values
+SECONDARY = {
+    "agreement_number": ("customer_agreements", "number"),
+    "email": ("customer_emails", "address"),
 }
 CONDITIONS = {
     "house_id": "house_id", "billing_id": "billing_id", "state_id": "state_id",
@@ -278,9 +289,15 @@ class UsersideEmulator(Emulator):
         typer = self.required("data_typer")
         value = self.required("data_value").strip()
         if typer in ABON_ID_COLUMNS:
-            rows = self.store.query(
-                "SELECT id FROM customers WHERE %s = ? COLLATE NOCASE AND %s != '' ORDER BY id"
-                % (ABON_ID_COLUMNS[typer], ABON_ID_COLUMNS[typer]), (value,))
+            sql = ("SELECT id FROM customers WHERE %s = ? COLLATE NOCASE AND %s != ''"
+                   % (ABON_ID_COLUMNS[typer], ABON_ID_COLUMNS[typer]))
+            args = [value]
+            extra = SECONDARY.get(ABON_ID_COLUMNS[typer])
+            if extra:
+                sql += (" UNION SELECT customer_id AS id FROM %s WHERE %s = ? COLLATE NOCASE"
+                        % extra)
+                args.append(value)
+            rows = self.store.query(sql + " ORDER BY id", args)
         elif typer == "phone":
             rows = self.store.query(
                 "SELECT id FROM customers WHERE (phone0 = ? OR phone1 = ?) AND ? != '' "
@@ -351,10 +368,17 @@ class UsersideEmulator(Emulator):
         phones = [dict(number=row[column], flag_main=main)
                   for column, main in (("phone0", 1), ("phone1", 0)) if row[column]]
         emails = [dict(address=row["email"], flag_main=1)] if row["email"] else []
+        emails += [dict(address=extra["address"], flag_main=0) for extra in self.store.query(
+            "SELECT address FROM customer_emails WHERE customer_id = ? ORDER BY rowid",
+            (customer,))]
         agreements = []
         if row["agreement_number"] or row["agreement_date"]:
             agreements.append(dict(number=row["agreement_number"],
-                                   date=ru_date(row["agreement_date"])))
+                                   date=ru_date(row["agreement_date"]), flag_main=1))
+        agreements += [dict(number=extra["number"], date=ru_date(extra["date"]), flag_main=0)
+                       for extra in self.store.query(
+                           "SELECT number, date FROM customer_agreements WHERE customer_id = ? "
+                           "ORDER BY rowid", (customer,))]
         addresses = []
         if row["house_id"]:
             addresses.append(dict(type="connect", house_id=row["house_id"],
@@ -445,7 +469,8 @@ class UsersideEmulator(Emulator):
         if not self.store.one("SELECT id FROM customers WHERE id = ?", (customer,)):
             raise Refused(404, "Customer not found")
         with self.store.transaction() as db:
-            for table in ("customer_marks", "customer_ips", "customer_services"):
+            for table in ("customer_marks", "customer_ips", "customer_services",
+                          "customer_agreements", "customer_emails"):
                 db.execute("DELETE FROM %s WHERE customer_id = ?" % table, (customer,))
             db.execute("DELETE FROM customers WHERE id = ?", (customer,))
         return self.ok()

@@ -51,7 +51,7 @@ def test_add_answers_the_new_id_and_get_data_answers_the_read_shape(client):
     assert data["flag_corporate"] == 1 and data["billing_id"] == 2
     assert data["phone"] == [{"number": "+100", "flag_main": 1}, {"number": "200", "flag_main": 0}]
     assert data["email"] == [{"address": "ada@example.net", "flag_main": 1}]
-    assert data["agreement"] == [{"number": "D-7", "date": "05.03.2024"}]
+    assert data["agreement"] == [{"number": "D-7", "date": "05.03.2024", "flag_main": 1}]
     assert data["address"] == [{"type": "connect", "house_id": 5, "apartment": {"number": "12"},
                                 "entrance": 2, "floor": 3}]
     assert list(data["ip_mac"].values()) == [{"ip": 167772161, "mac": "aa:bb:cc:00:11:22"}]

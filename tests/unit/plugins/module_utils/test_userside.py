@@ -2,7 +2,10 @@
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendError,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
@@ -180,6 +183,7 @@ def test_an_error_page_that_echoes_the_url_is_masked():
 
     class Http(object):
         redact = Redactor(secret)
+        excerpt = HttpSession.excerpt
 
         def request(self, *args, **kwargs):
             return Echo()
@@ -207,6 +211,7 @@ def test_a_not_found_envelope_is_no_match_but_a_bare_404_is_an_error():
 
     class Http(object):
         redact = Redactor()
+        excerpt = HttpSession.excerpt
 
         def __init__(self, answer):
             self.answer = answer
@@ -218,3 +223,195 @@ def test_a_not_found_envelope_is_no_match_but_a_bare_404_is_an_error():
     assert UsersideClient(Http(envelope), KEY).abon_ids("login", "x") == []
     with pytest.raises(BackendError, match="HTTP 404"):
         UsersideClient(Http(Answer(404, "<h1>Not Found</h1>")), KEY).abon_ids("login", "x")
+
+
+def read(server, customer_id):
+    return client_for(server).get_data(customer_id)
+
+
+def test_a_lost_add_never_adopts_a_customer_that_was_there_before(server):
+    pre = client_for(server).add({"fio": "Ada Lovelace"})  # same name, no login
+    before = read(server, pre)
+    server.emulator.faults.update({"drop_writes": 1, "only": "customer.add"})
+    engine = Reconciler(backend_for(server))
+    plan = engine.plan([("present", dict(FULL, login="half", tariff=99))])
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(plan)
+    assert "was deleted again" in failed.value.message
+    assert read(server, pre) == before
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [pre]
+
+
+def test_an_add_lost_before_it_happened_is_sent_again_and_not_taken_for_an_older_one(server):
+    pre = client_for(server).add({"fio": "Ada Lovelace"})
+    before = read(server, pre)
+    backend = backend_for(server)
+    real_add, calls = backend.client.add, []
+
+    def lost_once(params):
+        calls.append(params)
+        if len(calls) == 1:
+            raise AnswerLost("the answer was lost")
+        return real_add(params)
+
+    backend.client.add = lost_once
+    engine = Reconciler(backend)
+    result = engine.apply(engine.plan([("present", dict(FULL))]))
+    assert result["created"] == 1 and len(calls) == 2
+    assert read(server, pre) == before
+    assert len(client_for(server).customer_ids({"name": "Ada Lovelace"})) == 2
+
+
+def lose_adds(backend, send, timed_out=False):
+    """The client's add loses every answer; ``send``: whether the add still happens."""
+    real_add, calls = backend.client.add, []
+
+    def lost(params):
+        calls.append(params)
+        if send:
+            real_add(params)
+        raise AnswerLost("the answer was lost", timed_out=timed_out)
+
+    backend.client.add = lost
+    return calls
+
+
+def test_an_add_lost_twice_never_reaches_the_engine_which_would_add_once_more(server):
+    backend = backend_for(server)
+    calls = lose_adds(backend, send=False)
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(engine.plan([("present", dict(FULL))]))
+    assert len(calls) == 2
+    assert "lost twice" in failed.value.message and "'Ada Lovelace'" in failed.value.message
+
+
+def test_an_add_whose_second_answer_is_lost_finds_the_customer_it_made(server):
+    backend = backend_for(server)
+    real_add, calls = backend.client.add, []
+
+    def second_lost(params):
+        calls.append(params)
+        if len(calls) == 1:
+            raise AnswerLost("the answer was lost")
+        real_add(params)
+        raise AnswerLost("the answer was lost")
+
+    backend.client.add = second_lost
+    engine = Reconciler(backend)
+    result = engine.apply(engine.plan([("present", dict(FULL))]))
+    assert result["created"] == 1 and len(calls) == 2
+    assert client_for(server).abon_ids("login", "ada") == [4]
+
+
+@pytest.mark.parametrize("send", [False, True], ids=["not visible", "visible"])
+def test_a_timed_out_add_is_never_sent_again(server, send):
+    backend = backend_for(server)
+    calls = lose_adds(backend, send=send, timed_out=True)
+    engine = Reconciler(backend)
+    plan = engine.plan([("present", dict(FULL))])
+    if send:
+        assert engine.apply(plan)["created"] == 1
+    else:
+        with pytest.raises(ReconcileFailed, match="not sent again"):
+            engine.apply(plan)
+    assert len(calls) == 1
+
+
+def test_purge_by_email_keeps_a_customer_declared_in_another_case(server):
+    converge(server, {"email": "Mixed@Example.NET", "name": "Mix", "marks": [1]},
+             identity="email")
+    engine = Reconciler(backend_for(server, "email"))
+    result = engine.apply(engine.plan([("present", {"email": "Mixed@Example.NET"})],
+                                      purge_scope={"marks": 1}, purge_limit=5))
+    assert result["deleted"] == 0 and result["unchanged"] == 1
+    assert client_for(server).abon_ids("mail", "mixed@example.net") == [4]
+
+
+@pytest.mark.parametrize("status, timed_out", [(502, False), (504, True), (503, False)])
+def test_a_write_answered_by_a_proxy_page_is_a_lost_answer(status, timed_out):
+    class Page(object):
+        status_code = status
+        text = "<h1>Gateway</h1>"
+
+    class Http(object):
+        redact = Redactor()
+        excerpt = HttpSession.excerpt
+
+        def request(self, *args, **kwargs):
+            return Page()
+
+    with pytest.raises(AnswerLost) as lost:
+        UsersideClient(Http(), KEY).edit(1, {"comment": "x"})
+    assert lost.value.timed_out is timed_out and "HTTP %d" % status in str(lost.value)
+    with pytest.raises(BackendError):
+        UsersideClient(Http(), KEY).get_data(1)
+
+
+def test_a_write_is_never_redirected(server):
+    sent = []
+    client = client_for(server)
+    real = client.http.session.request
+
+    def spy(method, url, **kwargs):
+        sent.append((method, kwargs.get("allow_redirects", True)))
+        return real(method, url, **kwargs)
+
+    client.http.session.request = spy
+    client.edit(1, {"comment": "x"})
+    assert sent == [("POST", False)]
+
+
+def add_extra(server, customer, agreement=None, email=None):
+    with server.emulator.store.transaction() as db:
+        if agreement:
+            db.execute("INSERT INTO customer_agreements VALUES (?, ?, NULL)", (customer, agreement))
+        if email:
+            db.execute("INSERT INTO customer_emails VALUES (?, ?)", (customer, email))
+
+
+@pytest.mark.parametrize("identity, key", [("agreement_number", "A-1b"),
+                                           ("email", "Second@Example.net")])
+def test_a_customer_is_found_by_any_of_its_agreements_and_emails(server, identity, key):
+    client_for(server).edit(1, {"email": "main@example.net"})
+    add_extra(server, 1, agreement="A-1b", email="second@example.net")
+    result = converge(server, {identity: key, "comment": "found"}, identity=identity)
+    assert result["updated"] == 1 and result["created"] == 0
+    assert result["results"][0]["customer"]["login"] == "seed-alice"
+    server.emulator.counters.reset()
+    assert converge(server, {identity: key, "comment": "found"},
+                    identity=identity)["unchanged"] == 1
+    assert writes(server) == {}
+    engine = Reconciler(backend_for(server, identity))
+    purged = engine.apply(engine.plan([("present", {identity: key})],
+                                      purge_scope={"house_id": 10, "group_id": 1}))
+    assert purged["deleted"] == 0
+
+
+def test_a_failed_create_sends_delete_again_when_its_answer_was_lost_before_it_happened(server):
+    backend = backend_for(server)
+    real_delete, calls = backend.client.delete, []
+
+    def lost_once(customer_id):
+        calls.append(customer_id)
+        if len(calls) == 1:
+            raise AnswerLost("the answer was lost")
+        return real_delete(customer_id)
+
+    backend.client.delete = lost_once
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(engine.plan([("present", dict(FULL, tariff=99))]))
+    assert "was deleted again" in failed.value.message and len(calls) == 2
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == []
+
+
+def test_apartment_entrance_and_floor_need_a_house_before_any_write(server):
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, {"login": "x", "name": "X", "apartment": "3", "floor": 2})
+    assert "apartment, floor need house_id" in failed.value.message
+    assert writes(server) == {}
+    # a customer who has a house already may be given an apartment alone
+    assert converge(server, {"login": "seed-alice", "apartment": "7"})["updated"] == 1
+    with pytest.raises(ReconcileFailed, match="entrance need house_id"):
+        converge(server, {"login": "seed-alice", "house_id": 0, "entrance": 2})

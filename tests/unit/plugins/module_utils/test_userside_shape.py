@@ -97,7 +97,7 @@ def test_edit_parameters_use_the_write_names():
 
 
 def test_set_steps_add_what_is_missing_and_remove_what_is_extra():
-    assert shape.set_steps("marks", ["1", "2"], ["2", "3"]) == (["1"], ["3"])
+    assert shape.set_steps(["1", "2"], ["2", "3"]) == (["1"], ["3"])
     moved = shape.bindings([{"ip": "10.0.0.1", "mac": "00:00:00:00:00:01"}])
     have = shape.bindings([{"ip": "10.0.0.1", "mac": "00:00:00:00:00:02"}])
-    assert shape.set_steps("ip_mac", moved, have) == (moved, have)
+    assert shape.set_steps(moved, have) == (moved, have)
