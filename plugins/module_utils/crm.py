@@ -13,13 +13,20 @@ What the vendor document leaves out and this client copes with:
 * the list's shape is not documented: a list of rows is expected, and a list
   wrapped in an object (``customers``, ``rows``, ``data``, ``records``,
   ``list``), an object keyed by id, or ``null`` are accepted; an error that
-  says no record was found means an empty list;
+  says no record was found means an empty list, on the first page only (on a
+  later page, or for one customer read back, it is an error);
 * numbers may come as JSON numbers or as strings (PHP), ids as ``id`` or
   ``customerid``;
 * ``rows_limit`` is at most 100 and a server may cut it lower: the client
   pages on by the number of rows it was given, sorted by id so that pages do
   not overlap, until a page is empty or shorter than an earlier one; it
-  refuses a page that only repeats rows it already has.
+  refuses a page that only repeats rows it already has;
+* paging by offset is not a snapshot: a customer deleted between two page
+  reads shifts the rows and one is never read (and a customer declared by
+  uniqueid would then be created a second time). So the read checks itself:
+  the list's count (``show_count=1``) is asked before and after paging, and
+  the pages are read again, at most ``READ_TRIES`` times, until both counts
+  match the number of distinct customers read.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ ENV = "ISP_CRM_"
 PAGE_SIZE = 100
 # A list larger than this many pages means the server ignores rows_offset.
 MAX_PAGES = 10000
+# Whole reads of the list tried before giving up on a list that keeps changing.
+READ_TRIES = 3
 LIST_WRAPPERS = ("customers", "rows", "data", "records", "list", "result")
 ID_KEYS = ("id", "customerid", "customer_id")
 NOTHING_FOUND = re.compile(r"(?i)\bno\b.*\b(record|customer|data|result|row)s?\b.*\bfound\b")
@@ -90,7 +99,12 @@ def rows_of(result):
             ]
         if any(key in result for key in ID_KEYS):
             return [result]
-    raise BackendError("the CRM answered a customer list in an unknown shape: %r" % (result,))
+    raise BackendError("the CRM answered a customer list in an unknown shape")
+
+
+def nothing_found(error):
+    """True when ``error`` is the CRM's "no records found" refusal."""
+    return error.body is not None and bool(NOTHING_FOUND.search(str(error.body.get("error"))))
 
 
 def id_of(row):
@@ -116,7 +130,7 @@ class CrmClient(object):
         if not isinstance(parsed, dict) or not ("result" in parsed or "error" in parsed):
             raise BackendError(
                 "CRM %s answered HTTP %s without its result/error envelope: %s"
-                % (action, response.status_code, self.http.redact(response.text[:200]).strip()),
+                % (action, response.status_code, self.http.excerpt(response.text).strip()),
                 response.status_code,
             )
         error = parsed.get("error")
@@ -124,37 +138,67 @@ class CrmClient(object):
             if isinstance(error, (list, tuple)):
                 error = "; ".join(str(item) for item in error)
             raise BackendError(
-                "the CRM refused %s: %s" % (action, self.http.redact(error)),
+                "the CRM refused %s: %s" % (action, self.http.excerpt(str(error))),
                 response.status_code,
                 parsed,
             )
         if response.status_code >= 400:
             raise BackendError(
                 "CRM %s answered HTTP %s: %s"
-                % (action, response.status_code, self.http.redact(response.text[:200]).strip()),
+                % (action, response.status_code, self.http.excerpt(response.text).strip()),
                 response.status_code,
                 parsed,
             )
         return parsed.get("result")
 
     # --- reads ------------------------------------------------------------------
-    def list_page(self, filters, offset, limit=PAGE_SIZE):
+    def list_page(self, filters, offset, limit=PAGE_SIZE, first=False):
+        """One page of the list; "no records found" is an empty page only when ``first``."""
         fields = dict(filters or {})
         fields.update(
             rows_limit=str(limit), rows_offset=str(offset), sort_field="id", sort_order="asc"
         )
         try:
-            return rows_of(self.call("list", fields))
+            return self.rows(self.call("list", fields))
         except BackendError as exc:
-            if exc.body is not None and NOTHING_FOUND.search(str(exc.body.get("error"))):
+            if first and nothing_found(exc):
                 return []
             raise
 
+    def rows(self, result):
+        try:
+            return rows_of(result)
+        except BackendError as exc:
+            raise BackendError("%s: %s" % (exc.message, self.excerpt(result)))
+
+    def excerpt(self, value):
+        """A value the server sent, for a message: secrets masked, then cut short."""
+        return self.http.excerpt(value if isinstance(value, str) else repr(value))
+
     def customers(self, filters=None):
-        """Every customer the list answers for ``filters``, paging through once."""
+        """Every customer the list answers for ``filters``, checked against its count.
+
+        Paging by offset misses a row when another is deleted between two
+        pages: the count asked before and after must match what was read, or
+        the list is read again (at most ``READ_TRIES`` times).
+        """
+        for _attempt in range(READ_TRIES):
+            before = self.count(filters)
+            found = self.pages(filters)
+            after = self.count(filters)
+            if before == after == len(found):
+                return found
+        raise BackendError(
+            "the CRM customer list changed while it was read, %d times in a row (counted %d "
+            "before and %d after, read %d customers): try again when it is quieter"
+            % (READ_TRIES, before, after, len(found))
+        )
+
+    def pages(self, filters=None):
+        """The list for ``filters``, paging through once (distinct customers by id)."""
         found, seen, offset, full = [], set(), 0, 0
         for _page in range(MAX_PAGES):
-            page = self.list_page(filters, offset)
+            page = self.list_page(filters, offset, first=offset == 0)
             if not page:
                 return found
             fresh = [row for row in page if id_of(row) not in seen]
@@ -182,13 +226,21 @@ class CrmClient(object):
         return None
 
     def count(self, filters=None):
-        result = self.call("list", dict(filters or {}, show_count="1"))
+        try:
+            result = self.call("list", dict(filters or {}, show_count="1"))
+        except BackendError as exc:
+            if nothing_found(exc):
+                return 0
+            raise
+        answer = result
         if isinstance(result, dict):
             result = next((result[k] for k in ("count", "total", "result") if k in result), None)
         elif isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
             result = next(iter(result[0].values()), None)
         if as_int(result) is None:
-            raise BackendError("the CRM answered a count that is not a number: %r" % (result,))
+            raise BackendError(
+                "the CRM answered a count that is not a number: %s" % self.excerpt(answer)
+            )
         return as_int(result)
 
     # --- writes -----------------------------------------------------------------
@@ -200,7 +252,8 @@ class CrmClient(object):
             new_id = id_of(result)
         if new_id is None:
             raise BackendError(
-                "the CRM created the customer but answered %r instead of its id" % (result,)
+                "the CRM created the customer but answered %s instead of its id"
+                % self.excerpt(result)
             )
         return new_id
 

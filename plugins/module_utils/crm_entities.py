@@ -35,6 +35,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     as_text,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
     BackendError,
     ValidationError,
 )
@@ -42,7 +43,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
 UNIQUEID_KEY = "uniqueid="
 TYPES = ["Individual", "Organisation"]
 # option name -> wire name, where they differ
-WIRE_NAMES = {"address_state": "state", "customerid": "id"}
+WIRE_NAMES = {"address_state": "state"}
 REQUIRED_ON_CREATE = (
     "type",
     "name",
@@ -74,10 +75,17 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ZERO_DATES = ("0000-00-00", "0000-00-00 00:00:00")
 
 
-def blank_as_none(value):
-    """An unset text field reads as null or "" (or MySQL's zero date): all mean unset."""
+def crm_text(value):
+    """Text as the CRM stores it: stripped (the CRM trims what it is sent), and None
+    when unset, which reads as null, as "" or as MySQL's zero date.
+
+    Not ``entity.blank_as_none``: that one neither strips nor knows zero dates.
+    """
     text = as_text(value)
-    return None if text is None or text.strip() == "" or text in ZERO_DATES else text
+    if text is None:
+        return None
+    text = text.strip()
+    return None if text == "" or text in ZERO_DATES else text
 
 
 def reset_requested(value):
@@ -103,7 +111,7 @@ class CustomerSpec(EntitySpec):
         customerid = as_int(record.get("customerid"))
         if customerid is not None:
             return customerid
-        uniqueid = blank_as_none(record.get("uniqueid"))
+        uniqueid = crm_text(record.get("uniqueid"))
         return UNIQUEID_KEY + uniqueid if uniqueid is not None else None
 
     def record_argument_spec(self):
@@ -119,20 +127,20 @@ CUSTOMER = CustomerSpec(
     label="CRM customer",
     fields=[
         Field("customerid", type="int", compare=as_text),
-        Field("uniqueid", compare=blank_as_none),
+        Field("uniqueid", compare=crm_text),
         Field("ispid", type="int", compare=as_text, updatable=False),
         Field("resellerid", type="int", compare=as_text, updatable=False),
         Field("type", choices=TYPES, compare=as_casefold),
-        Field("name", compare=blank_as_none),
-        Field("surname", compare=blank_as_none),
-        Field("dob", compare=blank_as_none),
-        Field("mobile", compare=blank_as_none),
-        Field("email", compare=blank_as_none),
-        Field("zipcode", compare=blank_as_none),
-        Field("address_state", compare=blank_as_none),
-        Field("city", compare=blank_as_none),
-        Field("street", compare=blank_as_none),
-        Field("notes", compare=blank_as_none),
+        Field("name", compare=crm_text),
+        Field("surname", compare=crm_text),
+        Field("dob", compare=crm_text),
+        Field("mobile", compare=crm_text),
+        Field("email", compare=crm_text),
+        Field("zipcode", compare=crm_text),
+        Field("address_state", compare=crm_text),
+        Field("city", compare=crm_text),
+        Field("street", compare=crm_text),
+        Field("notes", compare=crm_text),
         ActionField("reset_password", type="bool", compare=reset_requested),
         Field("username", readonly=True),
         Field("serviceid", readonly=True),
@@ -143,7 +151,7 @@ CUSTOMER = CustomerSpec(
 
 def from_wire(row):
     record = dict(
-        (name, blank_as_none(row.get(WIRE_NAMES.get(name, name)))) for name in TEXT_FIELDS
+        (name, crm_text(row.get(WIRE_NAMES.get(name, name)))) for name in TEXT_FIELDS
     )
     for name in ID_FIELDS:
         record[name] = as_int(row.get(WIRE_NAMES.get(name, name)))
@@ -162,7 +170,7 @@ def to_wire(fields):
     for name, value in fields.items():
         if name in ("customerid", "reset_password") or value is None:
             continue
-        wire["state" if name == "address_state" else name] = as_text(value)
+        wire[WIRE_NAMES.get(name, name)] = as_text(value)
     return wire
 
 
@@ -202,6 +210,7 @@ class CrmCustomers(EntityBackend):
         return [from_wire(row) for row in rows]
 
     def holders(self, uniqueid):
+        uniqueid = crm_text(uniqueid)
         return [r for r in self.all_records() if r["uniqueid"] == uniqueid]
 
     # --- reads by key -----------------------------------------------------------
@@ -231,12 +240,12 @@ class CrmCustomers(EntityBackend):
 
     # --- before any write -------------------------------------------------------
     def prepare(self, desired):
-        if desired.get("customerid") is None and blank_as_none(desired.get("uniqueid")) is None:
+        if desired.get("customerid") is None and crm_text(desired.get("uniqueid")) is None:
             raise ValidationError("name the customer by customerid or by uniqueid")
         if not desired.get("reset_password"):
             desired.pop("reset_password", None)
         for name in REQUIRED_ON_CREATE:
-            if name in desired and blank_as_none(desired[name]) is None:
+            if name in desired and crm_text(desired[name]) is None:
                 raise ValidationError("%s cannot be empty: the CRM requires it" % name)
         if desired.get("dob") and not valid_date(desired["dob"]):
             raise ValidationError("dob %r is not a date in yyyy-mm-dd form" % desired["dob"])
@@ -285,7 +294,7 @@ class CrmCustomers(EntityBackend):
             missing = [name for name in REQUIRED_ON_CREATE if desired.get(name) is None]
             if missing:
                 raise ValidationError("to create it the CRM also needs %s" % ", ".join(missing))
-        uniqueid = blank_as_none(changes.get("uniqueid"))
+        uniqueid = crm_text(changes.get("uniqueid"))
         if action == "update" and uniqueid is not None:
             others = [
                 r["customerid"]
@@ -316,7 +325,17 @@ class CrmCustomers(EntityBackend):
             self._reset_sent.add(customerid)
             wire["reset_password"] = "Y"
         if wire:
-            self.client.update(customerid, wire)
+            try:
+                self.client.update(customerid, wire)
+            except AnswerLost:
+                if "reset_password" in wire:
+                    # Not sent again (see above), and a read-back cannot show it.
+                    self.warnings.append(
+                        "customerid %s: the answer to the portal password reset was lost, so "
+                        "the reset may not have happened; it was not sent again: check the "
+                        "customer's portal login" % customerid
+                    )
+                raise
         return self.read_customerid(customerid)
 
     def delete(self, current):
@@ -363,5 +382,5 @@ class CrmCustomerList(CrmCustomers):
                 continue
             if name.startswith("created_") and not valid_date(value):
                 raise ValidationError("%s %r is not a date in yyyy-mm-dd form" % (name, value))
-            filters["state" if name == "address_state" else name] = as_text(value)
+            filters[WIRE_NAMES.get(name, name)] = as_text(value)
         return cls(client_from_module(module), filters)

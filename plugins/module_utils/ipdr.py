@@ -67,10 +67,20 @@ def error_of(body):
             elif isinstance(text, list):
                 text = "; ".join(str(item) for item in text)
             return str(text)
-    # A message and no customer in it: a refusal whose status we do not know.
-    if "message" in body and "UserID" not in body:
+    # A message and no customer in it: a refusal whose status we do not know. A
+    # wrapped success ({"message": "Customer created", "data": {...}}) holds one.
+    if "message" in body and "UserID" not in body and not holds_customers(body):
         return str(body["message"])
     return None
+
+
+def holds_customers(body):
+    """True when a wrapper key of ``body`` holds a customer or a list (of customers)."""
+    return any(
+        isinstance(body.get(key), list)
+        or (isinstance(body.get(key), dict) and "UserID" in body[key])
+        for key in WRAPPERS
+    )
 
 
 def unwrap(body, kind):
@@ -110,13 +120,13 @@ class IpdrClient(object):
         if problem is None and parsed is None:
             problem = "HTTP %s without JSON: %s" % (
                 response.status_code,
-                self.http.redact(response.text[:200]) or "empty body",
+                self.http.excerpt(response.text) or "empty body",
             )
         elif problem is None and response.status_code >= 400:
-            problem = "HTTP %s: %s" % (response.status_code, self.http.redact(str(parsed)[:200]))
+            problem = "HTTP %s: %s" % (response.status_code, self.http.excerpt(str(parsed)))
         if problem is not None:
             raise BackendError(
-                "%s refused %s: %s" % (self.describe(), what, self.http.redact(problem)),
+                "%s refused %s: %s" % (self.describe(), what, self.http.excerpt(problem, 500)),
                 response.status_code,
                 parsed,
             )
@@ -127,12 +137,17 @@ class IpdrClient(object):
         if customer is None or "UserID" not in customer:
             raise BackendError(
                 "%s answered %s /%s without the customer: %s"
-                % (self.describe(), method, path, self.http.redact(str(answer)[:200]))
+                % (self.describe(), method, path, self.http.excerpt(str(answer)))
             )
         return customer
 
     @staticmethod
     def member(user_id):
+        if "." in str(user_id):
+            # the route would read ".x" as a format and address another customer
+            raise BackendError(
+                "user_id %r contains '.', which cannot be addressed in a URL" % str(user_id)
+            )
         return "%s/%s" % (COLLECTION, quote(str(user_id), safe=""))
 
     # --- operations -------------------------------------------------------------
@@ -142,7 +157,7 @@ class IpdrClient(object):
         if customers is None:
             raise BackendError(
                 "%s answered GET /%s with no list of customers: %s"
-                % (self.describe(), COLLECTION, self.http.redact(str(answer)[:200]))
+                % (self.describe(), COLLECTION, self.http.excerpt(str(answer)))
             )
         return [customer for customer in customers if isinstance(customer, dict)]
 

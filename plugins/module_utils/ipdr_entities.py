@@ -65,6 +65,17 @@ def to_wire(fields):
     )
 
 
+def refuse_dotted(user_id):
+    """A UserID with a dot cannot be addressed: the server's route reads ``a.b`` as
+    customer ``a`` in format ``b``, so a PATCH or DELETE would reach another customer."""
+    if user_id is not None and "." in str(user_id):
+        raise ValidationError(
+            "user_id %r contains '.', which the server's /api/ipdrcustomers/<UserID> route "
+            "reads as a format suffix (so it would address another customer): manage it "
+            "in Trisul itself" % str(user_id)
+        )
+
+
 class IpdrCustomers(EntityBackend):
     spec = CUSTOMER
     client_factory = staticmethod(client_from_module)
@@ -72,7 +83,13 @@ class IpdrCustomers(EntityBackend):
     def read_all(self):
         return [from_wire(customer) for customer in self.client.customers()]
 
+    def prepare(self, desired):
+        refuse_dotted(desired.get("user_id"))
+        return desired
+
     def check(self, action, desired, current, changes):
+        if action in ("update", "delete"):
+            refuse_dotted(current.get("user_id"))  # a purge names it, not the task
         if action == "create" and blank_as_none(desired.get("name")) is None:
             raise ValidationError("name is required to create it (the server refuses a "
                                   "customer without a Name)")

@@ -25,6 +25,9 @@ options:
     description:
       - The customer's user ID (the RADIUS user name or the static IP user);
         identifies the customer. It cannot be renamed.
+      - It cannot contain C(.), which the server's URL route reads as a format
+        suffix (so a write would reach another customer); such a record is
+        refused before any write.
       - Required unless O(customers) is given.
     type: str
   name:

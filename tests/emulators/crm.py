@@ -24,6 +24,9 @@ client accepts the plausible others):
   customers that share it (so a client must never resend a create blindly);
 * ``type`` is accepted in any case and stored as ``Individual`` or
   ``Organisation``; dates must be ``yyyy-mm-dd``;
+* every form value is **stripped** of leading and trailing whitespace before it
+  is checked or stored (``name=" A "`` stores ``A``), so a client must compare
+  trimmed text;
 * an update writes every parameter it is sent; an empty value clears an
   optional field (surname, dob, uniqueid, notes) and is refused for a
   required one;

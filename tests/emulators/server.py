@@ -37,7 +37,18 @@ class Running(object):
         self.thread.start()
 
     def stop(self):
-        self.server.close()
+        """Close every connection from inside the server's own loop, so that the
+        loop ends instead of polling sockets another thread closed under it."""
+
+        def close_all():
+            for channel in list(self.server._map.values()):
+                channel.close()
+
+        if not self.thread.is_alive():
+            return  # stopped already
+        self.server.trigger.pull_trigger(close_all)
+        self.thread.join(10)
+        self.server.task_dispatcher.shutdown()
         self.emulator.store.conn.close()
 
 

@@ -125,7 +125,54 @@ def test_an_existing_customer_on_the_last_page_is_found_by_uniqueid_and_only_cha
     assert result["diff"][0]["before"]["street"] == "240 Seed Street"
     snapshot = counts(crm)
     assert snapshot["writes"] == {"update": 1}
-    assert snapshot["reads"]["list"] == 3 + 1  # one paged read, one read-back
+    assert snapshot["reads"]["list"] == 2 + 3 + 1  # counted paged read, one read-back
+
+
+def test_a_customer_deleted_between_two_pages_still_finds_one_declared_by_uniqueid(
+    crm, monkeypatch
+):
+    read_page = CrmClient.list_page
+    left = [1]
+
+    def list_page(client, filters, offset, limit=100, first=False):
+        page = read_page(client, filters, offset, limit, first)
+        if offset == 0 and left[0]:
+            left[0] = 0
+            with crm.emulator.store.transaction() as db:
+                db.execute("DELETE FROM customers WHERE id = 1001")
+        return page
+
+    monkeypatch.setattr(CrmClient, "list_page", list_page)
+    # SEED-0101 (customerid 1101) moves to the first page, already read, when 1001 goes
+    result = converge(crm, [("present", {"uniqueid": "SEED-0101", "street": "101 Seed Street"})])
+    assert result["results"][0]["action"] == "none"
+    assert result["results"][0]["customerid"] == 1101
+    assert counts(crm)["total_writes"] == 0
+    assert len(holders(crm, "SEED-0101")) == 1
+
+
+def test_text_is_compared_as_the_crm_stores_it_trimmed(crm):
+    record = dict(NEW, name="Trailing ", street=" 1 Entity Road", uniqueid="ENT-1 ")
+    assert converge(crm, [("present", record)])["created"] == 1
+    assert holders(crm, "ENT-1")[0]["name"] == "Trailing"
+    counts(crm)
+    again = converge(crm, [("present", record)])
+    assert again["changed"] is False
+    assert counts(crm)["total_writes"] == 0
+
+
+def test_a_lost_password_reset_answer_warns_that_the_reset_may_not_have_happened(crm):
+    crm.emulator.faults.update({"drop_writes": 1, "only": "update"})
+    crm_backend = backend(crm)
+    engine = Reconciler(crm_backend)
+    engine.apply(engine.plan([("present", {"customerid": 1010, "reset_password": True})]))
+    assert len(crm_backend.warnings) == 1
+    assert "reset may not have happened" in crm_backend.warnings[0]
+    crm.emulator.faults.update({"drop_writes": 1, "only": "update"})
+    crm_backend = backend(crm)
+    engine = Reconciler(crm_backend)
+    engine.apply(engine.plan([("present", {"customerid": 1010, "street": "Lost Road 1"})]))
+    assert crm_backend.warnings == []
 
 
 def test_a_lost_create_answer_leaves_exactly_one_customer(crm):

@@ -82,6 +82,8 @@ class RecordingHttp(object):
         self.text, self.status, self.sent = text, status, []
         self.redact = Redactor("SecretToken123")
 
+    excerpt = HttpSession.excerpt
+
     def request(self, method, path, idempotent, **kwargs):
         self.sent.append((method, path, idempotent, kwargs["json"]))
         return type("Answer", (), {"text": self.text, "status_code": self.status})()
@@ -108,6 +110,9 @@ def test_every_request_carries_credentials_and_context_in_its_json_body():
         ({"id": 1, "UserID": "x", "Name": "y"}, None),
         ([{"id": 1, "UserID": "x"}], None),
         ({"status": "OK", "id": 1, "UserID": "x"}, None),
+        ({"message": "Customer created", "data": {"id": 1, "UserID": "x"}}, None),
+        ({"message": "ok", "customers": []}, None),
+        ({"message": "refused", "data": {"reason": "no customer here"}}, "refused"),
     ],
 )
 def test_error_bodies_are_recognised_in_every_plausible_shape(body, expected):
@@ -134,3 +139,39 @@ def test_wrapped_lists_and_objects_are_accepted():
     assert unwrap([2], list) == [2]
     assert unwrap({"customer": {"UserID": "x"}}, dict) == {"UserID": "x"}
     assert unwrap({"status": "ok"}, list) is None
+
+
+def test_a_wrapped_success_with_a_message_is_the_customer_not_an_error():
+    http = RecordingHttp(json.dumps({"message": "Customer created",
+                                     "data": {"id": 3, "UserID": "w1", "Name": "W"}}))
+    created = IpdrClient(http, "user", "SecretToken123", "default").create({"UserID": "w1"})
+    assert created["UserID"] == "w1"
+
+
+ECHO = "x" * 190 + "SecretToken123" + "y" * 50
+
+
+@pytest.mark.parametrize(
+    "text, status, call",
+    [
+        ("<html>%s</html>" % ECHO, 502, "customers"),
+        (json.dumps({"status": "error", "message": ECHO}), 200, "customers"),
+        (json.dumps({"note": ECHO}), 500, "customers"),
+        (json.dumps({"note": ECHO}), 200, "customers"),
+        (json.dumps({"note": ECHO}), 200, "create"),
+    ],
+)
+def test_an_echoed_token_never_shows_even_in_part(text, status, call):
+    client = IpdrClient(RecordingHttp(text, status), "user", "SecretToken123", "default")
+    with pytest.raises(BackendError) as caught:
+        client.customers() if call == "customers" else client.create({"UserID": "a"})
+    token = "SecretToken123"
+    assert not any(token[i : i + 8] in caught.value.message for i in range(len(token) - 7))
+
+
+def test_a_user_id_with_a_dot_is_never_put_in_a_url():
+    http = RecordingHttp(json.dumps({"id": 1, "UserID": "a", "Name": "n"}))
+    client = IpdrClient(http, "user", "SecretToken123", "default")
+    with pytest.raises(BackendError, match="contains '.'"):
+        client.delete("a.json")
+    assert http.sent == []

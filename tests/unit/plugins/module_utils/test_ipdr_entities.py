@@ -144,3 +144,17 @@ def test_a_lost_answer_still_reports_the_change_and_the_state_before_it():
     assert result["changed"] is True and result["updated"] == 1
     assert result["diff"][0]["before"]["address"] == "Chennai"
     assert result["diff"][0]["after"]["address"] == "India"
+
+
+def test_a_user_id_with_a_dot_is_refused_before_any_write():
+    dotted = dict(SEEDED, UserID="old.one", id=8)
+    client = FakeClient([SEEDED, dotted])
+    for records, purge in (
+        ([("present", {"user_id": "a.b", "name": "Dot"})], None),
+        ([("absent", {"user_id": "old.one"})], None),
+        ([("present", {"user_id": "fine", "name": "Fine"})], {"user_id": "old*"}),
+    ):
+        with pytest.raises(ReconcileFailed) as caught:
+            converge(client, records, purge_scope=purge)
+        assert "contains '.'" in caught.value.message
+    assert client.writes == []
