@@ -44,9 +44,10 @@ class Running(object):
             for channel in list(self.server._map.values()):
                 channel.close()
 
-        if not self.thread.is_alive():
-            return  # stopped already
-        self.server.trigger.pull_trigger(close_all)
+        try:
+            self.server.trigger.pull_trigger(close_all)
+        except OSError:
+            pass  # the trigger is closed: the loop is ending already
         self.thread.join(10)
         self.server.task_dispatcher.shutdown()
         self.emulator.store.conn.close()

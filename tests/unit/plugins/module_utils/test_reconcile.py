@@ -21,6 +21,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     ReconcileFailed,
 )
 
+
 def as_unordered(value):
     """A set-like list: order has no meaning."""
     return None if value is None else sorted(value, key=repr)
