@@ -157,7 +157,13 @@ class EntityModule(object):
 
 
 class InfoModule(object):
-    """A read-only module: every record, or those whose fields match the given options."""
+    """A read-only module: every record, or those whose fields match the given options.
+
+    A backend that cannot list every record overrides :meth:`records` (and
+    ``required_one_of``, to demand a lookup).
+    """
+
+    required_one_of = None
 
     def __init__(self, backend_class, connection_spec, lookups):
         self.backend_class = backend_class
@@ -172,7 +178,11 @@ class InfoModule(object):
         return spec
 
     def run(self):
-        module = AnsibleModule(argument_spec=self.argument_spec(), supports_check_mode=True)
+        module = AnsibleModule(
+            argument_spec=self.argument_spec(),
+            supports_check_mode=True,
+            required_one_of=self.required_one_of,
+        )
         _require_requests(module)
         unknown = sorted(set(module.params["filters"]) - set(self.spec.by_name))
         if unknown:
@@ -180,16 +190,16 @@ class InfoModule(object):
                 msg="filters can only name %s fields (%s); unknown: %s"
                 % (self.spec.name, ", ".join(sorted(self.spec.by_name)), ", ".join(unknown))
             )
-        selector = dict(module.params["filters"])
-        selector.update(
-            (name, module.params[name]) for name in self.lookups if module.params[name] is not None
-        )
         backend = _connect(module, self.backend_class)
-        records, failure = attempt(
-            lambda: [r for r in backend.all_records() if matches(r, selector)]
-        )
+        records, failure = attempt(lambda: self.records(backend, module.params))
         for warning in backend.warnings:
             module.warn(warning)
         if failure:
             module.fail_json(msg=failure.message)
         module.exit_json(changed=False, **{self.spec.plural: [self.spec.public(r) for r in records]})
+
+    def records(self, backend, params):
+        """The records that the lookups and ``filters`` select, from one read of them all."""
+        selector = dict(params["filters"])
+        selector.update((name, params[name]) for name in self.lookups if params[name] is not None)
+        return [record for record in backend.all_records() if matches(record, selector)]

@@ -12,14 +12,12 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, _load_params
+from ansible.module_utils.basic import _load_params
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import (
     EntityModule,
-    _connect,
-    attempt,
-    _require_requests,
+    InfoModule,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.userside import connection_spec
 from ansible_collections.isp.provisioning.plugins.module_utils.userside_customer import (
@@ -58,36 +56,19 @@ class CustomerModule(EntityModule):
         super().run()
 
 
-class CustomerInfoModule(object):
+class CustomerInfoModule(InfoModule):
+    required_one_of = [["id", "conditions"] + sorted(LOOKUPS)]
+
+    def __init__(self):
+        super().__init__(UsersideCustomers, connection_spec(), lookups=sorted(LOOKUPS))
+
     def argument_spec(self):
-        spec = dict((name, dict(type="str")) for name in LOOKUPS)
-        spec.update(
-            id=dict(type="int"),
-            conditions=dict(type="dict"),
-            filters=dict(type="dict", default={}),
-        )
-        spec.update(connection_spec())
+        spec = super().argument_spec()
+        spec.update(id=dict(type="int"), conditions=dict(type="dict"))
         return spec
 
-    def run(self):
-        module = AnsibleModule(
-            argument_spec=self.argument_spec(),
-            supports_check_mode=True,
-            required_one_of=[["id", "conditions"] + sorted(LOOKUPS)],
-        )
-        _require_requests(module)
-        spec = UsersideCustomers.spec
-        unknown = sorted(set(module.params["filters"]) - set(spec.by_name))
-        if unknown:
-            module.fail_json(
-                msg="filters can only name customer fields (%s); unknown: %s"
-                % (", ".join(sorted(spec.by_name)), ", ".join(unknown))
-            )
-        backend = _connect(module, UsersideCustomers)
-        records, failure = attempt(lambda: self.find(backend, module.params))
-        if failure:
-            module.fail_json(msg=failure.message)
-        module.exit_json(changed=False, customers=records)
+    def records(self, backend, params):
+        return self.find(backend, params)
 
     @staticmethod
     def find(backend, params):
