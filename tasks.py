@@ -221,7 +221,7 @@ def sanity(files=()):
 
 def units(pytest_args=()):
     link_collection()
-    run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"]
+    run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "tests/unit"]
         + list(pytest_args), env=environment())
 
 

@@ -212,8 +212,8 @@ unchanged:
   type: int
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.crm import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.crm_entities import CrmCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import CrmCustomers
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import EntityModule
 
 

@@ -113,8 +113,8 @@ customers:
             "created": "2026-11-22"}]
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.crm import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.crm_entities import (
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import (
     LIST_FILTERS,
     CrmCustomerList,
 )

@@ -145,8 +145,8 @@ unchanged:
   type: int
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.ipdr import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.ipdr_entities import IpdrCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.customers import IpdrCustomers
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import EntityModule
 
 

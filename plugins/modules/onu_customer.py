@@ -162,8 +162,8 @@ unchanged:
   type: int
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.onu import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import OnuCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import OnuCustomers
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import EntityModule
 
 

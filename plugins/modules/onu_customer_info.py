@@ -57,8 +57,8 @@ customers:
             "egn": null, "service": "10", "auto": true, "state_rf": "2", "enabled": true}]
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.onu import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import OnuCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import OnuCustomers
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
 
 

@@ -51,8 +51,8 @@ services:
   sample: [{"id": "3", "name": "Internet_4port"}, {"id": "8", "name": "HGU"}]
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.onu import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import OnuServices
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import OnuServices
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
 
 

@@ -156,8 +156,8 @@ unchanged:
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import EntityModule
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler_equipment import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.equipment import (
     SimplerEquipment,
 )
 

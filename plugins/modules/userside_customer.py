@@ -240,7 +240,7 @@ unchanged:
   type: int
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.userside_runner import (
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.runner import (
     CustomerModule,
 )
 

@@ -94,7 +94,7 @@ customers:
             "balance": 0.0, "date_create": "2026-01-01 10:00:00"}]
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.userside_runner import (
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.runner import (
     CustomerInfoModule,
 )
 

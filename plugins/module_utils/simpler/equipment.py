@@ -28,7 +28,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ValidationError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler import client_from_module
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import client_from_module
 
 MAC = re.compile(r"^[0-9a-f]{12}$")
 SIM_FIELDS = ("imsi", "msisdn", "sqn", "ki", "opcode")

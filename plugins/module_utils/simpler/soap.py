@@ -18,7 +18,7 @@ import io
 import re
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler_wsdl import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.wsdl import (
     FUNCTIONS,
     wsdl,
 )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils import userside_shape as shape
+from ansible_collections.isp.provisioning.plugins.module_utils.userside import shape
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 
 READ = {

@@ -31,7 +31,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
     find_json,
     session_from_params,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.onu_token_cache import TokenCache
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.token_cache import TokenCache
 
 ENV = "ISP_ONU_"
 # Seconds of margin: a token this close to its exp is not used (a task may be long).

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
-from ansible_collections.isp.provisioning.plugins.module_utils.ipdr import (
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.client import (
     IpdrClient,
     error_of,
     unwrap,

@@ -9,14 +9,14 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import (
     SimplerClient,
     custom_fields,
     default_namespace,
     ok_id,
     records,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler_soap import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.soap import (
     SoapTransport,
     parse_xml_text,
 )

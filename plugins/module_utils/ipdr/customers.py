@@ -22,7 +22,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     blank_as_none,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
-from ansible_collections.isp.provisioning.plugins.module_utils.ipdr import client_from_module
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.client import client_from_module
 
 # option name -> the wire's field name
 WIRE_NAMES = dict(

@@ -23,7 +23,7 @@ import re
 from datetime import date
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
-from ansible_collections.isp.provisioning.plugins.module_utils.crm import (
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import (
     as_int,
     client_from_module,
     id_of,

@@ -22,7 +22,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
     blank_as_none,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
-from ansible_collections.isp.provisioning.plugins.module_utils.onu import client_from_module
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import client_from_module
 
 
 def as_egn(value):

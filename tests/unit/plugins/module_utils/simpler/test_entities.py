@@ -7,14 +7,14 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     Reconciler,
     ReconcileFailed,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler import SimplerClient
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler_customers import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import SimplerClient
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
     CUSTOMER,
     SimplerCustomers,
     from_wire,
     to_wire,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler_equipment import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.equipment import (
     EQUIPMENT,
     SimplerEquipment,
 )

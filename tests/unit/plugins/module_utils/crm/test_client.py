@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.crm import (
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import (
     CrmClient,
     rows_of,
 )

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.crm import CrmClient
-from ansible_collections.isp.provisioning.plugins.module_utils.crm_entities import (
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import CrmClient
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import (
     CUSTOMER,
     CrmCustomers,
     from_wire,

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
-from ansible_collections.isp.provisioning.plugins.module_utils.ipdr_entities import (
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.customers import (
     IpdrCustomers,
     from_wire,
     to_wire,

@@ -9,8 +9,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     ReconcileFailed,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler import SimplerClient
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler_customers import (
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import SimplerClient
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
     SimplerCustomers,
     SimplerCustomerSearch,
 )

@@ -18,7 +18,7 @@ customer (without its login, invisible to the next run) is left behind.
 
 from __future__ import annotations
 
-from ansible_collections.isp.provisioning.plugins.module_utils import userside_shape as shape
+from ansible_collections.isp.provisioning.plugins.module_utils.userside import shape
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     EntityBackend,
     matches,
@@ -30,7 +30,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     ProvisioningError,
     ValidationError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.userside import (
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import (
     client_from_module,
 )
 

@@ -9,8 +9,8 @@ import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
-from ansible_collections.isp.provisioning.plugins.module_utils.onu import OnuClient, jwt_claims
-from ansible_collections.isp.provisioning.plugins.module_utils.onu_token_cache import TokenCache
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import OnuClient, jwt_claims
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.token_cache import TokenCache
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from tests.emulators.onu import OnuEmulator
 

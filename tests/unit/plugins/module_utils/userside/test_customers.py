@@ -12,12 +12,12 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     ReconcileFailed,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from ansible_collections.isp.provisioning.plugins.module_utils.userside import (
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import (
     UsersideClient,
     api_base,
     id_list,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.userside_customer import (
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
     UsersideCustomers,
 )
 from tests.emulators.server import start

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
-from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import (
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import (
     OnuCustomers,
     from_wire,
     to_wire,
@@ -69,7 +69,7 @@ def test_a_change_to_an_empty_value_is_refused_but_booleans_are_fine():
 
 
 def test_an_egn_with_a_leading_zero_matches_what_php81_answers():
-    from ansible_collections.isp.provisioning.plugins.module_utils.onu_entities import CUSTOMER
+    from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import CUSTOMER
     assert CUSTOMER.differences({"sn": "S", "egn": "0441011234"}, {"egn": 441011234}) == {}
     assert CUSTOMER.differences({"sn": "S", "egn": "0441011234"}, {"egn": "0441011235"}) != {}
 

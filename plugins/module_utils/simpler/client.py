@@ -138,7 +138,7 @@ class SimplerClient(object):
 
     def soap(self):
         if self._soap is None:
-            from ansible_collections.isp.provisioning.plugins.module_utils.simpler_soap import (
+            from ansible_collections.isp.provisioning.plugins.module_utils.simpler.soap import (
                 SoapTransport,
             )
 

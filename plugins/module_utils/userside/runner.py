@@ -19,8 +19,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.runner import (
     EntityModule,
     InfoModule,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.userside import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.userside_customer import (
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
     IDENTITIES,
     UsersideCustomers,
 )

@@ -31,7 +31,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ValidationError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler import client_from_module
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import client_from_module
 
 ADDRESS_PARTS = ("street1", "street2", "town", "county", "postcode", "state")
 ADDRESS_OPTIONS = dict((part, dict(type="str")) for part in ADDRESS_PARTS)
