@@ -1,18 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """The contract between the reconcile engine and one backend's entity.
 
 A backend adapter turns wire records into *records*: plain dicts keyed by
 the entity spec's option names, with normalised values. The engine never
 sees the wire; the adapter never decides what to change.
+
+What the field declarations say is derived here, once: the mapping of
+records to and from the wire (:meth:`EntityBackend.to_wire`,
+:meth:`EntityBackend.from_wire`) and the refusal of a create that lacks a
+field the backend requires (:meth:`EntityBackend.check`).
 """
 
 from __future__ import annotations
 
 import fnmatch
 
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import as_text
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 
 
 # What create() or update() may return instead of the record: "read me back
@@ -39,7 +49,7 @@ def matches(record, selector):
     return True
 
 
-class EntityBackend(object):
+class EntityBackend:
     """Base of every adapter. Subclasses set ``spec`` and implement the I/O methods.
 
     ``read_all`` is called at most once per task unless :meth:`forget` is
@@ -49,6 +59,21 @@ class EntityBackend(object):
     spec = None
     # The backend's ``client_from_module(module)``: a task's options -> its wire client.
     client_factory = None
+    # Options an entity module takes besides its fields, and the rules that
+    # bind them (AnsibleModule's required_if, mutually_exclusive, ...).
+    task_options = {}
+    task_rules = {}
+    # What an _info module takes to search besides the spec's lookups and
+    # ``filters``: options of its own, and the options of which it needs one
+    # (None: none needed).
+    search_options = {}
+    search_required_one_of = None
+
+    @classmethod
+    def for_task(cls, params):
+        """The adapter class for a task's validated options (one whose spec
+        depends on an option, such as the identity, returns a subclass)."""
+        return cls
 
     @classmethod
     def from_module(cls, module):
@@ -61,6 +86,24 @@ class EntityBackend(object):
         if not isinstance(self.warnings, list):
             self.warnings = []
         self._all = None
+
+    # --- the wire, as the field declarations say -------------------------------
+    def to_wire(self, fields):
+        """Option names and values -> the wire's names and values (only those given)."""
+        wire = {}
+        for name, value in fields.items():
+            field = self.spec.by_name.get(name)
+            if field is not None and field.write_name and value is not None:
+                wire[field.write_name] = field.encode(value)
+        return wire
+
+    def from_wire(self, row):
+        """A record as the wire answers it -> the record, keyed by option names."""
+        return {
+            field.name: field.decode(row.get(field.read_name))
+            for field in self.spec.fields
+            if field.read_name
+        }
 
     # --- reads -----------------------------------------------------------------
     def read_all(self):
@@ -83,22 +126,25 @@ class EntityBackend(object):
 
     def fetch(self, keys):
         """Current records for these identities, by identity, with one read of the backend."""
-        found = dict(
-            (self.canonical_key(self.spec.key(record)), record) for record in self.all_records()
-        )
-        return dict(
-            (key, found[self.canonical_key(key)])
-            for key in keys
-            if self.canonical_key(key) in found
-        )
+        found = {self.canonical_key(self.spec.key(record)): record
+                 for record in self.all_records()}
+        return {key: found[self.canonical_key(key)]
+                for key in keys if self.canonical_key(key) in found}
+
+    def search(self, params):
+        """What an _info module returns for its options: the records whose fields
+        match its lookups and ``filters``, from one read of them all. A backend
+        that can narrow the read (its own list filters) or cannot list every
+        record overrides this."""
+        selector = dict(params["filters"])
+        selector.update(
+            (name, params[name]) for name in self.spec.lookups if params[name] is not None)
+        return [record for record in self.all_records() if matches(record, selector)]
 
     def in_scope(self, selector):
         """Records that a purge with this scope may delete, by identity."""
-        return dict(
-            (self.spec.key(record), record)
-            for record in self.all_records()
-            if matches(record, selector)
-        )
+        return {self.spec.key(record): record
+                for record in self.all_records() if matches(record, selector)}
 
     # --- before any write -------------------------------------------------------
     def prepare(self, desired):
@@ -109,7 +155,15 @@ class EntityBackend(object):
         return desired
 
     def check(self, action, desired, current, changes):
-        """Raise ValidationError when a planned action cannot be carried out as asked."""
+        """Raise ValidationError when a planned action cannot be carried out as asked.
+
+        The base refuses a create that lacks a field the backend requires;
+        an adapter that checks more calls this first.
+        """
+        if action == "create":
+            missing = self.spec.missing_on_create(desired)
+            if missing:
+                raise ValidationError(missing)
 
     def predict(self, action, desired, current):
         """The record as it will be after the action (what check mode reports)."""
@@ -121,7 +175,7 @@ class EntityBackend(object):
 
     def defaults_on_create(self):
         """Values the backend gives a new record's fields that a task did not name."""
-        return dict((field.name, None) for field in self.spec.fields)
+        return {field.name: None for field in self.spec.fields}
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):

@@ -1,86 +1,127 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Declarative entity specs: one declaration gives argument spec, identity and comparison.
 
-An entity module declares its fields once::
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""Declarative entity specs: a field is declared once, and everything is derived from it.
+
+An entity module's adapter declares its fields::
 
     CUSTOMER = EntitySpec(
-        name="customer", plural="customers", identity="sn",
-        fields=[Field("sn", required=True), Field("name"), Field("enabled", type="bool")],
+        name="customer", plural="customers", identity="sn", label="ONU customer",
+        fields=[
+            Field("sn", normalise=as_text),
+            Field("name", create_requires=True, max_length=100),
+            Field("enabled", type="bool", wire="state", encode=yes_no, decode=is_yes),
+        ],
     )
 
 and gets from it the module's argument spec (single record and bulk list
-alike), the record's identity, and normalised comparison. How a field
-travels on the wire is the backend adapter's business, not the spec's.
+alike), the record's identity, normalised comparison, input validation
+(lengths, patterns, character sets), the create requirements, and through
+``backend.EntityBackend`` the mapping of records to and from the wire and the
+filters the backend's list takes.
 """
 
 from __future__ import annotations
 
 import copy
+import re
+
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, same
 
 
-def _identity(value):
-    return value
+class Charset:
+    """Characters a backend cannot store: ``refused`` is a regular expression
+    matching one such character, ``says`` the reason in words."""
+
+    def __init__(self, refused, says):
+        self.refused = re.compile(refused)
+        self.says = says
+
+    def problem(self, text):
+        found = self.refused.search(text)
+        if found is None:
+            return None
+        return "contains %r, %s" % (found.group(), self.says)
 
 
-def as_text(value):
-    """Normalise a scalar the backend may send as a number or a string."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+class Field:
+    """One option of an entity, and all that code needs to know of it.
 
-
-def blank_as_none(value):
-    """Text where an unset value may read as null or as "": both mean unset."""
-    text = as_text(value)
-    return None if text == "" else text
-
-
-def as_casefold(value):
-    return None if value is None else str(value).casefold()
-
-
-class Field(object):
-    """One option of an entity.
-
-    ``compare`` normalises a value before comparison (applied to desired and
-    current alike); ``readonly`` fields are reported but never written;
-    ``updatable=False`` fields can be set on create only (a change fails).
+    * ``wire``: its name on the wire, both ways (default: the option name);
+      ``read`` / ``write`` where the two directions differ; ``False`` for a
+      direction it never travels (an action, a field written elsewhere).
+    * ``encode`` turns an option value into the wire's (default: text);
+      ``decode`` a wire value into the record's (default: text).
+    * ``normalise`` cleans a value before comparison, applied to desired and
+      current alike (see ``values``).
+    * ``create_requires``: the backend refuses a create without it;
+      ``filter``: the backend's list can be filtered by it (``True``, or the
+      filter's own name where it differs from the wire name); ``lookup``: an
+      _info module takes it as an option to find records by.
+    * limits, checked before any write: ``max_length`` (characters),
+      ``pattern`` (a regular expression the whole text must match, ``rule``
+      saying it in words), ``charset`` (a :class:`Charset`).
+    * ``readonly`` fields are reported but never written; ``updatable=False``
+      ones can be set on create only (a change fails).
     """
 
     def __init__(
         self,
         name,
         type="str",
+        *,
+        wire=None,
+        read=None,
+        write=None,
+        encode=None,
+        decode=None,
+        normalise=None,
         required=False,
+        create_requires=False,
+        filter=None,
+        lookup=False,
+        max_length=None,
+        pattern=None,
+        rule=None,
+        charset=None,
         choices=None,
         elements=None,
         options=None,
         no_log=False,
         aliases=None,
-        compare=None,
         readonly=False,
         updatable=True,
     ):
         self.name = name
         self.type = type
+        self.read_name = _direction(read, wire, name)
+        self.write_name = None if readonly else _direction(write, wire, name)
+        self.encode = encode or as_text
+        self.decode = decode or as_text
+        self.normalise = normalise or same
         self.required = required
+        self.create_requires = create_requires
+        self.filter_name = self.read_name if filter is True else filter
+        self.lookup = lookup
+        self.max_length = max_length
+        self.pattern = re.compile(pattern) if pattern else None
+        self.rule = rule or ("must match %s" % pattern if pattern else None)
+        self.charset = charset
         self.choices = choices
         self.elements = elements
         self.options = options
         self.no_log = no_log
         self.aliases = aliases
-        self.compare = compare or _identity
         self.readonly = readonly
         self.updatable = updatable
 
     def argument_spec(self, required=None):
-        spec = dict(type=self.type)
+        spec = {"type": self.type}
         # No defaults, ever: a field a task leaves out is never touched.
         for key in ("choices", "elements", "options", "aliases"):
             value = getattr(self, key)
@@ -92,17 +133,47 @@ class Field(object):
             spec["required"] = True
         return spec
 
+    def problem(self, value):
+        """What keeps ``value`` from being stored as it is, in words (None: nothing)."""
+        if not isinstance(value, str):
+            return None
+        shown = "<secret>" if self.no_log else repr(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            return "%s is %d characters long, more than the %d the backend stores" % (
+                self.name, len(value), self.max_length)
+        if self.pattern is not None and value and not self.pattern.fullmatch(value):
+            return "%s %s %s" % (self.name, shown, self.rule)
+        if self.charset is not None:
+            found = self.charset.problem(value)
+            if found:
+                return "%s %s" % (self.name, found)
+        return None
 
-class EntitySpec(object):
-    """An entity: its fields, which one names a record, and its bulk option."""
 
-    def __init__(self, name, plural, identity, fields, label=None):
+def _direction(name, wire, option):
+    if name is False:
+        return None
+    return name or wire or option
+
+
+class EntitySpec:
+    """An entity: its fields, which one names a record, and its bulk option.
+
+    ``create_needs`` words the refusal of a create that lacks a field the
+    backend requires (``{fields}`` and ``{verb}`` are filled in).
+    """
+
+    create_needs = "{fields} {verb} required to create it"
+
+    def __init__(self, name, plural, identity, fields, label=None, create_needs=None):
         self.name = name
         self.plural = plural
         self.identity = identity
         self.fields = list(fields)
-        self.by_name = dict((field.name, field) for field in self.fields)
+        self.by_name = {field.name: field for field in self.fields}
         self.label = label or name
+        if create_needs is not None:
+            self.create_needs = create_needs
         if identity not in self.by_name:
             raise ValueError("identity %r is not a field" % identity)
 
@@ -119,40 +190,70 @@ class EntitySpec(object):
     def secret_fields(self):
         return [field.name for field in self.fields if field.no_log]
 
+    @property
+    def lookups(self):
+        """Fields an _info module takes as options to find records by."""
+        return tuple(field.name for field in self.fields if field.lookup)
+
+    @property
+    def filters(self):
+        """Fields the backend's list can be filtered by: option name -> filter name."""
+        return {field.name: field.filter_name for field in self.fields if field.filter_name}
+
     def record_argument_spec(self):
         """Options of one record of a bulk list: the identity is required there."""
-        spec = dict((field.name, field.argument_spec(required=False)) for field in self.writable)
+        spec = {field.name: field.argument_spec(required=False) for field in self.writable}
         spec[self.identity]["required"] = True
         # No default: a record without its own state takes the task's.
-        spec["state"] = dict(type="str", choices=["present", "absent"])
+        spec["state"] = {"type": "str", "choices": ["present", "absent"]}
         return spec
 
     def desired(self, params):
         """The fields a task (or a bulk record) names: a None value is not named."""
-        return dict(
-            (field.name, params[field.name])
+        return {
+            field.name: params[field.name]
             for field in self.writable
             if params.get(field.name) is not None
-        )
+        }
 
     def key(self, record):
         return record.get(self.identity)
 
     def normalise(self, name, value):
         field = self.by_name.get(name)
-        return field.compare(value) if field else value
+        return field.normalise(value) if field else value
+
+    def problems(self, desired):
+        """Every limit a declared record breaks, in words (checked before any write)."""
+        found = (self.by_name[name].problem(value)
+                 for name, value in desired.items() if name in self.by_name)
+        return [problem for problem in found if problem]
+
+    def missing_on_create(self, desired):
+        """What a create needs and the record does not give, as a refusal (None: nothing)."""
+        missing = [
+            field.name for field in self.fields
+            if field.create_requires and self.normalise(field.name, desired.get(field.name))
+            in (None, "")
+        ]
+        if not missing:
+            return None
+        return self.create_needs.format(
+            fields=(" and " if len(missing) == 2 else ", ").join(missing),
+            verb="is" if len(missing) == 1 else "are",
+        )
 
     def differences(self, desired, current):
         """Named fields whose normalised desired value differs from the current one."""
-        return dict(
-            (name, value)
+        return {
+            name: value
             for name, value in desired.items()
             if name != self.identity
             and self.normalise(name, value) != self.normalise(name, current.get(name))
-        )
+        }
 
     def public(self, record):
         """A record as it may be shown: secret fields left out."""
         if record is None:
             return None
-        return dict((k, v) for k, v in record.items() if k not in self.secret_fields)
+        return {k: v for k, v in record.items() if k not in self.secret_fields}

@@ -1,11 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """The reconcile engine: declared records + current records -> plan -> writes -> result.
 
 Order of work, so that bad input never reaches a backend half-checked:
 
-1. every declared record is prepared (names resolved) — no write yet;
+1. every declared record is checked against its fields' limits and prepared
+   (names resolved) — no write yet;
 2. the backend's current state is read once for all records;
 3. every record gets a planned action, and every action is checked;
 4. purge guards are applied;
@@ -72,6 +77,9 @@ class Reconciler(object):
         for state, desired in records:
             key = self.spec.key(desired)
             try:
+                limits = self.spec.problems(desired)
+                if limits:
+                    raise ValidationError(", ".join(limits))
                 desired = self.backend.prepare(dict(desired))
             except ValidationError as exc:
                 problems.append("%s: %s" % (self.label(key), exc))

@@ -1,12 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Module runners: what every entity module and every _info module does.
 
-A module file declares its entity spec, its backend adapter and its
-connection options, then calls ``EntityModule(...).run()`` or
-``InfoModule(...).run()``; check mode, diff, bulk lists, purge and error
-reporting live here, once.
+A module file names its backend adapter and its connection options, then
+calls ``EntityModule(...).run()`` or ``InfoModule(...).run()``; check mode,
+diff, bulk lists, purge and error reporting live here, once. What differs
+between backends is asked of the adapter: its spec, its extra task options
+and rules (``task_options``, ``task_rules``, ``for_task``), and how an _info
+module finds records (``lookups``, ``search_options``, ``search``).
 """
 
 from __future__ import annotations
@@ -22,11 +28,11 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     ReconcileFailed,
 )
 
-BULK_OPTIONS = dict(
-    purge=dict(type="bool", default=False),
-    purge_scope=dict(type="dict"),
-    purge_limit=dict(type="int", default=10),
-)
+BULK_OPTIONS = {
+    "purge": {"type": "bool", "default": False},
+    "purge_scope": {"type": "dict"},
+    "purge_limit": {"type": "int", "default": 10},
+}
 
 
 def _require_requests(module):
@@ -56,36 +62,38 @@ def _connect(module, backend_class):
     return backend
 
 
-class EntityModule(object):
+class EntityModule:
     """A module that converges one record (its options) or many (a list option)."""
 
-    def __init__(self, backend_class, connection_spec, extra_spec=None):
+    def __init__(self, backend_class, connection_spec):
         self.backend_class = backend_class
         self.spec = backend_class.spec
         self.connection_spec = connection_spec
-        self.extra_spec = extra_spec or {}
 
     def argument_spec(self):
-        spec = dict(
-            (field.name, field.argument_spec(required=False)) for field in self.spec.writable
-        )
-        spec["state"] = dict(type="str", choices=["present", "absent"], default="present")
-        spec[self.spec.plural] = dict(type="list", elements="dict")
+        spec = {field.name: field.argument_spec(required=False) for field in self.spec.writable}
+        spec["state"] = {"type": "str", "choices": ["present", "absent"], "default": "present"}
+        spec[self.spec.plural] = {"type": "list", "elements": "dict"}
         spec.update(BULK_OPTIONS)
         spec.update(self.connection_spec)
-        spec.update(self.extra_spec)
+        spec.update(self.backend_class.task_options)
         return spec
 
-    def run(self):
+    def module(self):
         plural = self.spec.plural
-        module = AnsibleModule(
-            argument_spec=self.argument_spec(),
-            supports_check_mode=True,
-            required_one_of=[list(self.spec.identities) + [plural]],
-            mutually_exclusive=[[plural, field.name] for field in self.spec.writable],
-            required_if=[("purge", True, (plural, "purge_scope"))],
-        )
+        rules = {key: list(value) for key, value in self.backend_class.task_rules.items()}
+        rules.setdefault("required_if", []).append(("purge", True, (plural, "purge_scope")))
+        rules.setdefault("required_one_of", []).append(list(self.spec.identities) + [plural])
+        rules.setdefault("mutually_exclusive", []).extend(
+            [plural, field.name] for field in self.spec.writable)
+        return AnsibleModule(argument_spec=self.argument_spec(), supports_check_mode=True, **rules)
+
+    def run(self):
+        module = self.module()
         _require_requests(module)
+        # The adapter may depend on what the task says (UserSide's identity).
+        self.backend_class = self.backend_class.for_task(module.params)
+        self.spec = self.backend_class.spec
         records = self.records(module)
         purge_scope = self.purge_scope(module)
         backend = _connect(module, self.backend_class)
@@ -97,7 +105,7 @@ class EntityModule(object):
             module.warn(warning)
         if failure:
             module.fail_json(msg=failure.message, **failure.result)
-        if module.params[plural] is None:
+        if module.params[self.spec.plural] is None:
             result = self.single_result(result)
         module.exit_json(**result)
 
@@ -112,8 +120,7 @@ class EntityModule(object):
             checked = validator.validate(item)
             if checked.error_messages:
                 problems.append(
-                    "%s[%d]: %s" % (self.spec.plural, index, "; ".join(checked.error_messages))
-                )
+                    f"{self.spec.plural}[{index}]: {'; '.join(checked.error_messages)}")
                 continue
             record = checked.validated_parameters
             module.no_log_values.update(
@@ -156,32 +163,28 @@ class EntityModule(object):
         return single
 
 
-class InfoModule(object):
-    """A read-only module: every record, or those whose fields match the given options.
+class InfoModule:
+    """A read-only module: the records the adapter's ``search`` finds for the options
+    (by default every record whose fields match the lookups and ``filters``)."""
 
-    A backend that cannot list every record overrides :meth:`records` (and
-    ``required_one_of``, to demand a lookup).
-    """
-
-    required_one_of = None
-
-    def __init__(self, backend_class, connection_spec, lookups):
+    def __init__(self, backend_class, connection_spec):
         self.backend_class = backend_class
         self.spec = backend_class.spec
         self.connection_spec = connection_spec
-        self.lookups = lookups
 
     def argument_spec(self):
-        spec = dict((name, dict(type="str")) for name in self.lookups)
-        spec["filters"] = dict(type="dict", default={})
+        spec = {name: {"type": "str"} for name in self.spec.lookups}
+        spec["filters"] = {"type": "dict", "default": {}}
+        spec.update(self.backend_class.search_options)
         spec.update(self.connection_spec)
         return spec
 
     def run(self):
+        required = self.backend_class.search_required_one_of
         module = AnsibleModule(
             argument_spec=self.argument_spec(),
             supports_check_mode=True,
-            required_one_of=self.required_one_of,
+            required_one_of=[list(required)] if required else None,
         )
         _require_requests(module)
         unknown = sorted(set(module.params["filters"]) - set(self.spec.by_name))
@@ -191,15 +194,9 @@ class InfoModule(object):
                 % (self.spec.name, ", ".join(sorted(self.spec.by_name)), ", ".join(unknown))
             )
         backend = _connect(module, self.backend_class)
-        records, failure = attempt(lambda: self.records(backend, module.params))
+        records, failure = attempt(lambda: backend.search(module.params))
         for warning in backend.warnings:
             module.warn(warning)
         if failure:
             module.fail_json(msg=failure.message)
         module.exit_json(changed=False, **{self.spec.plural: [self.spec.public(r) for r in records]})
-
-    def records(self, backend, params):
-        """The records that the lookups and ``filters`` select, from one read of them all."""
-        selector = dict(params["filters"])
-        selector.update((name, params[name]) for name in self.lookups if params[name] is not None)
-        return [record for record in backend.all_records() if matches(record, selector)]

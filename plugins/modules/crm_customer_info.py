@@ -114,17 +114,12 @@ customers:
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import (
-    LIST_FILTERS,
-    CrmCustomerList,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import CrmCustomerList
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
 
 
 def main():
-    # The list's filters travel to the CRM with the connection: CrmCustomerList reads them.
-    options = dict(connection_spec(), **LIST_FILTERS)
-    InfoModule(CrmCustomerList, options, lookups=("uniqueid",)).run()
+    InfoModule(CrmCustomerList, connection_spec()).run()
 
 
 if __name__ == "__main__":

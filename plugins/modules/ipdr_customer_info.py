@@ -60,7 +60,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.runner import Inf
 
 
 def main():
-    InfoModule(IpdrCustomers, connection_spec(), lookups=("user_id",)).run()
+    InfoModule(IpdrCustomers, connection_spec()).run()
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.runner import Inf
 
 
 def main():
-    InfoModule(OnuCustomers, connection_spec(), lookups=("id", "sn")).run()
+    InfoModule(OnuCustomers, connection_spec()).run()
 
 
 if __name__ == "__main__":

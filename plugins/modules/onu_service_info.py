@@ -57,7 +57,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.runner import Inf
 
 
 def main():
-    InfoModule(OnuServices, connection_spec(), lookups=("id", "name")).run()
+    InfoModule(OnuServices, connection_spec()).run()
 
 
 if __name__ == "__main__":

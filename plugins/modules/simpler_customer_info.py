@@ -78,8 +78,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers
 
 
 def main():
-    InfoModule(SimplerCustomerSearch, connection_spec(),
-               lookups=SimplerCustomerSearch.LOOKUPS).run()
+    InfoModule(SimplerCustomerSearch, connection_spec()).run()
 
 
 if __name__ == "__main__":

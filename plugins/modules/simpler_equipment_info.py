@@ -64,7 +64,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler.equipment
 
 
 def main():
-    InfoModule(SimplerEquipment, connection_spec(), lookups=("nickname", "id")).run()
+    InfoModule(SimplerEquipment, connection_spec()).run()
 
 
 if __name__ == "__main__":

@@ -28,12 +28,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import
     client_from_module,
     id_of,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_casefold,
-    as_text,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, casefold
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
@@ -126,22 +122,22 @@ CUSTOMER = CustomerSpec(
     identity="customerid",
     label="CRM customer",
     fields=[
-        Field("customerid", type="int", compare=as_text),
-        Field("uniqueid", compare=crm_text),
-        Field("ispid", type="int", compare=as_text, updatable=False),
-        Field("resellerid", type="int", compare=as_text, updatable=False),
-        Field("type", choices=TYPES, compare=as_casefold),
-        Field("name", compare=crm_text),
-        Field("surname", compare=crm_text),
-        Field("dob", compare=crm_text),
-        Field("mobile", compare=crm_text),
-        Field("email", compare=crm_text),
-        Field("zipcode", compare=crm_text),
-        Field("address_state", compare=crm_text),
-        Field("city", compare=crm_text),
-        Field("street", compare=crm_text),
-        Field("notes", compare=crm_text),
-        ActionField("reset_password", type="bool", compare=reset_requested),
+        Field("customerid", type="int", normalise=as_text),
+        Field("uniqueid", normalise=crm_text, lookup=True),
+        Field("ispid", type="int", normalise=as_text, updatable=False),
+        Field("resellerid", type="int", normalise=as_text, updatable=False),
+        Field("type", choices=TYPES, normalise=casefold),
+        Field("name", normalise=crm_text),
+        Field("surname", normalise=crm_text),
+        Field("dob", normalise=crm_text),
+        Field("mobile", normalise=crm_text),
+        Field("email", normalise=crm_text),
+        Field("zipcode", normalise=crm_text),
+        Field("address_state", normalise=crm_text),
+        Field("city", normalise=crm_text),
+        Field("street", normalise=crm_text),
+        Field("notes", normalise=crm_text),
+        ActionField("reset_password", type="bool", normalise=reset_requested),
         Field("username", readonly=True),
         Field("serviceid", readonly=True),
         Field("created", readonly=True),
@@ -372,6 +368,8 @@ LIST_FILTERS = dict(
 
 class CrmCustomerList(CrmCustomers):
     """Customers as the CRM's list answers them for the task's filters."""
+
+    search_options = LIST_FILTERS
 
     @classmethod
     def from_module(cls, module):

@@ -15,12 +15,8 @@ purged are those of that context only.
 from __future__ import annotations
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_text,
-    blank_as_none,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, blank_as_none
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.client import client_from_module
 
@@ -41,12 +37,12 @@ CUSTOMER = EntitySpec(
     identity="user_id",
     label="IPDR customer",
     fields=[
-        Field("user_id", compare=as_text),
-        Field("name", compare=blank_as_none),
-        Field("address", compare=blank_as_none),
-        Field("email", compare=blank_as_none),
-        Field("phone_number", compare=blank_as_none),
-        Field("alt_phone_number", compare=blank_as_none),
+        Field("user_id", normalise=as_text, lookup=True),
+        Field("name", normalise=blank_as_none),
+        Field("address", normalise=blank_as_none),
+        Field("email", normalise=blank_as_none),
+        Field("phone_number", normalise=blank_as_none),
+        Field("alt_phone_number", normalise=blank_as_none),
         Field("id", readonly=True),
     ],
 )

@@ -15,12 +15,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     READ_LATER,
     EntityBackend,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_text,
-    blank_as_none,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, blank_as_none
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import client_from_module
 
@@ -41,15 +37,15 @@ CUSTOMER = EntitySpec(
     identity="sn",
     label="ONU customer",
     fields=[
-        Field("sn", compare=as_text),
+        Field("sn", normalise=as_text, lookup=True),
         Field("name"),
-        Field("address", compare=blank_as_none),
-        Field("egn", compare=as_egn),
-        Field("service", compare=as_text),
+        Field("address", normalise=blank_as_none),
+        Field("egn", normalise=as_egn),
+        Field("service", normalise=as_text),
         Field("auto", type="bool"),
-        Field("state_rf", choices=["1", "2"], compare=as_text),
+        Field("state_rf", choices=["1", "2"], normalise=as_text),
         Field("enabled", type="bool"),
-        Field("id", readonly=True),
+        Field("id", readonly=True, lookup=True),
     ],
 )
 
@@ -58,7 +54,7 @@ SERVICE = EntitySpec(
     plural="services",
     identity="id",
     label="ONU service",
-    fields=[Field("id", compare=as_text), Field("name")],
+    fields=[Field("id", normalise=as_text, lookup=True), Field("name", lookup=True)],
 )
 
 TEXT_FIELDS = ("sn", "name", "address", "egn", "service", "state_rf")

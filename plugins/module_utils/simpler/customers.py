@@ -22,11 +22,8 @@ import re
 from datetime import date, datetime
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_text,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ValidationError,
@@ -108,22 +105,22 @@ CUSTOMER = CustomerSpec(
     identity="invoicingid",
     label="SIMPLer customer",
     fields=[
-        Field("invoicingid", compare=as_text),
-        Field("customerid", compare=as_text),
+        Field("invoicingid", lookup=True, normalise=as_text),
+        Field("customerid", lookup=True, normalise=as_text),
         Field("name"),
-        Field("nickname"),
+        Field("nickname", lookup=True),
         Field("customerstatus"),
         Field("type", choices=TYPES),
         Field("email"),
-        Field("phone", compare=as_text),
+        Field("phone", normalise=as_text),
         Field("accounts_email"),
         Field("support_email"),
         Field("country"),
         Field("payment_method", choices=PAYMENT_METHODS),
         Field("send_method", choices=SEND_METHODS),
-        Field("init_date", compare=iso_date),
-        Field("startdate", compare=iso_date),
-        Field("installdate", compare=iso_date),
+        Field("init_date", normalise=iso_date),
+        Field("startdate", normalise=iso_date),
+        Field("installdate", normalise=iso_date),
         Field("installation_address", type="dict", options=ADDRESS_OPTIONS),
         Field("invoicing_address", type="dict", options=ADDRESS_OPTIONS),
         Field("custom_fields", type="dict"),
@@ -370,12 +367,11 @@ class SimplerCustomerSearch(SimplerCustomers):
     then matches the records exactly).
     """
 
-    LOOKUPS = ("invoicingid", "customerid", "nickname")
 
     @classmethod
     def from_module(cls, module):
         backend = cls(client_from_module(module))
         backend.narrow = dict(
-            (name, module.params[name]) for name in cls.LOOKUPS if module.params.get(name)
+            (name, module.params[name]) for name in cls.spec.lookups if module.params.get(name)
         )
         return backend

@@ -19,11 +19,8 @@ import ipaddress
 import re
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_text,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ValidationError,
@@ -58,19 +55,19 @@ EQUIPMENT = EntitySpec(
     identity="nickname",
     label="SIMPLer equipment",
     fields=[
-        Field("nickname"),
+        Field("nickname", lookup=True),
         Field("description"),
-        Field("serialnumber", compare=as_text),
-        Field("ipaddress", compare=blank_ip),
-        Field("mac", compare=mac_key),
+        Field("serialnumber", normalise=as_text),
+        Field("ipaddress", normalise=blank_ip),
+        Field("mac", normalise=mac_key),
         Field("status", choices=["stock", "use"]),
         Field("type"),
-        Field("imsi", compare=as_text, updatable=False),
-        Field("msisdn", compare=as_text, updatable=False),
-        Field("sqn", compare=as_text, updatable=False),
+        Field("imsi", normalise=as_text, updatable=False),
+        Field("msisdn", normalise=as_text, updatable=False),
+        Field("sqn", normalise=as_text, updatable=False),
         Field("ki", no_log=True, updatable=False),
         Field("opcode", no_log=True, updatable=False),
-        Field("id", readonly=True),
+        Field("id", readonly=True, lookup=True),
         Field("date_added", readonly=True),
     ],
 )

@@ -1,10 +1,6 @@
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import matches
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_casefold,
-    as_text,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, casefold
 
 SPEC = EntitySpec(
     name="customer",
@@ -12,8 +8,8 @@ SPEC = EntitySpec(
     identity="sn",
     fields=[
         Field("sn"),
-        Field("email", compare=as_casefold),
-        Field("service", compare=as_text),
+        Field("email", normalise=casefold),
+        Field("service", normalise=as_text),
         Field("password", no_log=True),
         Field("id", readonly=True),
     ],

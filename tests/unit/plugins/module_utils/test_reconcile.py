@@ -6,11 +6,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     READ_LATER,
     EntityBackend,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
-    EntitySpec,
-    Field,
-    as_text,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
@@ -33,8 +30,8 @@ SPEC = EntitySpec(
     identity="key",
     fields=[
         Field("key"),
-        Field("size", type="int", compare=as_text),
-        Field("tags", type="list", compare=as_unordered),
+        Field("size", type="int", normalise=as_text),
+        Field("tags", type="list", normalise=as_unordered),
         Field("colour", updatable=False),
         Field("secret", no_log=True),
         Field("id", readonly=True),
