@@ -137,7 +137,7 @@ def install_get_pip_stand_in():
 
 
 # --- emulators -------------------------------------------------------------------
-class EmulatorProcess(object):
+class EmulatorProcess:
     """One emulator served by the launcher in a child process."""
 
     def __init__(self, backend, folder, port=0, config=None, name=None):
@@ -221,8 +221,10 @@ def sanity(files=()):
 
 def units(pytest_args=()):
     link_collection()
-    run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "tests/unit"]
-        + list(pytest_args), env=environment())
+    # Paths given run alone; options alone apply to the whole suite.
+    paths = [] if any(os.path.exists(arg.split("::")[0]) for arg in pytest_args) else ["tests/unit"]
+    run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
+        + paths + list(pytest_args), env=environment())
 
 
 def integration(targets=()):

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # Connection to a neuCRM server's customer API.
     DOCUMENTATION = r"""
 options:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # What every entity module shares: state, the guarded purge, attributes.
     DOCUMENTATION = r"""
 options:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # Connection to a RAISEPON 2.0 ONU provisioning server.
     DOCUMENTATION = r"""
 options:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # Connection to an Azotel SIMPLer operator API, over REST/JSON or SOAP.
     DOCUMENTATION = r"""
 options:

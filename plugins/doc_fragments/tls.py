@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # TLS and timeout options every backend's connection takes. BACKEND in the
     # environment variable names is the backend's name in upper case (ONU, CRM,
     # SIMPLER, IPDR, USERSIDE).

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # Connection to a UserSide ERP API (api.php, category customer).
     DOCUMENTATION = r"""
 options:

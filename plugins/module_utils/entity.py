@@ -151,9 +151,13 @@ class Field:
 
 
 def _direction(name, wire, option):
-    if name is False:
+    """A field's name on the wire in one direction: its own, else the field's, else
+    the option's; False (for the direction or the field) means it never travels."""
+    if name is not None:
+        return name or None
+    if wire is False:
         return None
-    return name or wire or option
+    return wire or option
 
 
 class EntitySpec:

@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """One HTTP session per task: keep-alive, timeouts, TLS, safe retries.
 
 Retry rules, because a repeated write can duplicate a subscriber:
@@ -108,7 +113,7 @@ def retry_after_seconds(response, default):
     return max(0.0, min(seconds, MAX_RETRY_AFTER))
 
 
-class HttpSession(object):
+class HttpSession:
     """A ``requests.Session`` wrapped with this collection's retry and secrecy rules."""
 
     def __init__(

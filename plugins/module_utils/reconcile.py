@@ -44,7 +44,7 @@ class ReconcileFailed(Exception):
         self.result = result
 
 
-class PlanItem(object):
+class PlanItem:
     def __init__(self, key, state, desired, current, purged=False):
         self.key = key
         self.state = state
@@ -56,7 +56,7 @@ class PlanItem(object):
         self.after = current
 
 
-class Reconciler(object):
+class Reconciler:
     def __init__(self, backend, check_mode=False, diff=False):
         self.backend = backend
         self.spec = backend.spec
@@ -142,7 +142,7 @@ class Reconciler(object):
             item.changes = self.spec.differences(item.desired, item.current)
             frozen = [n for n in item.changes if not self.spec.by_name[n].updatable]
             if frozen:
-                shown = self.spec.public(dict((n, item.current.get(n)) for n in frozen))
+                shown = self.spec.public({n: item.current.get(n) for n in frozen})
                 raise ValidationError(
                     "%s cannot be changed once the %s exists%s"
                     % (

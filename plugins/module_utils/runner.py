@@ -20,7 +20,6 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import matches
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ProvisioningError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import REQUESTS_IMPORT_ERROR
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -117,15 +116,18 @@ class EntityModule:
         validator = ArgumentSpecValidator(self.spec.record_argument_spec())
         records, problems = [], []
         for index, item in enumerate(params[self.spec.plural]):
+            # Masked before validation: a refused item is echoed in the failure's
+            # invocation, and its secret with it.
+            module.no_log_values.update(
+                str(item[name]) for name in self.spec.secret_fields
+                if isinstance(item, dict) and item.get(name)
+            )
             checked = validator.validate(item)
             if checked.error_messages:
                 problems.append(
                     f"{self.spec.plural}[{index}]: {'; '.join(checked.error_messages)}")
                 continue
             record = checked.validated_parameters
-            module.no_log_values.update(
-                str(record[name]) for name in self.spec.secret_fields if record.get(name)
-            )
             records.append((record["state"] or params["state"], self.spec.desired(record)))
         if problems:
             module.fail_json(msg="nothing was changed: " + "; ".join(problems))

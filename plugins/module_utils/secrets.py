@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Keep secrets out of every text this collection builds.
 
 Ansible masks ``no_log`` option values in a module's output, but not values a
@@ -23,7 +28,7 @@ _SECRET_PARAM = re.compile(
 _JWT_SHAPE = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
 
 
-class Redactor(object):
+class Redactor:
     """Replaces known secret values, and secret-shaped text, with a mask."""
 
     def __init__(self, *secrets):

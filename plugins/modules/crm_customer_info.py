@@ -114,12 +114,12 @@ customers:
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import CrmCustomerList
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import CrmCustomers
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
 
 
 def main():
-    InfoModule(CrmCustomerList, connection_spec()).run()
+    InfoModule(CrmCustomers, connection_spec()).run()
 
 
 if __name__ == "__main__":

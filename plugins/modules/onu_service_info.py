@@ -52,7 +52,7 @@ services:
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import connection_spec
-from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import OnuServices
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.services import OnuServices
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
 
 

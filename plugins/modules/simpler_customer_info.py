@@ -73,12 +73,12 @@ customers:
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import connection_spec
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
-    SimplerCustomerSearch,
+    SimplerCustomers,
 )
 
 
 def main():
-    InfoModule(SimplerCustomerSearch, connection_spec()).run()
+    InfoModule(SimplerCustomers, connection_spec()).run()
 
 
 if __name__ == "__main__":

@@ -240,13 +240,15 @@ unchanged:
   type: int
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.userside.runner import (
-    CustomerModule,
+from ansible_collections.isp.provisioning.plugins.module_utils.runner import EntityModule
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
+    UsersideCustomers,
 )
 
 
 def main():
-    CustomerModule().run()
+    EntityModule(UsersideCustomers, connection_spec()).run()
 
 
 if __name__ == "__main__":

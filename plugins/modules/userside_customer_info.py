@@ -94,13 +94,15 @@ customers:
             "balance": 0.0, "date_create": "2026-01-01 10:00:00"}]
 """
 
-from ansible_collections.isp.provisioning.plugins.module_utils.userside.runner import (
-    CustomerInfoModule,
+from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import connection_spec
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
+    UsersideCustomers,
 )
 
 
 def main():
-    CustomerInfoModule().run()
+    InfoModule(UsersideCustomers, connection_spec()).run()
 
 
 if __name__ == "__main__":

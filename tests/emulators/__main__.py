@@ -8,13 +8,13 @@ import argparse
 import signal
 import sys
 
-from tests.emulators import BACKENDS, emulator_class
+from tests.emulators import available, emulator_class
 from tests.emulators.server import make_server, url_of
 
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m tests.emulators")
-    parser.add_argument("backend", choices=sorted(BACKENDS))
+    parser.add_argument("backend", choices=available())
     known = parser.parse_known_args(argv)[0]
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -35,7 +35,7 @@ def parse(argv):
 def main(argv=None):
     args, emulator_cls = parse(sys.argv[1:] if argv is None else argv)
     names = [flag.lstrip("-").replace("-", "_") for flag, _kwargs in emulator_cls.options]
-    config = dict((name, getattr(args, name)) for name in names)
+    config = {name: getattr(args, name) for name in names}
     faults = dict(
         latency_ms=args.latency_ms,
         fail_percent=args.fail_percent,

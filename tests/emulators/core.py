@@ -28,7 +28,7 @@ from flask import Flask, Response, g, jsonify, request
 CONTROL_PREFIX = "/_emulator/"
 
 
-class Store(object):
+class Store:
     """SQLite state that survives a restart; one lock, so requests see whole writes."""
 
     def __init__(self, path, schema, seed):
@@ -72,7 +72,7 @@ class Store(object):
         return rows[0] if rows else None
 
 
-class _Transaction(object):
+class _Transaction:
     """``with store.transaction() as db:`` — a write that commits whole, and is marked.
 
     The mark tells the fault layer that this request committed a write, so a
@@ -102,7 +102,7 @@ class _Transaction(object):
         return False
 
 
-class Faults(object):
+class Faults:
     def __init__(self, latency_ms=0, fail_percent=0, fail_status=503, drop_writes=0, only=""):
         self.lock = threading.Lock()
         self.settings = {}
@@ -135,7 +135,7 @@ class Faults(object):
             return False
 
 
-class Counters(object):
+class Counters:
     def __init__(self):
         self.lock = threading.Lock()
         self.reset()
@@ -157,7 +157,7 @@ class Counters(object):
         return snapshot
 
 
-class Emulator(object):
+class Emulator:
     """Base of every backend emulator.
 
     Subclasses set ``name``, ``base_path`` (the folder the module's ``url``

@@ -146,7 +146,7 @@ class CrmEmulator(Emulator):
     # --- request helpers -------------------------------------------------------
     @staticmethod
     def form():
-        return dict((key, value.strip()) for key, value in request.form.items())
+        return {key: value.strip() for key, value in request.form.items()}
 
     def api_user(self, form):
         user = None
@@ -167,7 +167,7 @@ class CrmEmulator(Emulator):
         return "1 = 1", []
 
     def shape(self, row):
-        record = dict((field, row[field]) for field in LIST_FIELDS)
+        record = {field: row[field] for field in LIST_FIELDS}
         record["dob"] = record["dob"] or "0000-00-00"
         for field in NUMERIC:
             if record[field] is not None and not self.config["native_types"]:
@@ -272,7 +272,7 @@ class CrmEmulator(Emulator):
         problem = self.invalid_value(form, WRITABLE, OPTIONAL)
         if problem:
             return envelope(error=problem)
-        values = dict((name, form.get(name) or None) for name in WRITABLE)
+        values = {name: form.get(name) or None for name in WRITABLE}
         values["type"] = values["type"].capitalize()
         values.update(owner, created=datetime.date.today().isoformat())
         columns = sorted(values)
@@ -326,7 +326,7 @@ class CrmEmulator(Emulator):
             return envelope(error=problem)
         if form.get("reset_password", "N").upper() not in ("Y", "N"):
             return envelope(error="Invalid reset_password. Allowed values are: Y, N")
-        values = dict((name, form[name] or None) for name in WRITABLE if name in form)
+        values = {name: form[name] or None for name in WRITABLE if name in form}
         if values.get("type"):
             values["type"] = values["type"].capitalize()
         if values:

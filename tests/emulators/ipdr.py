@@ -182,7 +182,7 @@ class IpdrEmulator(Emulator):
         user_id = text_or_null(body["UserID"])
         if self.find(context, user_id):
             return error("UserID has already been taken")
-        values = dict((field, text_or_null(body.get(field))) for field in FIELDS)
+        values = {field: text_or_null(body.get(field)) for field in FIELDS}
         values.update(context=context, UserID=user_id)
         with self.store.transaction() as db:
             db.execute(

@@ -120,7 +120,7 @@ class OnuEmulator(Emulator):
         return data if isinstance(data, dict) else {}
 
     def shape(self, row):
-        record = dict((field, row[field]) for field in FIELDS)
+        record = {field: row[field] for field in FIELDS}
         record["id"] = str(record["id"])
         if self.config["php_numbers"]:
             for field in NUMERIC:
@@ -253,8 +253,8 @@ class OnuEmulator(Emulator):
         if self.store.one("SELECT id FROM customers WHERE sn = ?", (str(body["sn"]),)):
             return answer(503, {"message": "Unable to create customer. DUPLICATE SERIAL NUMBER"},
                           self.noise())
-        values = dict((key, None if php_empty(body.get(key)) else str(body[key]))
-                      for key in WRITABLE + ("state",))
+        values = {key: None if php_empty(body.get(key)) else str(body[key])
+                  for key in WRITABLE + ("state",)}
         values["address"] = values["address"] or ""
         with self.store.transaction() as db:
             db.execute(
@@ -283,7 +283,7 @@ class OnuEmulator(Emulator):
             if clash:
                 return answer(503, {"message": "Unable to edit customer. DUPLICATE SERIAL NUMBER"},
                               self.noise())
-        values = dict((key, str(body[key])) for key in WRITABLE if not php_empty(body.get(key)))
+        values = {key: str(body[key]) for key in WRITABLE if not php_empty(body.get(key))}
         # The server's customer object defaults `state` to "NO" and writes it back.
         values["state"] = "NO" if php_empty(body.get("state")) else str(body["state"])
         assignments = ", ".join("%s = :%s" % (key, key) for key in values)

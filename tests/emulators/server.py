@@ -25,7 +25,7 @@ def url_of(server, emulator):
     return "http://%s:%s%s" % (host, server.effective_port, emulator.base_path)
 
 
-class Running(object):
+class Running:
     """An emulator served from a thread: ``.url``, ``.root``, ``.stop()``."""
 
     def __init__(self, emulator, host="127.0.0.1", port=0):

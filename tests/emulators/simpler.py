@@ -127,9 +127,9 @@ class SimplerEmulator(Emulator):
             if not isinstance(params, dict):
                 result = "ERROR: the request body is not a JSON object"
             else:
-                params = dict((str(k), v if v is None or isinstance(v, str) else
-                               (json.dumps(v) if isinstance(v, (dict, list)) else str(v)))
-                              for k, v in params.items())
+                params = {str(k): v if v is None or isinstance(v, str) else
+                          (json.dumps(v) if isinstance(v, (dict, list)) else str(v))
+                          for k, v in params.items()}
                 result = self.call(function, params)
                 if function == "searchCustomer" and isinstance(result, dict):
                     result = self.rest_search_shape(result)
@@ -142,7 +142,7 @@ class SimplerEmulator(Emulator):
     def rest_search_shape(self, result):
         if self.config["search_shape"] == "list":
             return result
-        keyed = dict((record["customerid"], record) for record in result["customer"])
+        keyed = {record["customerid"]: record for record in result["customer"]}
         return dict(result, customer=keyed)
 
     def soap_view(self):

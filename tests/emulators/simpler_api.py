@@ -96,7 +96,7 @@ def seed(db):
              description="Stowe Hollow NAS", serialnumber="Router", ipaddress="64.222.83.40"),
     ]
     for item in equipment:
-        record = dict((key, "") for key in EQUIPMENT_FIELDS)
+        record = {key: "" for key in EQUIPMENT_FIELDS}
         record.update(item, date_added="2016-08-10 05:49:50.297976")
         db.execute("INSERT INTO equipment (id, nickname, data) VALUES (?, ?, ?)",
                    (int(record["id"]), record["nickname"], json.dumps(record)))
@@ -116,7 +116,7 @@ def wire_date(value, name):
         return None, "ERROR: %s '%s' is not a valid date (MM/DD/YYYY)" % (name, value)
 
 
-class SimplerApi(object):
+class SimplerApi:
     def __init__(self, store):
         self.store = store
 
@@ -323,7 +323,7 @@ class SimplerApi(object):
         error = self.equipment_error(params)
         if error:
             return error
-        record = dict((key, "") for key in EQUIPMENT_FIELDS)
+        record = {key: "" for key in EQUIPMENT_FIELDS}
         self.write_equipment(record, params, EQUIPMENT_WRITABLE + SIM_FIELDS[:5])
         record["date_added"] = datetime.fromtimestamp(time.time()).strftime(
             "%Y-%m-%d %H:%M:%S.%f")

@@ -39,7 +39,7 @@ class SoapFault(Exception):
         self.faultcode = faultcode
 
 
-class SoapCall(object):
+class SoapCall:
     def __init__(self, method, namespace, params):
         self.method = method
         self.namespace = namespace
@@ -83,7 +83,7 @@ def parse_call(data, known_methods):
     return SoapCall(method, namespace, params)
 
 
-class Gensym(object):
+class Gensym:
     """SOAP::Lite names each anonymous result element ``s-gensym<N>``, N counting up."""
 
     def __init__(self):

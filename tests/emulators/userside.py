@@ -239,8 +239,8 @@ class UsersideEmulator(Emulator):
     def envelope(self, status, **fields):
         """fields use the upper-case names; the lower-case mode renames them."""
         if self.config["lowercase_envelope"]:
-            fields = dict((k.lower(), v) for k, v in fields.items())
-            fields = dict(("error" if k == "errortext" else k, v) for k, v in fields.items())
+            fields = {k.lower(): v for k, v in fields.items()}
+            fields = {"error" if k == "errortext" else k: v for k, v in fields.items()}
         return Response(json.dumps(fields), status=status, mimetype="application/json")
 
     def ok(self, **fields):
@@ -283,7 +283,7 @@ class UsersideEmulator(Emulator):
     # --- reads ---------------------------------------------------------------------
     def do_get_customer_group(self):
         rows = self.store.query("SELECT id, name FROM groups ORDER BY id")
-        return self.ok(Data=dict((str(row["id"]), row) for row in rows))
+        return self.ok(Data={str(row["id"]): row for row in rows})
 
     def do_get_abon_id(self):
         typer = self.required("data_typer")
@@ -403,13 +403,13 @@ class UsersideEmulator(Emulator):
             "agreement": agreements,
             "address": addresses,
             "group": {str(group["id"]): group} if group else {},
-            "mark": dict((str(mark["id"]), mark) for mark in marks),
+            "mark": {str(mark["id"]): mark for mark in marks},
             "tariff": {"current": {str(tariff["id"]): tariff} if tariff else {}, "new": {}},
             "ip_mac": dict(
                 (str(ip["id"]), dict(ip=ip["ip"], mac=":".join(
                     ip["mac"][i:i + 2] for i in range(0, len(ip["mac"]), 2))))
                 for ip in ips),
-            "service": dict((str(s["id"]), s) for s in services),
+            "service": {str(s["id"]): s for s in services},
         }
 
     # --- writes --------------------------------------------------------------------

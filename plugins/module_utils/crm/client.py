@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Wire client of the neuCRM customer API (seed 001, CONTRACTS §2).
 
 What the vendor document leaves out and this client copes with:
@@ -33,13 +38,13 @@ from __future__ import annotations
 
 import re
 
-
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
     session_from_params,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_int
 
 ENV = "ISP_CRM_"
 PAGE_SIZE = 100
@@ -65,19 +70,6 @@ def client_from_module(module):
     params = module.params
     http = session_from_params(params, params["api_key"])
     return CrmClient(http, params["userid"], params["api_key"])
-
-
-def as_int(value):
-    """An id the server sent as a number or a numeric string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def rows_of(result):
@@ -114,7 +106,7 @@ def id_of(row):
     return None
 
 
-class CrmClient(object):
+class CrmClient:
     def __init__(self, http, userid, api_key):
         self.http = http
         self.userid = userid
@@ -122,15 +114,16 @@ class CrmClient(object):
 
     def call(self, action, fields=None, write=False):
         """POST one action; returns the envelope's ``result``, raises on its ``error``."""
-        body = dict(userid=str(self.userid), api_key=self.api_key)
+        body = {"userid": str(self.userid), "api_key": self.api_key}
         body.update((key, value) for key, value in (fields or {}).items() if value is not None)
-        path = "api/customer/" + action
-        response = self.http.request("POST", path, idempotent=not write, data=body)
+        response = self.http.request(
+            "POST", f"api/customer/{action}", idempotent=not write, data=body
+        )
         parsed = find_json(response.text)
         if not isinstance(parsed, dict) or not ("result" in parsed or "error" in parsed):
             raise BackendError(
-                "CRM %s answered HTTP %s without its result/error envelope: %s"
-                % (action, response.status_code, self.http.excerpt(response.text).strip()),
+                f"CRM {action} answered HTTP {response.status_code} without its result/error "
+                f"envelope: {self.http.excerpt(response.text).strip()}",
                 response.status_code,
             )
         error = parsed.get("error")
@@ -138,14 +131,14 @@ class CrmClient(object):
             if isinstance(error, (list, tuple)):
                 error = "; ".join(str(item) for item in error)
             raise BackendError(
-                "the CRM refused %s: %s" % (action, self.http.excerpt(str(error))),
+                f"the CRM refused {action}: {self.http.excerpt(str(error))}",
                 response.status_code,
                 parsed,
             )
         if response.status_code >= 400:
             raise BackendError(
-                "CRM %s answered HTTP %s: %s"
-                % (action, response.status_code, self.http.excerpt(response.text).strip()),
+                f"CRM {action} answered HTTP {response.status_code}: "
+                f"{self.http.excerpt(response.text).strip()}",
                 response.status_code,
                 parsed,
             )
@@ -169,7 +162,7 @@ class CrmClient(object):
         try:
             return rows_of(result)
         except BackendError as exc:
-            raise BackendError("%s: %s" % (exc.message, self.excerpt(result)))
+            raise BackendError(f"{exc.message}: {self.excerpt(result)}") from None
 
     def excerpt(self, value):
         """A value the server sent, for a message: secrets masked, then cut short."""
@@ -189,9 +182,9 @@ class CrmClient(object):
             if before == after == len(found):
                 return found
         raise BackendError(
-            "the CRM customer list changed while it was read, %d times in a row (counted %d "
-            "before and %d after, read %d customers): try again when it is quieter"
-            % (READ_TRIES, before, after, len(found))
+            f"the CRM customer list changed while it was read, {READ_TRIES} times in a row "
+            f"(counted {before} before and {after} after, read {len(found)} customers): "
+            "try again when it is quieter"
         )
 
     def pages(self, filters=None):
@@ -204,11 +197,10 @@ class CrmClient(object):
             fresh = [row for row in page if id_of(row) not in seen]
             if not fresh:
                 raise BackendError(
-                    "the CRM list answered the same customers again at rows_offset=%d: "
-                    "it does not seem to honour rows_offset" % offset
+                    f"the CRM list answered the same customers again at rows_offset={offset}: "
+                    "it does not seem to honour rows_offset"
                 )
-            for row in fresh:
-                seen.add(id_of(row))
+            seen.update(id_of(row) for row in fresh)
             found.extend(fresh)
             offset += len(page)
             # A page shorter than an earlier one is the last; after a first short
@@ -216,7 +208,7 @@ class CrmClient(object):
             if len(page) < full:
                 return found
             full = max(full, len(page))
-        raise BackendError("the CRM list did not end after %d pages" % MAX_PAGES)
+        raise BackendError(f"the CRM list did not end after {MAX_PAGES} pages")
 
     def customer(self, customerid):
         """One customer by id, or None."""
@@ -239,7 +231,7 @@ class CrmClient(object):
             result = next(iter(result[0].values()), None)
         if as_int(result) is None:
             raise BackendError(
-                "the CRM answered a count that is not a number: %s" % self.excerpt(answer)
+                f"the CRM answered a count that is not a number: {self.excerpt(answer)}"
             )
         return as_int(result)
 
@@ -252,8 +244,8 @@ class CrmClient(object):
             new_id = id_of(result)
         if new_id is None:
             raise BackendError(
-                "the CRM created the customer but answered %s instead of its id"
-                % self.excerpt(result)
+                f"the CRM created the customer but answered {self.excerpt(result)} instead of "
+                "its id"
             )
         return new_id
 

@@ -1,13 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """neuCRM customers: the entity spec and the adapter between records and the wire.
-
-Record shape (what modules take, compare and return)::
-
-    {customerid, uniqueid, ispid, resellerid, type, name, surname, dob, mobile,
-     email, zipcode, address_state (the wire's ``state``), city, street, notes,
-     username, serviceid, created (these three read-only)}
 
 A customer is named by ``customerid`` (the CRM's id) or, for declarative use,
 by ``uniqueid``, the operator's own key. The CRM assigns customerids, so a
@@ -19,55 +18,27 @@ the list a task makes. Until a customer exists, its key (what results show as
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
 from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import (
-    as_int,
     client_from_module,
     id_of,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
-from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, casefold
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
     ValidationError,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.values import (
+    as_int,
+    as_text,
+    casefold,
+    valid_iso_date,
+)
 
 UNIQUEID_KEY = "uniqueid="
 TYPES = ["Individual", "Organisation"]
-# option name -> wire name, where they differ
-WIRE_NAMES = {"address_state": "state"}
-REQUIRED_ON_CREATE = (
-    "type",
-    "name",
-    "mobile",
-    "email",
-    "zipcode",
-    "address_state",
-    "city",
-    "street",
-)
-TEXT_FIELDS = (
-    "uniqueid",
-    "type",
-    "name",
-    "surname",
-    "dob",
-    "mobile",
-    "email",
-    "zipcode",
-    "address_state",
-    "city",
-    "street",
-    "notes",
-    "username",
-    "created",
-)
-ID_FIELDS = ("customerid", "ispid", "resellerid", "serviceid")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# How MySQL, behind the CRM, answers a date it does not have.
 ZERO_DATES = ("0000-00-00", "0000-00-00 00:00:00")
 
 
@@ -75,7 +46,7 @@ def crm_text(value):
     """Text as the CRM stores it: stripped (the CRM trims what it is sent), and None
     when unset, which reads as null, as "" or as MySQL's zero date.
 
-    Not ``entity.blank_as_none``: that one neither strips nor knows zero dates.
+    Not ``values.text``: that one does not know zero dates.
     """
     text = as_text(value)
     if text is None:
@@ -84,9 +55,50 @@ def crm_text(value):
     return None if text == "" or text in ZERO_DATES else text
 
 
+def crm_type(value):
+    """A customer type as the module's choices spell it: the CRM may answer another case."""
+    text = crm_text(value)
+    if text is None:
+        return None
+    return next((choice for choice in TYPES if choice.casefold() == text.casefold()), text)
+
+
 def reset_requested(value):
     """reset_password is an action: asked for (True) or not (None), never a stored value."""
     return True if value else None
+
+
+def not_a_date(name, value):
+    """Why ``value`` cannot be a date of the CRM's (None: it can)."""
+    if valid_iso_date(value):
+        return None
+    return f"{name} {value!r} is not a date in yyyy-mm-dd form"
+
+
+class Text(Field):
+    """Text, read and compared as the CRM stores it (see crm_text)."""
+
+    def __init__(self, name, **options):
+        super().__init__(name, decode=crm_text, normalise=crm_text, **options)
+
+
+class Date(Text):
+    """A date, yyyy-mm-dd; a pattern cannot tell 2023-02-30 from a real date, so it
+    is checked as a date. An empty string clears it."""
+
+    def problem(self, value):
+        if isinstance(value, str) and value:
+            found = not_a_date(self.name, value)
+            if found:
+                return found
+        return super().problem(value)
+
+
+class Id(Field):
+    """An id: an int in a task, a JSON number or numeric text (PHP) on the wire."""
+
+    def __init__(self, name, **options):
+        super().__init__(name, type="int", decode=as_int, normalise=as_text, **options)
 
 
 class ActionField(Field):
@@ -101,10 +113,13 @@ class ActionField(Field):
 class CustomerSpec(EntitySpec):
     """A customer is named by customerid, or by uniqueid until the CRM has given it an id."""
 
-    identities = ("customerid", "uniqueid")
+    @property
+    def identities(self):
+        # uniqueid, what an _info module looks customers up by, names one in a task too
+        return (self.identity,) + self.lookups
 
     def key(self, record):
-        customerid = as_int(record.get("customerid"))
+        customerid = as_int(record.get(self.identity))
         if customerid is not None:
             return customerid
         uniqueid = crm_text(record.get("uniqueid"))
@@ -112,7 +127,7 @@ class CustomerSpec(EntitySpec):
 
     def record_argument_spec(self):
         spec = super().record_argument_spec()
-        spec["customerid"].pop("required", None)  # customerid or uniqueid: checked in prepare
+        spec[self.identity].pop("required", None)  # customerid or uniqueid: checked in prepare
         return spec
 
 
@@ -121,108 +136,109 @@ CUSTOMER = CustomerSpec(
     plural="customers",
     identity="customerid",
     label="CRM customer",
+    create_needs="to create it the CRM also needs {fields}",
     fields=[
-        Field("customerid", type="int", normalise=as_text),
-        Field("uniqueid", normalise=crm_text, lookup=True),
-        Field("ispid", type="int", normalise=as_text, updatable=False),
-        Field("resellerid", type="int", normalise=as_text, updatable=False),
-        Field("type", choices=TYPES, normalise=casefold),
-        Field("name", normalise=crm_text),
-        Field("surname", normalise=crm_text),
-        Field("dob", normalise=crm_text),
-        Field("mobile", normalise=crm_text),
-        Field("email", normalise=crm_text),
-        Field("zipcode", normalise=crm_text),
-        Field("address_state", normalise=crm_text),
-        Field("city", normalise=crm_text),
-        Field("street", normalise=crm_text),
-        Field("notes", normalise=crm_text),
-        ActionField("reset_password", type="bool", normalise=reset_requested),
-        Field("username", readonly=True),
-        Field("serviceid", readonly=True),
-        Field("created", readonly=True),
+        # The list answers it as id or as customerid (id_of reads it there);
+        # update and delete send it themselves, never as a field to set.
+        Id("customerid", read=False, write=False, filter="customerid"),
+        Text("uniqueid", lookup=True),  # the list cannot filter by it
+        Id("ispid", updatable=False, filter=True),
+        Id("resellerid", updatable=False, filter=True),
+        Field(
+            "type",
+            choices=TYPES,
+            decode=crm_type,
+            normalise=casefold,
+            create_requires=True,
+            filter=True,
+        ),
+        Text("name", create_requires=True, filter=True),
+        Text("surname"),
+        Date("dob"),
+        Text("mobile", create_requires=True, filter=True),
+        # A blank one passes here: prepare refuses it as empty.
+        Text(
+            "email",
+            create_requires=True,
+            filter=True,
+            pattern=r"(?s)\s*|.*@.*",
+            rule="is not an email address",
+        ),
+        Text("zipcode", create_requires=True, filter=True),
+        # The CRM's "state", renamed so that it does not clash with the module's state.
+        Text("address_state", wire="state", create_requires=True, filter=True),
+        Text("city", create_requires=True, filter=True),
+        Text("street", create_requires=True),
+        Text("notes"),
+        # An action, never read: update sends it, once per customer and task.
+        ActionField("reset_password", type="bool", read=False, write=False,
+                    normalise=reset_requested),
+        Text("username", readonly=True, filter=True),
+        Id("serviceid", readonly=True, filter=True),
+        Text("created", readonly=True),
     ],
 )
 
-
-def from_wire(row):
-    record = dict(
-        (name, crm_text(row.get(WIRE_NAMES.get(name, name)))) for name in TEXT_FIELDS
-    )
-    for name in ID_FIELDS:
-        record[name] = as_int(row.get(WIRE_NAMES.get(name, name)))
-    record["customerid"] = id_of(row)
-    if record["type"]:
-        # the CRM may answer another case; the module's choices are these two
-        record["type"] = next(
-            (t for t in TYPES if t.casefold() == record["type"].casefold()), record["type"]
-        )
-    return record
-
-
-def to_wire(fields):
-    """Option names and values -> the form fields the CRM takes (only those given)."""
-    wire = {}
-    for name, value in fields.items():
-        if name in ("customerid", "reset_password") or value is None:
-            continue
-        wire[WIRE_NAMES.get(name, name)] = as_text(value)
-    return wire
-
-
-def valid_date(text):
-    if not DATE.match(text):
-        return False
-    try:
-        date(*(int(part) for part in text.split("-")))
-    except ValueError:
-        return False
-    return True
+# Filters of the CRM's list that are no field of a customer.
+CREATED_FILTERS = [Date("created_from", filter=True), Date("created_upto", filter=True)]
+SEARCH_FILTERS = [field for field in CUSTOMER.fields if field.filter_name] + CREATED_FILTERS
 
 
 class CrmCustomers(EntityBackend):
     client_factory = staticmethod(client_from_module)
     spec = CUSTOMER
+    # crm_customer_info's options: the list's own filters, sent to the CRM.
+    search_options = {field.name: field.argument_spec(required=False) for field in SEARCH_FILTERS}
 
-    def __init__(self, client, filters=None):
+    def __init__(self, client=None):
         super().__init__(client)
-        self.filters = filters or {}
+        # the list's filters, by wire name (an _info search sets them)
+        self.filters = {}
         # customerids that a declared record names (by customerid or by uniqueid)
         self._declared = set()
         # customerids whose portal password this task has already reset
         self._reset_sent = set()
         # fields the CRM's list reports (set by read_all)
         self.listed = set()
+        # the records read, by uniqueid (set by read_all): one scan, not one per lookup
+        self._by_uniqueid = {}
+
+    def from_wire(self, row):
+        return {self.spec.identity: id_of(row), **super().from_wire(row)}
 
     def read_all(self):
         rows = self.client.customers(self.filters)
-        # Which of the fields this adapter relies on the CRM's list reports at all
-        # (its shape is not documented): an absent field is unknown, not empty.
-        self.listed = set(
-            name
-            for name in ("uniqueid", "ispid", "resellerid")
-            if not rows or any(name in row for row in rows)
-        )
-        return [from_wire(row) for row in rows]
+        # Which fields the CRM's list reports at all (its shape is not
+        # documented): one it leaves out is unknown, not empty.
+        self.listed = {
+            field.name
+            for field in self.spec.fields
+            if field.read_name and (not rows or any(field.read_name in row for row in rows))
+        }
+        records = [self.from_wire(row) for row in rows]
+        self._by_uniqueid = {}
+        for record in records:
+            self._by_uniqueid.setdefault(record["uniqueid"], []).append(record)
+        return records
 
     def holders(self, uniqueid):
-        uniqueid = crm_text(uniqueid)
-        return [r for r in self.all_records() if r["uniqueid"] == uniqueid]
+        """The customers that hold ``uniqueid``, in the list's order."""
+        self.all_records()  # the index comes with the read
+        return list(self._by_uniqueid.get(crm_text(uniqueid), []))
 
     # --- reads by key -----------------------------------------------------------
     def fetch(self, keys):
-        by_id = dict((record["customerid"], record) for record in self.all_records())
+        by_id = {record[self.spec.identity]: record for record in self.all_records()}
         found = {}
         for key in keys:
             if isinstance(key, int):
                 if key in by_id:
                     found[key] = by_id[key]
                 continue
-            holders = self.holders(key[len(UNIQUEID_KEY) :]) if key else []
+            holders = self.holders(key[len(UNIQUEID_KEY):]) if key else []
             if len(holders) > 1:
                 raise BackendError(
-                    "%d CRM customers hold %s (customerids %s)"
-                    % (len(holders), key, ", ".join(str(r["customerid"]) for r in holders))
+                    f"{len(holders)} CRM customers hold {key} (customerids {ids_of(holders)})"
                 )
             if holders:
                 found[key] = holders[0]
@@ -232,75 +248,82 @@ class CrmCustomers(EntityBackend):
         # A record declared by uniqueid has a text key, so the engine cannot see
         # that it names this customer: leave out every customer a record names.
         scoped = super().in_scope(selector)
-        return dict((key, record) for key, record in scoped.items() if key not in self._declared)
+        return {key: record for key, record in scoped.items() if key not in self._declared}
+
+    def search(self, params):
+        """Customers as the CRM's list answers them for the task's filters, then
+        matched by uniqueid and ``filters``, which the list cannot do."""
+        for field in SEARCH_FILTERS:
+            value = params.get(field.name)
+            if value is None:
+                continue
+            problem = not_a_date(field.name, value) if isinstance(field, Date) else None
+            if problem:
+                raise ValidationError(problem)
+            self.filters[field.filter_name] = field.encode(value)
+        return super().search(params)
 
     # --- before any write -------------------------------------------------------
     def prepare(self, desired):
-        if desired.get("customerid") is None and crm_text(desired.get("uniqueid")) is None:
+        if self.spec.key(desired) is None:
             raise ValidationError("name the customer by customerid or by uniqueid")
         if not desired.get("reset_password"):
             desired.pop("reset_password", None)
-        for name in REQUIRED_ON_CREATE:
-            if name in desired and crm_text(desired[name]) is None:
-                raise ValidationError("%s cannot be empty: the CRM requires it" % name)
-        if desired.get("dob") and not valid_date(desired["dob"]):
-            raise ValidationError("dob %r is not a date in yyyy-mm-dd form" % desired["dob"])
-        if desired.get("email") and "@" not in desired["email"]:
-            raise ValidationError("email %r is not an email address" % desired["email"])
-        if desired.get("customerid") is None:
-            holders = self.holders(desired["uniqueid"])
-            if "uniqueid" not in self.listed:
-                # Never create a customer the list cannot show: every run would add one.
-                raise ValidationError(
-                    "this CRM's customer list does not report uniqueid, so a customer cannot "
-                    "be found by it: name it by customerid"
-                )
-            if len(holders) > 1:
-                raise ValidationError(
-                    "uniqueid %r is held by %d customers (customerids %s): name the one to "
-                    "manage by customerid"
-                    % (
-                        desired["uniqueid"],
-                        len(holders),
-                        ", ".join(str(r["customerid"]) for r in holders),
-                    )
-                )
-            if holders:
-                desired["customerid"] = holders[0]["customerid"]
-        customerid = desired.get("customerid")
+        for field in self.spec.fields:
+            if field.create_requires and field.name in desired:
+                if crm_text(desired[field.name]) is None:
+                    raise ValidationError(f"{field.name} cannot be empty: the CRM requires it")
+        if desired.get(self.spec.identity) is None:
+            self.resolve_uniqueid(desired)
+        customerid = desired.get(self.spec.identity)
         self.all_records()  # the one read of the list, which sets self.listed
-        for name in ("ispid", "resellerid"):
-            if customerid is not None and name not in self.listed:
-                desired.pop(name, None)  # set on create only; unknown is not a change
-        if customerid is not None:
-            if customerid in self._declared:
-                raise ValidationError(
-                    "names the same customer (customerid %d) as another record" % customerid
-                )
-            self._declared.add(customerid)
+        if customerid is None:
+            return desired
+        for field in self.spec.fields:
+            if not field.updatable and field.name not in self.listed:
+                desired.pop(field.name, None)  # set on create only; unknown is not a change
+        if customerid in self._declared:
+            raise ValidationError(
+                f"names the same customer (customerid {customerid}) as another record"
+            )
+        self._declared.add(customerid)
         return desired
 
+    def resolve_uniqueid(self, desired):
+        """Name a customer declared by uniqueid alone by its customerid, if it exists."""
+        holders = self.holders(desired["uniqueid"])
+        if "uniqueid" not in self.listed:
+            # Never create a customer the list cannot show: every run would add one.
+            raise ValidationError(
+                "this CRM's customer list does not report uniqueid, so a customer cannot "
+                "be found by it: name it by customerid"
+            )
+        if len(holders) > 1:
+            raise ValidationError(
+                f"uniqueid {desired['uniqueid']!r} is held by {len(holders)} customers "
+                f"(customerids {ids_of(holders)}): name the one to manage by customerid"
+            )
+        if holders:
+            desired[self.spec.identity] = holders[0][self.spec.identity]
+
     def check(self, action, desired, current, changes):
-        if action == "create":
-            if desired.get("customerid") is not None:
-                raise ValidationError(
-                    "customerid %s does not exist; the CRM assigns customerids, so declare a "
-                    "new customer by uniqueid (without customerid)" % desired["customerid"]
-                )
-            missing = [name for name in REQUIRED_ON_CREATE if desired.get(name) is None]
-            if missing:
-                raise ValidationError("to create it the CRM also needs %s" % ", ".join(missing))
+        customerid = desired.get(self.spec.identity)
+        # Before what a create lacks: no create can give a customer this id.
+        if action == "create" and customerid is not None:
+            raise ValidationError(
+                f"customerid {customerid} does not exist; the CRM assigns customerids, so "
+                "declare a new customer by uniqueid (without customerid)"
+            )
+        super().check(action, desired, current, changes)
         uniqueid = crm_text(changes.get("uniqueid"))
         if action == "update" and uniqueid is not None:
             others = [
-                r["customerid"]
-                for r in self.holders(uniqueid)
-                if r["customerid"] != current["customerid"]
+                r for r in self.holders(uniqueid)
+                if r[self.spec.identity] != current[self.spec.identity]
             ]
             if others:
                 raise ValidationError(
-                    "uniqueid %r already belongs to customerid %s"
-                    % (uniqueid, ", ".join(str(i) for i in others))
+                    f"uniqueid {uniqueid!r} already belongs to customerid {ids_of(others)}"
                 )
 
     def predict(self, action, desired, current):
@@ -311,11 +334,11 @@ class CrmCustomers(EntityBackend):
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):
-        return self.read_customerid(self.client.create(to_wire(desired)))
+        return self.read_customerid(self.client.create(self.to_wire(desired)))
 
     def update(self, current, changes, desired):
-        customerid = current["customerid"]
-        wire = to_wire(changes)
+        customerid = current[self.spec.identity]
+        wire = self.to_wire(changes)
         if changes.get("reset_password") and customerid not in self._reset_sent:
             # Remembered before sending: a lost answer must not reset it twice.
             self._reset_sent.add(customerid)
@@ -327,58 +350,26 @@ class CrmCustomers(EntityBackend):
                 if "reset_password" in wire:
                     # Not sent again (see above), and a read-back cannot show it.
                     self.warnings.append(
-                        "customerid %s: the answer to the portal password reset was lost, so "
-                        "the reset may not have happened; it was not sent again: check the "
-                        "customer's portal login" % customerid
+                        f"customerid {customerid}: the answer to the portal password reset was "
+                        "lost, so the reset may not have happened; it was not sent again: check "
+                        "the customer's portal login"
                     )
                 raise
         return self.read_customerid(customerid)
 
     def delete(self, current):
-        self.client.delete(current["customerid"])
+        self.client.delete(current[self.spec.identity])
 
     def read_customerid(self, customerid):
         row = self.client.customer(customerid)
         if row is None:
             raise BackendError(
-                "the CRM accepted the write, but customerid %s is not there when read back"
-                % customerid
+                f"the CRM accepted the write, but customerid {customerid} is not there when "
+                "read back"
             )
-        return from_wire(row)
+        return self.from_wire(row)
 
 
-# --- the _info module: the list's own filters, sent to the CRM ------------------------
-LIST_FILTERS = dict(
-    customerid=dict(type="int"),
-    ispid=dict(type="int"),
-    resellerid=dict(type="int"),
-    serviceid=dict(type="int"),
-    username=dict(type="str"),
-    type=dict(type="str", choices=TYPES),
-    name=dict(type="str"),
-    mobile=dict(type="str"),
-    email=dict(type="str"),
-    zipcode=dict(type="str"),
-    address_state=dict(type="str"),
-    city=dict(type="str"),
-    created_from=dict(type="str"),
-    created_upto=dict(type="str"),
-)
-
-
-class CrmCustomerList(CrmCustomers):
-    """Customers as the CRM's list answers them for the task's filters."""
-
-    search_options = LIST_FILTERS
-
-    @classmethod
-    def from_module(cls, module):
-        filters = {}
-        for name in LIST_FILTERS:
-            value = module.params.get(name)
-            if value is None:
-                continue
-            if name.startswith("created_") and not valid_date(value):
-                raise ValidationError("%s %r is not a date in yyyy-mm-dd form" % (name, value))
-            filters[WIRE_NAMES.get(name, name)] = as_text(value)
-        return cls(client_from_module(module), filters)
+def ids_of(records):
+    """The customerids of ``records``, for a message."""
+    return ", ".join(str(record[CUSTOMER.identity]) for record in records)

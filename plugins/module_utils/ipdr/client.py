@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Wire client of the Trisul IPDR customers REST API (seed 003, CONTRACTS §4).
 
 What the vendor document leaves out and this client copes with:
@@ -20,7 +25,6 @@ What the vendor document leaves out and this client copes with:
 from __future__ import annotations
 
 from urllib.parse import quote
-
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
@@ -63,7 +67,7 @@ def error_of(body):
         if body.get(key):
             text = body[key]
             if isinstance(text, dict):
-                text = "; ".join("%s %s" % (k, v) for k, v in sorted(text.items()))
+                text = "; ".join(f"{k} {v}" for k, v in sorted(text.items()))
             elif isinstance(text, list):
                 text = "; ".join(str(item) for item in text)
             return str(text)
@@ -99,7 +103,7 @@ def is_not_found(error):
     return isinstance(error, BackendError) and "not found" in error.message.lower()
 
 
-class IpdrClient(object):
+class IpdrClient:
     def __init__(self, http, username, api_token, context):
         self.http = http
         self.username = username
@@ -107,26 +111,24 @@ class IpdrClient(object):
         self.context = context
 
     def describe(self):
-        return "IPDR server (as %r, context %r)" % (self.username, self.context)
+        return f"IPDR server (as {self.username!r}, context {self.context!r})"
 
     def call(self, method, path, fields=None, idempotent=True):
         """Send one request; the parsed answer, or BackendError with the server's message."""
         body = dict(fields or {})
         body.update(api_token=self.api_token, username=self.username, contextname=self.context)
-        what = "%s /%s" % (method, path)
+        what = f"{method} /{path}"
         response = self.http.request(method, path, idempotent=idempotent, json=body)
         parsed = find_json(response.text)
         problem = error_of(parsed)
         if problem is None and parsed is None:
-            problem = "HTTP %s without JSON: %s" % (
-                response.status_code,
-                self.http.excerpt(response.text) or "empty body",
-            )
+            problem = (f"HTTP {response.status_code} without JSON: "
+                       f"{self.http.excerpt(response.text) or 'empty body'}")
         elif problem is None and response.status_code >= 400:
-            problem = "HTTP %s: %s" % (response.status_code, self.http.excerpt(str(parsed)))
+            problem = f"HTTP {response.status_code}: {self.http.excerpt(str(parsed))}"
         if problem is not None:
             raise BackendError(
-                "%s refused %s: %s" % (self.describe(), what, self.http.excerpt(problem, 500)),
+                f"{self.describe()} refused {what}: {self.http.excerpt(problem, 500)}",
                 response.status_code,
                 parsed,
             )
@@ -136,8 +138,8 @@ class IpdrClient(object):
         customer = unwrap(answer, dict)
         if customer is None or "UserID" not in customer:
             raise BackendError(
-                "%s answered %s /%s without the customer: %s"
-                % (self.describe(), method, path, self.http.excerpt(str(answer)))
+                f"{self.describe()} answered {method} /{path} without the customer: "
+                f"{self.http.excerpt(str(answer))}"
             )
         return customer
 
@@ -146,9 +148,8 @@ class IpdrClient(object):
         if "." in str(user_id):
             # the route would read ".x" as a format and address another customer
             raise BackendError(
-                "user_id %r contains '.', which cannot be addressed in a URL" % str(user_id)
-            )
-        return "%s/%s" % (COLLECTION, quote(str(user_id), safe=""))
+                f"user_id {str(user_id)!r} contains '.', which cannot be addressed in a URL")
+        return f"{COLLECTION}/{quote(str(user_id), safe='')}"
 
     # --- operations -------------------------------------------------------------
     def customers(self):
@@ -156,8 +157,8 @@ class IpdrClient(object):
         customers = unwrap(answer, list)
         if customers is None:
             raise BackendError(
-                "%s answered GET /%s with no list of customers: %s"
-                % (self.describe(), COLLECTION, self.http.excerpt(str(answer)))
+                f"{self.describe()} answered GET /{COLLECTION} with no list of customers: "
+                f"{self.http.excerpt(str(answer))}"
             )
         return [customer for customer in customers if isinstance(customer, dict)]
 

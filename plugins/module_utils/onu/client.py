@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Wire client of the RAISEPON 2.0 ONU provisioning API (seed 000, CONTRACTS §1).
 
 What the vendor document leaves out and this client copes with:
@@ -80,7 +85,7 @@ def message_of(body):
     return " ".join(str(text).split())
 
 
-class OnuClient(object):
+class OnuClient:
     def __init__(self, http, username, password, token_cache=None, clock=time.time, sleep=None):
         self.http = http
         self.username = username
@@ -104,8 +109,8 @@ class OnuClient(object):
         token = body.get("jwt") if isinstance(body, dict) else None
         if response.status_code != 200 or not token:
             raise BackendError(
-                "ONU login as %r failed (HTTP %s): %s"
-                % (self.username, response.status_code, message_of(body) or "no token"),
+                f"ONU login as {self.username!r} failed (HTTP {response.status_code}): "
+                f"{message_of(body) or 'no token'}",
                 response.status_code,
             )
         self.http.redact.add(token)
@@ -113,7 +118,7 @@ class OnuClient(object):
         if self.cache:
             problem = self.cache.save(token, jwt_claims(token).get("exp", 0))
             if problem:
-                self.warnings.append("the ONU token cache is not used: %s" % problem)
+                self.warnings.append(f"the ONU token cache is not used: {problem}")
         return token
 
     def token(self):
@@ -156,8 +161,8 @@ class OnuClient(object):
             parsed = find_json(response.text)
             if parsed is None:
                 raise BackendError(
-                    "ONU %s answered HTTP %s without JSON: %s"
-                    % (endpoint, response.status_code, self.http.excerpt(response.text)),
+                    f"ONU {endpoint} answered HTTP {response.status_code} without JSON: "
+                    f"{self.http.excerpt(response.text)}",
                     response.status_code,
                 )
             error = parsed.get("error", "") if isinstance(parsed, dict) else ""
@@ -171,7 +176,7 @@ class OnuClient(object):
                 continue
             if prior or relogged:
                 raise BackendError(
-                    "ONU %s refused the token (%s): %s" % (endpoint, message_of(parsed), error),
+                    f"ONU {endpoint} refused the token ({message_of(parsed)}): {error}",
                     401,
                 )
             self._forget_token()
@@ -195,9 +200,8 @@ class OnuClient(object):
             return None
         if status not in statuses:
             raise BackendError(
-                "ONU %s (as %r) answered HTTP %s: %s"
-                % (endpoint, self.username, status,
-                   message_of(body) or self.http.excerpt(json.dumps(body))),
+                f"ONU {endpoint} (as {self.username!r}) answered HTTP {status}: "
+                f"{message_of(body) or self.http.excerpt(json.dumps(body))}",
                 status,
                 body,
             )
@@ -211,8 +215,8 @@ class OnuClient(object):
         rows = body.get(key) if isinstance(body, dict) else None
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise BackendError(
-                "ONU %s answered without a list of %s: %s"
-                % (endpoint, key, self.http.excerpt(json.dumps(body)))
+                f"ONU {endpoint} answered without a list of {key}: "
+                f"{self.http.excerpt(json.dumps(body))}"
             )
         return rows
 

@@ -1,12 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ONU customers and services: entity specs and adapters between records and the wire.
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""ONU customers: the entity spec and the adapter between records and the wire.
 
 Record shape (what modules take, compare and return)::
 
-    {id, sn, name, address, egn, service (a service id), auto (bool),
-     state_rf ("1"/"2"), enabled (bool: the wire's state YES/NO)}
+    {sn, name, address, egn, service (a service id), auto (bool),
+     state_rf ("1"/"2"), enabled (bool: the wire's state YES/NO), id}
 """
 
 from __future__ import annotations
@@ -15,10 +20,37 @@ from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     READ_LATER,
     EntityBackend,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
-from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, blank_as_none
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
+    Charset,
+    EntitySpec,
+    Field,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import client_from_module
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.services import OnuServices
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, blank_as_none
+
+# The server passes every value to SQL unescaped (CONTRACTS §1): a quote breaks its query.
+UNESCAPED_SQL = Charset(
+    "'",
+    "a single quote, which the ONU server cannot store (it passes values to SQL unescaped)",
+)
+
+
+class OnuField(Field):
+    """A customer field, with what only the ONU server adds.
+
+    * A text field refuses what the server's unescaped SQL cannot store
+      (``UNESCAPED_SQL``), unless it names a charset of its own.
+    * ``on_create``: the value a create gives the field when the task leaves
+      it out (what the module sends, or what the server stores anyway).
+    """
+
+    def __init__(self, name, type="str", *, on_create=None, **options):
+        if type == "str":
+            options.setdefault("charset", UNESCAPED_SQL)
+        super().__init__(name, type, **options)
+        self.on_create = on_create
 
 
 def as_egn(value):
@@ -31,60 +63,39 @@ def as_egn(value):
     return text
 
 
+def yes_no(value):
+    return "YES" if value else "NO"
+
+
+def is_yes(value):
+    return value == "YES"
+
+
+def blank_for_null(value):
+    """The server's address is never null, "" when unset: a null reads as that too."""
+    return as_text(value) or ""
+
+
 CUSTOMER = EntitySpec(
     name="customer",
     plural="customers",
     identity="sn",
     label="ONU customer",
     fields=[
-        Field("sn", normalise=as_text, lookup=True),
-        Field("name"),
-        Field("address", normalise=blank_as_none),
-        Field("egn", normalise=as_egn),
-        Field("service", normalise=as_text),
-        Field("auto", type="bool"),
-        Field("state_rf", choices=["1", "2"], normalise=as_text),
-        Field("enabled", type="bool"),
-        Field("id", readonly=True, lookup=True),
+        OnuField("sn", normalise=as_text, lookup=True),
+        OnuField("name", create_requires=True),
+        OnuField("address", normalise=blank_as_none, decode=blank_for_null, on_create=""),
+        OnuField("egn", normalise=as_egn),
+        OnuField("service", normalise=as_text),
+        # New customers are re-provisioned by the server (auto) and enabled unless
+        # a task says otherwise; the server itself refuses a create without them.
+        OnuField("auto", type="bool", encode=yes_no, decode=is_yes, on_create=True),
+        OnuField("state_rf", choices=["1", "2"], normalise=as_text),
+        OnuField("enabled", type="bool", wire="state", encode=yes_no, decode=is_yes,
+                 on_create=True),
+        OnuField("id", readonly=True, lookup=True),
     ],
 )
-
-SERVICE = EntitySpec(
-    name="service",
-    plural="services",
-    identity="id",
-    label="ONU service",
-    fields=[Field("id", normalise=as_text, lookup=True), Field("name", lookup=True)],
-)
-
-TEXT_FIELDS = ("sn", "name", "address", "egn", "service", "state_rf")
-YES_NO = {True: "YES", False: "NO"}
-OFFLINE_WARNING = (
-    "ONU customer %r: auto is NO, so the server will not re-provision the ONU after this "
-    "update and it stays offline until auto is set to YES (the server re-provisions only "
-    "auto=YES customers)"
-)
-
-
-def from_wire(customer):
-    record = dict((name, as_text(customer.get(name))) for name in TEXT_FIELDS + ("id",))
-    record["address"] = record["address"] or ""
-    record["auto"] = customer.get("auto") == "YES"
-    record["enabled"] = customer.get("state") == "YES"
-    return record
-
-
-def to_wire(fields):
-    """Option names and values -> the JSON the server takes (only the fields given)."""
-    wire = {}
-    for name, value in fields.items():
-        if name == "enabled":
-            wire["state"] = YES_NO[value]
-        elif name == "auto":
-            wire["auto"] = YES_NO[value]
-        elif name != "id":
-            wire[name] = as_text(value)
-    return wire
 
 
 def php_empty(value):
@@ -92,28 +103,17 @@ def php_empty(value):
     return value in ("", "0")
 
 
-class OnuServices(EntityBackend):
-    spec = SERVICE
-    client_factory = staticmethod(client_from_module)
-
-    def read_all(self):
-        return [
-            {"id": as_text(service.get("id")), "name": service.get("name")}
-            for service in self.client.services()
-        ]
-
-
 class OnuCustomers(EntityBackend):
     spec = CUSTOMER
     client_factory = staticmethod(client_from_module)
 
-    def __init__(self, client):
+    def __init__(self, client=None):
         super().__init__(client)
         self._services = None
 
     def read_all(self):
         # The list, not get_customers_one: only the list reports `state` truly.
-        return [from_wire(customer) for customer in self.client.customers()]
+        return [self.from_wire(customer) for customer in self.client.customers()]
 
     def services(self):
         if self._services is None:
@@ -122,19 +122,12 @@ class OnuCustomers(EntityBackend):
 
     # --- before any write -------------------------------------------------------
     def prepare(self, desired):
-        for name, value in desired.items():
-            if isinstance(value, str) and "'" in value:
-                raise ValidationError(
-                    "%s contains a single quote, which the ONU server cannot store "
-                    "(it passes values to SQL unescaped)" % name
-                )
         if desired.get("service") is not None:
             desired["service"] = self.service_id(as_text(desired["service"]))
         if desired.get("auto") is False:
             self.warnings.append(
-                "ONU customer %r: auto is set to NO; the server re-provisions only "
-                "auto=YES customers, so the ONU goes offline after any update"
-                % desired.get("sn")
+                f"ONU customer {self.spec.key(desired)!r}: auto is set to NO; the server "
+                "re-provisions only auto=YES customers, so the ONU goes offline after any update"
             )
         return desired
 
@@ -146,14 +139,11 @@ class OnuCustomers(EntityBackend):
         for service in services:
             if wanted.casefold() == (service["name"] or "").casefold():
                 return service["id"]
-        raise ValidationError(
-            "unknown service %r; the server offers %s"
-            % (wanted, ", ".join("%s (id %s)" % (s["name"], s["id"]) for s in services) or "none")
-        )
+        offered = ", ".join(f"{s['name']} (id {s['id']})" for s in services) or "none"
+        raise ValidationError(f"unknown service {wanted!r}; the server offers {offered}")
 
     def check(self, action, desired, current, changes):
-        if action == "create" and not desired.get("name"):
-            raise ValidationError("name is required to create it")
+        super().check(action, desired, current, changes)
         if action in ("create", "update"):
             # auto and enabled travel as YES/NO, never empty; on create an empty
             # string only leaves a field unset, which is what it reads back as
@@ -167,38 +157,37 @@ class OnuCustomers(EntityBackend):
             if unwritable:
                 raise ValidationError(
                     "the ONU server writes only non-empty values, so it cannot clear a field "
-                    "or set it to '' or '0': %s"
-                    % ", ".join(
-                        "%s=%r (now %r)" % (name, changes[name], (current or {}).get(name))
+                    "or set it to '' or '0': "
+                    + ", ".join(
+                        f"{name}={changes[name]!r} (now {(current or {}).get(name)!r})"
                         for name in unwritable
                     )
                 )
         if action == "update" and "auto" not in desired and not current["auto"]:
-            self.warnings.append(OFFLINE_WARNING % current["sn"])
+            self.warnings.append(
+                f"ONU customer {self.spec.key(current)!r}: auto is NO, so the server will not "
+                "re-provision the ONU after this update and it stays offline until auto is set "
+                "to YES (the server re-provisions only auto=YES customers)"
+            )
 
     def defaults_on_create(self):
-        return dict(
-            id=None, sn=None, name=None, address="", egn=None, service=None,
-            auto=True, state_rf=None, enabled=True,
-        )
+        return {field.name: field.on_create for field in self.spec.fields}
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):
         fields = self.defaults_on_create()
         fields.update(desired)
-        wire = dict(
-            (key, value)
-            for key, value in to_wire(fields).items()
-            if value is not None and not php_empty(value)
-        )
+        wire = {key: value for key, value in self.to_wire(fields).items() if not php_empty(value)}
         self.client.create(wire)
         return READ_LATER  # the only read is the whole list: once, after every write
 
     def update(self, current, changes, desired):
+        fields = dict(changes)
+        fields[self.spec.identity] = current[self.spec.identity]
         # The server sets `state` to NO when an update leaves it out: always send it.
-        fields = dict(changes, sn=current["sn"], enabled=desired.get("enabled", current["enabled"]))
-        self.client.update(to_wire(fields))
+        fields["enabled"] = desired.get("enabled", current["enabled"])
+        self.client.update(self.to_wire(fields))
         return READ_LATER
 
     def delete(self, current):
-        self.client.delete(current["sn"])
+        self.client.delete(self.spec.key(current))

@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """An opt-in cache of ONU tokens, so that a playbook of many tasks waits out ``nbf`` once.
 
 Every new RAISEPON token is useless for ten seconds. With the cache on, a task
@@ -29,11 +34,11 @@ def cache_directory():
     return os.path.join(base, "isp.provisioning")
 
 
-class TokenCache(object):
+class TokenCache:
     def __init__(self, url, username, password, directory=None):
         self.directory = directory or cache_directory()
         name = hashlib.sha256("\0".join((url, username)).encode("utf-8")).hexdigest()
-        self.path = os.path.join(self.directory, "onu-token-%s.json" % name[:32])
+        self.path = os.path.join(self.directory, f"onu-token-{name[:32]}.json")
         self.proof = hmac.new(password.encode("utf-8"), name.encode("ascii"),
                               hashlib.sha256).hexdigest()
 
@@ -43,9 +48,9 @@ class TokenCache(object):
             os.makedirs(self.directory, mode=0o700, exist_ok=True)
             info = os.stat(self.directory)
         except OSError as exc:
-            return "cannot create %s: %s" % (self.directory, exc.strerror)
+            return f"cannot create {self.directory}: {exc.strerror}"
         if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
-            return "%s must belong to you and be closed to others (chmod 700)" % self.directory
+            return f"{self.directory} must belong to you and be closed to others (chmod 700)"
         return None
 
     def load(self, valid_until):
@@ -74,7 +79,7 @@ class TokenCache(object):
                 json.dump({"jwt": token, "exp": expires, "proof": self.proof}, handle)
             os.replace(temporary, self.path)
         except OSError as exc:
-            return "cannot write %s: %s" % (self.path, exc.strerror)
+            return f"cannot write {self.path}: {exc.strerror}"
         return None
 
     def clear(self):

@@ -1,13 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Wire client of the Azotel SIMPLer operator API (seed 002, CONTRACTS §3).
 
 Two transports over the same functions, chosen by the ``transport`` option:
 
 * ``rest`` (default): ``POST <url>/<rest_path>/API/<function>`` with a JSON
   body; the answer is ``{"ip": ..., "result": ...}``;
-* ``soap``: ``POST <url>/<soap_path>`` through zeep (see ``simpler_soap``).
+* ``soap``: ``POST <url>/<soap_path>`` through zeep (see ``soap``).
 
 Every call carries the credentials. Results are strings (``OK``, ``OK: 12``,
 ``OK:12``, ``OK :[12]`` or an error message, whatever the HTTP status) or, for
@@ -65,7 +70,7 @@ def client_from_module(module):
 
 def default_namespace(url):
     """SOAP::Lite's ``uri``: ``http://<host>/OperatorAPI`` (the server reads only its path)."""
-    return "http://%s/OperatorAPI" % (urlsplit(url).hostname or "localhost")
+    return f"http://{urlsplit(url).hostname or 'localhost'}/OperatorAPI"
 
 
 def ok_id(result):
@@ -97,13 +102,18 @@ def records(value, *keys):
     return []
 
 
+def custom_key(key):
+    """A custom field's id, whether named ``7`` or ``custom_field_7``."""
+    return re.sub(r"^custom_field_", "", str(key))
+
+
 def as_wire(value):
     if isinstance(value, bool):
         return "1" if value else "0"
     return "" if value is None else str(value)
 
 
-class SimplerClient(object):
+class SimplerClient:
     def __init__(self, http, username, password, operator=None, transport="rest",
                  rest_path="restapi", soap_path="API/operatorapi.pl", soap_namespace=None):
         self.http = http
@@ -154,12 +164,12 @@ class SimplerClient(object):
         try:
             return ok_id(result)
         except BackendError:
-            raise BackendError("SIMPLer %s refused: %s" % (function, self.refusal(result)))
+            raise BackendError(f"SIMPLer {function} refused: {self.refusal(result)}")
 
     def query(self, function, params=None):
         result = self.call(function, params)
         if isinstance(result, str):
-            raise BackendError("SIMPLer %s refused: %s" % (function, self.refusal(result)))
+            raise BackendError(f"SIMPLer {function} refused: {self.refusal(result)}")
         return result
 
     # --- functions ------------------------------------------------------------------
@@ -196,8 +206,8 @@ class SimplerClient(object):
         if isinstance(result, str):
             if "not exist" in result.lower() or "not found" in result.lower():
                 return None
-            raise BackendError("SIMPLer getCustomerData %s refused: %s"
-                               % (customerid, self.refusal(result)))
+            raise BackendError(
+                f"SIMPLer getCustomerData {customerid} refused: {self.refusal(result)}")
         if isinstance(result, dict) and "customerDataRoot" in result:
             result = result["customerDataRoot"]
         customer = records(result, "customer")
@@ -237,7 +247,7 @@ def custom_fields(value):
         isinstance(v, dict) for v in value.values()
     ):
         for key, item in value.items():
-            found[re.sub(r"^custom_field_", "", str(key))] = as_wire(item)
+            found[custom_key(key)] = as_wire(item)
         return found
     for item in records(value):
         key = item.get("id", item.get("fieldid"))

@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """SIMPLer customers: entity spec and the adapter between records and the wire.
 
 Record shape (what modules take, compare and return)::
@@ -18,84 +23,137 @@ getCustomerData. Every declared record is read that way once, before any write.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
-from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ValidationError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import client_from_module
-
-ADDRESS_PARTS = ("street1", "street2", "town", "county", "postcode", "state")
-ADDRESS_OPTIONS = dict((part, dict(type="str")) for part in ADDRESS_PARTS)
-# address option -> (wire name, read names of its parts in getCustomerData)
-ADDRESSES = {
-    "installation_address": ("address", ("street", "street2", "town", "county", "zip", "state")),
-    "invoicing_address": ("iaddress", ("installstreet", "installstreet2", "installtown",
-                                       "installcounty", "installzip", "installstate")),
-}
-# option -> (write name, read name) for plain text fields
-TEXT = {
-    "name": ("name", "name"),
-    "nickname": ("nickname", "nickname"),
-    "invoicingid": ("invoicingid", "invoicingid"),
-    "customerstatus": ("customerstatus", "status"),
-    "type": ("type", "type"),
-    "email": ("email", "email"),
-    "phone": ("phone_list_main", "phone"),
-    "accounts_email": ("accounts_email", "accountsemail"),
-    "support_email": ("support_email", "supportemail"),
-    "country": ("country", "country"),
-    "payment_method": ("payment_method", "paymentmethod"),
-    "send_method": ("send_method", "sendmethod"),
-}
-DATES = ("init_date", "startdate", "installdate")
-TYPES = ["customer business", "customer home", "reseller", "partner", "supplier",
-         "competitor", "gov"]
-PAYMENT_METHODS = ["cash", "cheque", "credit card", "debit card", "direct debit",
-                   "online transfer", "standing order"]
-SEND_METHODS = ["mail", "pdf", "both", "none"]
-NICKNAME = re.compile(r"^[A-Za-z0-9_]+$")
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import custom_key
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.fields import (
+    SimplerBackend,
+    SimplerField,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, iso_date
 
 
-def iso_date(value):
-    """A date option as YYYY-MM-DD (YAML may give a date object); '' stays ''."""
-    if value is None:
+class Date(SimplerField):
+    """A date: YYYY-MM-DD in tasks and in getCustomerData's answers, MM/DD/YYYY on writes."""
+
+    def __init__(self, name):
+        super().__init__(name, encode=_us_date, decode=_read_date, normalise=iso_date)
+
+    def problem(self, value):
+        text = iso_date(value)
+        if text:
+            try:
+                datetime.strptime(text, "%Y-%m-%d")
+            except ValueError:
+                return f"{self.name} {text!r} is not a date as YYYY-MM-DD"
         return None
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%Y-%m-%d")
-    return str(value).strip()[:10]
 
 
-def custom_key(key):
-    return re.sub(r"^custom_field_", "", str(key))
+def _us_date(value):
+    return datetime.strptime(value, "%Y-%m-%d").strftime("%m/%d/%Y") if value else ""
 
 
-def parts_of(value):
-    """An address dict with every part, '' for parts not set."""
-    value = value or {}
-    return dict((part, as_text(value.get(part)) or "") for part in ADDRESS_PARTS)
+def _read_date(value):
+    return iso_date(value) or ""
+
+
+class Parts(SimplerField):
+    """A dict option whose parts a task names one by one: only the parts named
+    are compared and changed, the others are kept as they are."""
+
+    def __init__(self, name, **declared):
+        super().__init__(name, "dict", read=False, **declared)
+
+    @staticmethod
+    def named(value):
+        """The parts a task names, as text."""
+        return {k: as_text(v) or "" for k, v in value.items() if v is not None}
+
+    def same(self, desired, current):
+        have = current or {}
+        return all((as_text(have.get(k)) or "") == v for k, v in self.named(desired).items())
+
+    def merged(self, current, desired):
+        merged = dict(current or {})
+        merged.update(self.named(desired))
+        return merged
+
+    def read(self, row, custom):
+        raise NotImplementedError
+
+    def params(self, value, current):
+        """The wire parameters that set the parts ``value`` names."""
+        raise NotImplementedError
+
+
+# An address's parts: option names, and their read names in getCustomerData.
+PARTS = [
+    SimplerField("street1", read="street"),
+    SimplerField("street2"),
+    SimplerField("town"),
+    SimplerField("county"),
+    SimplerField("postcode", read="zip"),
+    SimplerField("state"),
+]
+
+
+class Address(Parts):
+    """An address: written as one string of every part joined by ``:::``,
+    read as one getCustomerData field per part, named ``prefix`` + the part's
+    read name."""
+
+    def __init__(self, name, write, prefix=""):
+        super().__init__(name, write=write,
+                         options={part.name: part.argument_spec() for part in PARTS})
+        self.prefix = prefix
+
+    def read(self, row, custom):
+        return {part.name: part.decode(row.get(self.prefix + part.read_name)) for part in PARTS}
+
+    def params(self, value, current):
+        # One string holds every part: the parts the task does not name are sent as they are.
+        parts = {part.name: "" for part in PARTS}
+        parts.update(self.named(current or {}))
+        parts.update(self.named(value))
+        return {self.write_name: ":::".join(parts[part.name] for part in PARTS)}
+
+
+class CustomFields(Parts):
+    """The operator's custom fields by id: written as one ``custom_field_<id>``
+    parameter each, read from getCustomerData's ``customFields``."""
+
+    def __init__(self, name):
+        super().__init__(name, write=False)
+
+    @staticmethod
+    def clean(value):
+        """Ids as the wire reads them back (``custom_field_7`` is 7), values as text."""
+        return {custom_key(k): "" if v is None else as_text(v) for k, v in value.items()}
+
+    def read(self, row, custom):
+        return {custom_key(k): v for k, v in (custom or {}).items()}
+
+    def params(self, value, current):
+        return {f"custom_field_{custom_key(k)}": as_text(v) or "" for k, v in value.items()}
 
 
 class CustomerSpec(EntitySpec):
-    """Addresses and custom fields compare only the parts a task names."""
+    """Dict options compare only the parts a task names; a customer found by its
+    customerid compares its invoicing id too."""
 
     def differences(self, desired, current):
         changed = super().differences(desired, current)
-        for name in list(ADDRESSES) + ["custom_fields"]:
-            if name in changed:
-                have = current.get(name) or {}
-                named = dict(
-                    (k, as_text(v) or "") for k, v in desired[name].items() if v is not None
-                )
-                if all((as_text(have.get(k)) or "") == v for k, v in named.items()):
-                    del changed[name]
-        if desired.get("customerid") and current.get("invoicingid") != desired["invoicingid"]:
-            changed["invoicingid"] = desired["invoicingid"]
+        for name in list(changed):
+            field = self.by_name[name]
+            if isinstance(field, Parts) and field.same(desired[name], current.get(name)):
+                del changed[name]
+        if desired.get("customerid") and current.get(self.identity) != desired[self.identity]:
+            changed[self.identity] = desired[self.identity]
         return changed
 
 
@@ -105,69 +163,39 @@ CUSTOMER = CustomerSpec(
     identity="invoicingid",
     label="SIMPLer customer",
     fields=[
-        Field("invoicingid", lookup=True, normalise=as_text),
-        Field("customerid", lookup=True, normalise=as_text),
-        Field("name"),
-        Field("nickname", lookup=True),
-        Field("customerstatus"),
-        Field("type", choices=TYPES),
-        Field("email"),
-        Field("phone", normalise=as_text),
-        Field("accounts_email"),
-        Field("support_email"),
-        Field("country"),
-        Field("payment_method", choices=PAYMENT_METHODS),
-        Field("send_method", choices=SEND_METHODS),
-        Field("init_date", normalise=iso_date),
-        Field("startdate", normalise=iso_date),
-        Field("installdate", normalise=iso_date),
-        Field("installation_address", type="dict", options=ADDRESS_OPTIONS),
-        Field("invoicing_address", type="dict", options=ADDRESS_OPTIONS),
-        Field("custom_fields", type="dict"),
+        SimplerField("invoicingid", numbered=True, lookup=True, filter=True, normalise=as_text),
+        # SIMPLer's own id: getCustomerData names it id (an answer may say customerid);
+        # modifyCustomer takes it beside the fields it changes, never as one of them.
+        SimplerField("customerid", read="id", also_read="customerid", write=False,
+                     decode=as_text, lookup=True, filter="customerid", normalise=as_text),
+        SimplerField("name", create_requires=True),
+        SimplerField("nickname", numbered=True, create_requires=True, lookup=True, filter=True,
+                     pattern=r"[A-Za-z0-9_]+",
+                     rule="may hold only letters, digits and _ (SIMPLer's rule)"),
+        SimplerField("customerstatus", read="status", filter="customerstatus"),
+        SimplerField("type", choices=["customer business", "customer home", "reseller",
+                                      "partner", "supplier", "competitor", "gov"]),
+        SimplerField("email", filter=True),
+        SimplerField("phone", write="phone_list_main", filter=True, normalise=as_text),
+        SimplerField("accounts_email", read="accountsemail"),
+        SimplerField("support_email", read="supportemail"),
+        SimplerField("country", filter=True),
+        SimplerField("payment_method", read="paymentmethod",
+                     choices=["cash", "cheque", "credit card", "debit card", "direct debit",
+                              "online transfer", "standing order"]),
+        SimplerField("send_method", read="sendmethod", choices=["mail", "pdf", "both", "none"]),
+        Date("init_date"),
+        Date("startdate"),
+        Date("installdate"),
+        Address("installation_address", write="address"),
+        Address("invoicing_address", write="iaddress", prefix="install"),
+        CustomFields("custom_fields"),
     ],
 )
 
 
-def from_wire(customer, custom):
-    record = dict(
-        (option, as_text(customer.get(names[1])) or "") for option, names in TEXT.items()
-    )
-    record["customerid"] = as_text(customer.get("id", customer.get("customerid")))
-    for name in DATES:
-        record[name] = iso_date(customer.get(name)) or ""
-    for option, (dummy, reads) in ADDRESSES.items():
-        record[option] = dict(
-            (part, as_text(customer.get(read)) or "") for part, read in zip(ADDRESS_PARTS, reads)
-        )
-    record["custom_fields"] = dict((custom_key(k), v) for k, v in (custom or {}).items())
-    return record
-
-
-def to_wire(changes, current):
-    """Changed options -> modifyCustomer/addCustomer parameters."""
-    wire = {}
-    for name, value in changes.items():
-        if name in TEXT:
-            wire[TEXT[name][0]] = as_text(value)
-        elif name in DATES:
-            wire[name] = datetime.strptime(value, "%Y-%m-%d").strftime("%m/%d/%Y") if value else ""
-        elif name in ADDRESSES:
-            # One string holds every part: keep the parts the task does not name.
-            parts = parts_of((current or {}).get(name))
-            parts.update((k, as_text(v)) for k, v in value.items() if v is not None)
-            wire[ADDRESSES[name][0]] = ":::".join(parts[part] for part in ADDRESS_PARTS)
-        elif name == "custom_fields":
-            for key, item in value.items():
-                wire["custom_field_%s" % custom_key(key)] = as_text(item) or ""
-    return wire
-
-
-class SimplerCustomers(EntityBackend):
-    client_factory = staticmethod(client_from_module)
+class SimplerCustomers(SimplerBackend):
     spec = CUSTOMER
-
-    # searchCustomer filters that narrow read_all (see SimplerCustomerSearch)
-    narrow = {}
 
     def __init__(self, client):
         super().__init__(client)
@@ -179,10 +207,32 @@ class SimplerCustomers(EntityBackend):
         # nickname -> invoicingid of the declared record that takes it in this task
         self._claimed = {}
 
+    # --- the wire --------------------------------------------------------------------
+    def from_wire(self, row, custom=None):
+        """getCustomerData's customer and its custom fields -> the record."""
+        record = super().from_wire(row)
+        for field in self.spec.fields:
+            if isinstance(field, Parts):
+                record[field.name] = field.read(row, custom)
+        return record
+
+    def to_wire(self, fields, current=None):
+        """Options -> addCustomer/modifyCustomer parameters (``current``: the record
+        whose address parts a task does not name)."""
+        wire = {}
+        for name, value in fields.items():
+            field = self.spec.by_name.get(name)
+            if isinstance(field, Parts):
+                wire.update(field.params(value, (current or {}).get(name)))
+            else:
+                wire.update(super().to_wire({name: value}))
+        return wire
+
     # --- reads -------------------------------------------------------------------
-    def read_all(self):
+    def read_all(self, **narrow):
+        """Every customer searchCustomer finds (for ``narrow``, its filters), each read whole."""
         found = []
-        for summary in self.client.search_customers(**self.narrow):
+        for summary in self.client.search_customers(**narrow):
             record = self.read_one(summary.get("customerid", summary.get("id")))
             if record is not None:
                 found.append(record)
@@ -190,7 +240,16 @@ class SimplerCustomers(EntityBackend):
 
     def read_one(self, customerid):
         data = self.client.customer_data(customerid)
-        return from_wire(*data) if data else None
+        return self.from_wire(*data) if data else None
+
+    def search(self, params):
+        """simpler_customer_info: reading a customer costs one getCustomerData, so the
+        lookups given narrow searchCustomer first (a substring search); the records
+        found are then matched exactly, as every _info module's are."""
+        self._all = self.read_all(**{
+            self.spec.filters[name]: params[name] for name in self.spec.lookups if params.get(name)
+        })
+        return super().search(params)
 
     def fetch(self, keys):
         """Search each invoicing id (a substring search) and keep exact matches."""
@@ -207,7 +266,7 @@ class SimplerCustomers(EntityBackend):
             matches = []
             for summary in self.client.search_customers(invoicingid=key):
                 record = self.read_one(summary.get("customerid", summary.get("id")))
-                if record is not None and record["invoicingid"] == key:
+                if record is not None and self.spec.key(record) == key:
                     matches.append(record)
             if len(matches) > 1:
                 raise ValidationError(
@@ -230,22 +289,17 @@ class SimplerCustomers(EntityBackend):
                     "leave customerid out to create one)" % customerid
                 )
             desired["customerid"] = customerid
-            self._located[desired["invoicingid"]] = customerid
-        nickname = desired.get("nickname")
-        if nickname is not None and not NICKNAME.match(nickname):
-            raise ValidationError(
-                "nickname %r may hold only letters, digits and _ (SIMPLer's rule)" % nickname
-            )
-        for name in DATES:
-            if desired.get(name) is not None:
-                desired[name] = iso_date(desired[name])
-                if desired[name]:
-                    try:
-                        datetime.strptime(desired[name], "%Y-%m-%d")
-                    except ValueError:
-                        raise ValidationError(
-                            "%s %r is not a date as YYYY-MM-DD" % (name, desired[name])
-                        )
+            self._located[self.spec.key(desired)] = customerid
+        if desired.get("nickname") == "":
+            # The engine checks patterns on text that is there; SIMPLer has no blank nickname.
+            raise ValidationError("nickname '' %s" % self.spec.by_name["nickname"].rule)
+        for field in self.spec.fields:
+            if desired.get(field.name) is None:
+                continue
+            if isinstance(field, Date):
+                desired[field.name] = iso_date(desired[field.name])
+            elif isinstance(field, CustomFields):
+                desired[field.name] = field.clean(desired[field.name])
         if desired.get("customerstatus"):
             statuses = self.statuses()
             if desired["customerstatus"] not in statuses:
@@ -253,11 +307,6 @@ class SimplerCustomers(EntityBackend):
                     "customerstatus %r is not one of the server's statuses (%s)"
                     % (desired["customerstatus"], ", ".join(statuses))
                 )
-        if desired.get("custom_fields") is not None:
-            desired["custom_fields"] = dict(
-                (custom_key(k), "" if v is None else as_text(v))
-                for k, v in desired["custom_fields"].items()
-            )
         return desired
 
     def statuses(self):
@@ -283,20 +332,14 @@ class SimplerCustomers(EntityBackend):
         return self._nicknames[nickname]
 
     def check(self, action, desired, current, changes):
-        if action == "create":
-            missing = [n for n in ("name", "nickname") if not desired.get(n)]
-            if missing:
-                raise ValidationError(
-                    "%s %s required to create it"
-                    % (" and ".join(missing), "is" if len(missing) == 1 else "are")
-                )
+        super().check(action, desired, current, changes)
         nickname = desired.get("nickname")
         if action in ("create", "update") and nickname and (
             action == "create" or "nickname" in changes
         ):
             # addCustomer would store a clashing nickname with a number appended
             # (and modifyCustomer refuses it): say so before any write.
-            key = desired["invoicingid"]
+            key = self.spec.key(desired)
             other = self._claimed.setdefault(nickname, key)
             if other != key:
                 raise ValidationError(
@@ -311,67 +354,35 @@ class SimplerCustomers(EntityBackend):
                     % (nickname, holder)
                 )
 
-    def defaults_on_create(self):
-        record = dict((name, "") for name in list(TEXT) + list(DATES))
-        record.update(
-            customerid=None,
-            custom_fields={},
-            installation_address=parts_of(None),
-            invoicing_address=parts_of(None),
-        )
-        return record
-
     def predict(self, action, desired, current):
         if action == "delete":
             return None
         after = dict(current or self.defaults_on_create())
         for name, value in desired.items():
-            if name in ADDRESSES or name == "custom_fields":
-                merged = dict(after.get(name) or {})
-                merged.update((k, as_text(v) or "") for k, v in value.items() if v is not None)
-                after[name] = merged
-            else:
-                after[name] = value
+            field = self.spec.by_name.get(name)
+            after[name] = field.merged(after.get(name), value) if isinstance(field, Parts) \
+                else value
         return after
 
     # --- writes ---------------------------------------------------------------------
     def create(self, desired):
-        wire = to_wire(desired, None)
-        customerid = self.client.add_customer(wire)
-        record = self.read_one(customerid) if customerid else self.fetch(
-            [desired["invoicingid"]]).get(desired["invoicingid"])
+        customerid = self.client.add_customer(self.to_wire(desired))
+        key = self.spec.key(desired)
+        record = self.read_one(customerid) if customerid else self.fetch([key]).get(key)
         if record is None:
             raise BackendError("addCustomer answered OK, but the new customer cannot be read back")
-        for name in ("invoicingid", "nickname"):
-            if record[name] != desired[name]:
+        for field in self.spec.fields:
+            if field.numbered and record[field.name] != desired[field.name]:
                 raise BackendError(
                     "SIMPLer stored %s %r as %r (customerid %s) because another customer "
                     "already holds it; rename one of them" % (
-                        name, desired[name], record[name], record["customerid"])
+                        field.name, desired[field.name], record[field.name], record["customerid"])
                 )
         return record
 
     def update(self, current, changes, desired):
-        self.client.modify_customer(current["customerid"], to_wire(changes, current))
+        self.client.modify_customer(current["customerid"], self.to_wire(changes, current))
         return self.read_one(current["customerid"])
 
     def delete(self, current):
         self.client.delete_customer(current["customerid"])
-
-
-class SimplerCustomerSearch(SimplerCustomers):
-    """For simpler_customer_info: reads only the customers the lookups can match.
-
-    Reading every customer costs one getCustomerData each, so the lookups the
-    module was given narrow the searchCustomer call first (the info runner
-    then matches the records exactly).
-    """
-
-
-    @classmethod
-    def from_module(cls, module):
-        backend = cls(client_from_module(module))
-        backend.narrow = dict(
-            (name, module.params[name]) for name in cls.spec.lookups if module.params.get(name)
-        )
-        return backend

@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """SIMPLer equipment: entity spec and the adapter between records and the wire.
 
 Record shape: listEquipment's fields, under the names modules use::
@@ -18,18 +23,17 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
-from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ValidationError,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import client_from_module
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.fields import (
+    SimplerBackend,
+    SimplerField,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 
-MAC = re.compile(r"^[0-9a-f]{12}$")
-SIM_FIELDS = ("imsi", "msisdn", "sqn", "ki", "opcode")
-TEXT_FIELDS = ("nickname", "description", "serialnumber", "ipaddress", "status", "type")
 NO_DELETE = (
     "the SIMPLer API has no function that deletes equipment; remove it in SIMPLer's web "
     "interface, or set status to stock"
@@ -49,80 +53,63 @@ def blank_ip(value):
     return text.strip() if text else ""
 
 
+class IpAddress(SimplerField):
+    """An IP address, v4 or v6: addEquipment refuses anything else."""
+
+    def problem(self, value):
+        if value:
+            try:
+                ipaddress.ip_address(as_text(value).strip())
+            except ValueError:
+                return f"{self.name} {value!r} is not an IP address"
+        return super().problem(value)
+
+
+# SIM fields (imsi to opcode) are set on create only: modifyEquipment ignores them.
 EQUIPMENT = EntitySpec(
     name="equipment",
     plural="equipment",
     identity="nickname",
     label="SIMPLer equipment",
     fields=[
-        Field("nickname", lookup=True),
-        Field("description"),
-        Field("serialnumber", normalise=as_text),
-        Field("ipaddress", normalise=blank_ip),
-        Field("mac", normalise=mac_key),
-        Field("status", choices=["stock", "use"]),
-        Field("type"),
-        Field("imsi", normalise=as_text, updatable=False),
-        Field("msisdn", normalise=as_text, updatable=False),
-        Field("sqn", normalise=as_text, updatable=False),
-        Field("ki", no_log=True, updatable=False),
-        Field("opcode", no_log=True, updatable=False),
-        Field("id", readonly=True, lookup=True),
-        Field("date_added", readonly=True),
+        SimplerField("nickname", lookup=True, filter=True),
+        SimplerField("description"),
+        SimplerField("serialnumber", normalise=as_text),
+        IpAddress("ipaddress", filter=True, normalise=blank_ip),
+        # Twelve hex digits, whatever the separators: what mac_key compares.
+        SimplerField("mac", read="macaddress", also_read="mac", filter=True, normalise=mac_key,
+                     pattern=r"[^0-9a-fA-F]*(?:[0-9a-fA-F][^0-9a-fA-F]*){12}",
+                     rule="is not a MAC address"),
+        SimplerField("status", choices=["stock", "use"]),
+        SimplerField("type", filter=True),
+        SimplerField("imsi", normalise=as_text, updatable=False),
+        SimplerField("msisdn", normalise=as_text, updatable=False),
+        SimplerField("sqn", normalise=as_text, updatable=False),
+        SimplerField("ki", no_log=True, updatable=False),
+        SimplerField("opcode", no_log=True, updatable=False),
+        SimplerField("id", readonly=True, decode=as_text, lookup=True, filter=True),
+        SimplerField("date_added", readonly=True),
     ],
 )
 
 
-def from_wire(item):
-    record = dict((name, as_text(item.get(name)) or "") for name in TEXT_FIELDS + SIM_FIELDS)
-    record["mac"] = as_text(item.get("macaddress", item.get("mac"))) or ""
-    record["id"] = as_text(item.get("id"))
-    record["date_added"] = as_text(item.get("date_added")) or ""
-    return record
-
-
-def to_wire(fields):
-    return dict(
-        (name, as_text(value)) for name, value in fields.items() if name not in ("id", "date_added")
-    )
-
-
-class SimplerEquipment(EntityBackend):
-    client_factory = staticmethod(client_from_module)
+class SimplerEquipment(SimplerBackend):
     spec = EQUIPMENT
 
     def read_all(self):
-        return [from_wire(item) for item in self.client.equipment()]
-
-    def prepare(self, desired):
-        problems = []
-        if desired.get("ipaddress"):
-            try:
-                ipaddress.ip_address(as_text(desired["ipaddress"]).strip())
-            except ValueError:
-                problems.append("ipaddress %r is not an IP address" % desired["ipaddress"])
-        mac = desired.get("mac")
-        if mac and not MAC.match(mac_key(mac)):
-            problems.append("mac %r is not a MAC address" % mac)
-        if problems:
-            raise ValidationError(", ".join(problems))
-        return desired
+        return [self.from_wire(item) for item in self.client.equipment()]
 
     def check(self, action, desired, current, changes):
+        super().check(action, desired, current, changes)
         if action == "delete":
             raise ValidationError("cannot be deleted: " + NO_DELETE)
 
-    def defaults_on_create(self):
-        record = dict((name, "") for name in TEXT_FIELDS + SIM_FIELDS + ("mac", "date_added"))
-        record["id"] = None
-        return record
-
     def create(self, desired):
-        equipid = self.client.add_equipment(to_wire(desired))
+        equipid = self.client.add_equipment(self.to_wire(desired))
         return self.read_back(desired["nickname"], equipid)
 
     def update(self, current, changes, desired):
-        self.client.modify_equipment(current["id"], to_wire(changes))
+        self.client.modify_equipment(current["id"], self.to_wire(changes))
         return self.read_back(current["nickname"], current["id"])
 
     def delete(self, current):  # pragma: no cover - check() refuses every delete first
@@ -131,7 +118,7 @@ class SimplerEquipment(EntityBackend):
     def read_back(self, nickname, equipid):
         self.forget()
         if equipid:
-            items = [from_wire(item) for item in self.client.equipment(id=equipid)]
+            items = [self.from_wire(item) for item in self.client.equipment(id=equipid)]
         else:
             items = self.fetch([nickname]).values()
         for record in items:

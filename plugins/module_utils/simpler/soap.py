@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """SIMPLer's SOAP transport: zeep builds the call, the shared HTTP session sends it.
 
 zeep is imported here only, and this file is imported only when a task asks
@@ -19,6 +24,7 @@ import re
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.wsdl import (
+    AUTH,
     FUNCTIONS,
     wsdl,
 )
@@ -40,7 +46,7 @@ def xml_to_data(element):
         if element.attrib:
             return dict(element.attrib, content=text) if text.strip() else dict(element.attrib)
         return text
-    data = dict((_local(k), v) for k, v in element.attrib.items())
+    data = {_local(k): v for k, v in element.attrib.items()}
     for child in children:
         name = _local(child.tag)
         if name.startswith("item_") and name[5:].isdigit() and "id" not in data:
@@ -64,7 +70,7 @@ def parse_xml_text(text, etree):
     return xml_to_data(root)
 
 
-class SoapTransport(object):
+class SoapTransport:
     def __init__(self, http, namespace, path):
         try:
             import zeep
@@ -98,14 +104,14 @@ class SoapTransport(object):
             data=body,
             headers={
                 "Content-Type": "text/xml; charset=utf-8",
-                "SOAPAction": '"%s#%s"' % (self.namespace, function),
+                "SOAPAction": f'"{self.namespace}#{function}"',
             },
         )
         return self.read_answer(function, response.status_code, response.content)
 
     def _split(self, function, params):
         """Declared parameters go through zeep; custom_field_* are added as they are."""
-        known = set(("api_username", "api_password", "operator") + FUNCTIONS[function])
+        known = {*AUTH, *FUNCTIONS[function]}
         declared, extra = {}, []
         for name, value in params.items():
             if name in known:
@@ -131,7 +137,7 @@ class SoapTransport(object):
         body = root.find("{%s}Body" % SOAP_ENV)
         answer = [c for c in body if isinstance(c.tag, str)] if body is not None else []
         if not answer:
-            raise BackendError("SIMPLer %s answered an empty SOAP body" % function, status)
+            raise BackendError(f"SIMPLer {function} answered an empty SOAP body", status)
         if _local(answer[0].tag) == "Fault":
             fault = answer[0]
             raise BackendError(
@@ -155,6 +161,6 @@ class SoapTransport(object):
             try:
                 return parse_xml_text(text.strip(), self.etree)
             except BackendError as exc:
-                raise BackendError("SIMPLer %s: %s: %s"
-                                   % (function, exc, self.http.excerpt(text.strip())), status)
+                raise BackendError(
+                    f"SIMPLer {function}: {exc}: {self.http.excerpt(text.strip())}", status)
         return text

@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """The WSDL of the SIMPLer functions this collection calls (the server publishes none).
 
 zeep needs a WSDL to build a call. This one is written for the wire SIMPLer's
@@ -9,6 +14,13 @@ the ``.../OperatorAPI`` namespace, and holds one unqualified element per named
 parameter. Each function declares its documented parameters plus an
 ``xsd:any`` for the ``custom_field_<id>`` ones, whose names vary per operator.
 It lives in a Python file because only Python files travel with a module.
+
+The parameter lists are the vendor's, not the entity fields' write names: a
+function takes parameters no field declares (``customer_tracking``, ``fax``,
+``parent``, ``equipid``, paging), zeep writes the elements in the order listed
+here, and the wire layer does not import the entities that sit above it.
+tests/unit/.../simpler/test_wsdl.py holds every write name of the specs to
+these lists.
 """
 
 from __future__ import annotations

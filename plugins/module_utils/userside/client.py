@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
 """Wire client of the UserSide ERP API, category ``customer`` (seed 004, CONTRACTS §5).
 
 What the vendor document leaves out and this client copes with:
@@ -23,7 +28,6 @@ What the vendor document leaves out and this client copes with:
 """
 
 from __future__ import annotations
-
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
@@ -58,11 +62,12 @@ def api_base(url):
     url = url.split("?", 1)[0]
     if url.endswith(".php"):
         url = url.rsplit("/", 1)[0]
-    return url if url.endswith("/") else url + "/"
+    return url if url.endswith("/") else f"{url}/"
 
 
 def lowered(body):
-    return dict((str(key).lower(), value) for key, value in body.items())
+    """A map with its keys in lower case: UserSide answers either case."""
+    return {str(key).lower(): value for key, value in body.items()}
 
 
 def error_text(body, fallback):
@@ -93,7 +98,7 @@ def id_list(value):
     return ids
 
 
-class UsersideClient(object):
+class UsersideClient:
     def __init__(self, http, api_key):
         self.http = http
         self.api_key = api_key
@@ -106,7 +111,7 @@ class UsersideClient(object):
         the caller reads back; a 504 counts as a timeout (it may still happen).
         """
         query = {"key": self.api_key, "cat": "customer", "action": action}
-        params = dict((k, v) for k, v in (params or {}).items() if v is not None)
+        params = {k: v for k, v in (params or {}).items() if v is not None}
         if write:
             # no redirects: requests would follow a redirected POST with a GET, without the body
             response = self.http.request(
@@ -123,15 +128,14 @@ class UsersideClient(object):
             return body
         if isinstance(parsed, dict):
             said = self.http.excerpt(
-                error_text(body, "result %s" % (body.get("result") or "missing")))
+                error_text(body, f"result {body.get('result') or 'missing'}"))
         else:
             said = self.http.excerpt(" ".join((response.text or "no answer").split()))
-        message = "UserSide refused customer action %s (HTTP %s): %s" % (
-            action, response.status_code, said)
+        message = f"UserSide refused customer action {action} (HTTP {response.status_code}): {said}"
         if write and response.status_code >= 500 and not isinstance(parsed, dict):
             raise AnswerLost(
-                "UserSide customer action %s got no answer of its own (HTTP %s): %s"
-                % (action, response.status_code, said),
+                f"UserSide customer action {action} got no answer of its own "
+                f"(HTTP {response.status_code}): {said}",
                 timed_out=response.status_code == 504,
             )
         raise BackendError(self.http.redact(message), response.status_code, body)
@@ -140,7 +144,7 @@ class UsersideClient(object):
     def get_data(self, customer_id):
         data = self.call("get_data", {"customer_id": customer_id}).get("data")
         if not isinstance(data, dict):
-            raise BackendError("UserSide answered get_data for id %s without data" % customer_id)
+            raise BackendError(f"UserSide answered get_data for id {customer_id} without data")
         return data
 
     def abon_ids(self, data_typer, value):

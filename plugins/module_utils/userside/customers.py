@@ -1,24 +1,36 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""UserSide customers: entity spec and the adapter between records and the wire.
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""UserSide customers: the fields, and the adapter between records and the wire.
 
 A customer is named by a natural key the user controls and ``get_abon_id``
 can look up: ``login`` by default, or ``agreement_number``, ``account_number``
-or ``email`` (the ``identity`` option). UserSide cannot list every customer,
-so current state is read per declared key (``get_abon_id`` + ``get_data``),
-all of it once, before any write.
+or ``email`` (the entity module's ``identity`` option). UserSide cannot list
+every customer, so current state is read per declared key (``get_abon_id`` +
+``get_data``), all of it once, before any write; the _info module finds
+customers by id, by any key ``get_abon_id`` knows, or by ``get_customers_id``
+conditions.
 
 Writes are several actions: ``add`` (name, billing, flags), ``edit`` (the
 rest), then ``state_change``, ``tarif_change`` and the set actions
-(``mark_*``, ``ip_*``, ``service_*``), each only for what differs. A create
+(``mark_*``, ``service_*``, ``ip_*``), each only for what differs. A create
 whose later step fails deletes the customer it added, so that no half-made
 customer (without its login, invisible to the next run) is left behind.
+
+Every field says on its declaration how it travels (see :class:`UsersideField`);
+the code below derives the identity choice, the lookups, the purge conditions,
+``add``'s and ``edit``'s parameters, the actions and the read from them.
 """
 
 from __future__ import annotations
 
-from ansible_collections.isp.provisioning.plugins.module_utils.userside import shape
+import copy
+
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     EntityBackend,
     matches,
@@ -30,31 +42,81 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     ProvisioningError,
     ValidationError,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.userside import shape
 from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import (
     client_from_module,
+    lowered,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.values import (
+    casefold_text,
+    flag,
+    id_set,
+    ident,
+    same,
+    text,
 )
 
-# identity option -> get_abon_id's data_typer
-IDENTITIES = {
-    "login": "login",
-    "agreement_number": "dognumber",
-    "account_number": "account",
-    "email": "mail",
-}
-# purge_scope field -> get_customers_id condition (UserSide refuses a call without one)
-SCOPE_CONDITIONS = {
-    "marks": "mark_id",
-    "house_id": "house_id",
-    "billing_id": "billing_id",
-    "tariff": "tariff_id",
-    "status": "state_id",
-    "is_corporate": "is_corporate",
-    "name": "name",
-}
-SETS = {
-    "marks": ("mark_add", "mark_delete", "mark_id"),
-    "services": ("service_add", "service_remove", "service_id"),
-}
+# Keys get_abon_id finds customers by that are no field of theirs: _info option -> data_typer.
+OTHER_KEYS = {"phone": "phone", "ip": "ip", "mac": "mac"}
+
+
+class UsersideField(Field):
+    """A customer field, with what only UserSide says of it.
+
+    * ``typer``: get_abon_id's ``data_typer`` for it (an _info module then
+      looks customers up by it); ``natural_key``: it can name customers (a
+      choice of the entity module's ``identity``);
+    * ``condition``: get_customers_id's condition for it (what a purge_scope
+      can be searched by: UserSide lists no customer without one);
+    * ``part``: the list of get_data it is read from (``phone``, ``email``,
+      ``agreement``, ``address``), its read name then being a key of that
+      list's entry (see ``shape.part_entry``); ``read_also``: a read name some
+      versions use instead (a field missing under its read name is read under
+      its option name, then under this);
+    * ``on_add``: add's parameter for it (add takes a few fields, by other
+      names than edit);
+    * ``action`` (with its ``param``): the action that sets it instead of edit;
+      for a set of ids, the one that adds one id, ``removal`` the one that
+      removes one;
+    * ``needs``: the field it is stored with (none without it);
+    * ``clean``: makes a declared value the one UserSide stores, refusing one
+      it can never store (before any write);
+    * ``new``: what UserSide gives a new customer.
+
+    What get_data answers is held in its canonical form, so ``decode``
+    defaults to ``normalise``.
+    """
+
+    def __init__(self, name, type="str", *, typer=None, natural_key=False, condition=None,
+                 part=None, read_also=None, on_add=None, action=None, param=None,
+                 removal=None, needs=None, clean=None, new=None, **facts):
+        facts["decode"] = facts.get("decode") or facts.get("normalise")
+        facts["lookup"] = facts.get("lookup") or typer is not None
+        super().__init__(name, type, **facts)
+        self.typer = typer
+        self.natural_key = natural_key
+        self.condition = condition
+        self.part = part
+        self.read_also = read_also
+        self.on_add = on_add
+        self.action = action
+        self.param = param
+        self.removal = removal
+        self.needs = needs
+        self.clean = clean
+        self.new = new
+
+    def read_from(self, source):
+        for key in (self.read_name, self.name, self.read_also):
+            if key in source:
+                return source[key]
+        return None
+
+    def condition_value(self, value):
+        """A purge_scope value as get_customers_id takes it (a set gives its first id)."""
+        if self.type == "list":
+            value = (value if isinstance(value, list) else [value])[0]
+        return self.encode(value)
 
 
 def unreadable(value):
@@ -63,60 +125,177 @@ def unreadable(value):
 
 
 def _fields():
-    binding = dict(ip=dict(type="str", required=True), mac=dict(type="str"))
+    binding = {"ip": {"type": "str", "required": True}, "mac": {"type": "str"}}
+    # In the order get_data's fields are shown; the actions are sent in this order too.
     return [
-        Field("login", normalise=shape.text),
-        Field("name", normalise=shape.text),
-        Field("agreement_number", normalise=shape.text),
-        Field("agreement_date", normalise=shape.text),
-        Field("account_number", normalise=shape.text),
-        Field("mobile_phone", normalise=shape.text),
-        Field("home_phone", normalise=shape.text),
-        Field("email", normalise=shape.casefold_text),
-        Field("house_id", type="int", normalise=shape.ident),
-        Field("apartment", normalise=shape.text),
-        Field("entrance", type="int", normalise=shape.ident),
-        Field("floor", type="int", normalise=shape.ident),
-        Field("comment", normalise=shape.text),
-        Field("group_id", type="int", normalise=shape.ident),
-        Field("manager_id", type="int", normalise=shape.ident),
-        Field("is_corporate", type="bool", normalise=shape.flag),
-        Field("is_potential", type="bool", normalise=shape.flag),
-        Field("billing_id", type="int", normalise=shape.ident, updatable=False),
-        Field("billing_uid", normalise=unreadable, updatable=False),
-        Field("status", choices=sorted(shape.STATES), normalise=shape.text),
-        Field("tariff", type="int", normalise=shape.ident),
-        Field("marks", type="list", elements="int", normalise=shape.id_set),
-        Field("ip_mac", type="list", elements="dict", options=binding, normalise=shape.bindings),
-        Field("services", type="list", elements="int", normalise=shape.id_set),
-        Field("id", readonly=True),
-        Field("balance", readonly=True),
-        Field("date_create", readonly=True),
+        UsersideField("id", type="int", readonly=True, lookup=True, normalise=ident),
+        UsersideField("login", normalise=text, typer="login", natural_key=True),
+        UsersideField("name", normalise=text, read="full_name", on_add="fio",
+                      condition="name", create_requires=True),
+        UsersideField("agreement_number", normalise=text, typer="dognumber", natural_key=True,
+                      part="agreement", read="number"),
+        UsersideField("agreement_date", normalise=text, part="agreement", read="date",
+                      decode=shape.lenient_date, clean=shape.date),
+        UsersideField("account_number", normalise=text, typer="account", natural_key=True),
+        UsersideField("mobile_phone", normalise=text, part="phone", wire="phone0"),
+        UsersideField("home_phone", normalise=text, part="phone", wire="phone1"),
+        UsersideField("email", normalise=casefold_text, typer="mail", natural_key=True,
+                      part="email", read="address"),
+        UsersideField("house_id", type="int", normalise=ident, part="address",
+                      condition="house_id"),
+        # UserSide keeps apartment, entrance and floor in the address of a house.
+        UsersideField("apartment", normalise=text, part="address", write="apartment_number",
+                      decode=shape.apartment_of, needs="house_id"),
+        UsersideField("entrance", type="int", normalise=ident, part="address",
+                      needs="house_id"),
+        UsersideField("floor", type="int", normalise=ident, part="address", needs="house_id"),
+        UsersideField("comment", normalise=text),
+        UsersideField("group_id", type="int", normalise=ident, read="group",
+                      decode=shape.group_of),
+        UsersideField("manager_id", type="int", normalise=ident),
+        UsersideField("is_corporate", type="bool", normalise=flag, wire="flag_corporate",
+                      encode=shape.flag_param, decode=shape.is_set, on_add="is_corporate",
+                      condition="is_corporate", new=False),
+        UsersideField("is_potential", type="bool", normalise=flag, encode=shape.flag_param,
+                      decode=shape.is_set, on_add="is_potential", new=False),
+        UsersideField("billing_id", type="int", normalise=ident, write=False,
+                      on_add="billing_id", condition="billing_id", updatable=False),
+        UsersideField("billing_uid", normalise=unreadable, decode=text, write=False,
+                      read_also="codeti", on_add="codeti", typer="codeti", updatable=False),
+        UsersideField("status", choices=sorted(shape.STATES), normalise=text, read="state_id",
+                      write=False, encode=shape.state_id, decode=shape.state_name,
+                      action="state_change", param="state_id", condition="state_id",
+                      new="active"),
+        UsersideField("tariff", type="int", normalise=ident, write=False,
+                      decode=shape.tariff_of, action="tarif_change", param="tarif",
+                      condition="tariff_id"),
+        UsersideField("marks", type="list", elements="int", normalise=id_set, read="mark",
+                      write=False, decode=shape.id_set_of, action="mark_add",
+                      removal="mark_delete", param="mark_id", condition="mark_id", new=[]),
+        UsersideField("services", type="list", elements="int", normalise=id_set,
+                      read="service", read_also="additional_service", write=False,
+                      decode=shape.id_set_of, action="service_add",
+                      removal="service_remove", param="service_id", new=[]),
+        # ip_add and ip_delete take an IP and a MAC: sent by hand (see send).
+        UsersideField("ip_mac", type="list", elements="dict", options=binding,
+                      normalise=shape.bindings, write=False, decode=shape.bindings_of,
+                      clean=shape.one_mac_per_ip, new=[]),
+        UsersideField("balance", readonly=True, decode=same),
+        UsersideField("date_create", readonly=True, normalise=text),
     ]
 
 
+class CustomerSpec(EntitySpec):
+    @property
+    def identities(self):
+        """Every natural key may name a customer: ``identity`` says which one does
+        (the entity module's required_if then asks for that one)."""
+        return tuple(field.name for field in self.fields if field.natural_key)
+
+
 def customer_spec(identity="login"):
-    return EntitySpec(
+    return CustomerSpec(
         name="customer", plural="customers", identity=identity, label="UserSide customer",
         fields=_fields(),
     )
 
 
+def _identity_option(spec):
+    return {"identity": {"type": "str", "choices": sorted(spec.identities),
+                         "default": spec.identity}}
+
+
+def _identity_rules(spec):
+    # The identity chosen is required (in the task, or in each item of the list):
+    # a rule per choice, so that the options are checked before anything is read.
+    return {"required_if": [
+        ("identity", name, (name, spec.plural), True) for name in spec.identities]}
+
+
+def _typers(spec):
+    """_info option -> get_abon_id's data_typer, for every key it finds customers by."""
+    typers = {field.name: field.typer for field in spec.fields if field.typer}
+    typers.update(OTHER_KEYS)
+    return typers
+
+
+def _search_options(spec):
+    # A lookup takes its field's type (the customer id is a number); the rest are text.
+    options = {name: {"type": "str"} for name in OTHER_KEYS}
+    options.update((field.name, field.argument_spec(required=False))
+                   for field in spec.fields if field.lookup)
+    options["conditions"] = {"type": "dict"}
+    return options
+
+
+def _search_sources(spec):
+    """The options of which an _info task needs one: UserSide cannot list every customer."""
+    ids = [field.name for field in spec.fields if field.lookup and not field.typer]
+    return ids + ["conditions"] + sorted(_typers(spec))
+
+
 class UsersideCustomers(EntityBackend):
     client_factory = staticmethod(client_from_module)
     spec = customer_spec()
+    task_options = _identity_option(spec)
+    task_rules = _identity_rules(spec)
+    search_options = _search_options(spec)
+    search_required_one_of = _search_sources(spec)
 
     @classmethod
-    def with_identity(cls, identity):
-        """The adapter class whose records are named by ``identity``."""
+    def for_task(cls, params):
+        """The adapter class whose records are named by the task's ``identity``."""
+        identity = params["identity"]
         if identity == cls.spec.identity:
             return cls
-        return type("UsersideCustomersBy_" + identity, (cls,), {"spec": customer_spec(identity)})
+        return type(f"UsersideCustomersBy_{identity}", (cls,), {"spec": customer_spec(identity)})
 
-    def __init__(self, client):
+    def __init__(self, client=None):
         super().__init__(client)
         self._by_key = {}
         self._groups = None
+
+    # --- the wire, as the fields say ---------------------------------------------
+    def to_wire(self, fields):
+        """The edit action's parameters for these options; edit clears a field sent as ""."""
+        wire = super().to_wire(fields)
+        for name, value in fields.items():
+            field = self.spec.by_name.get(name)
+            if value is None and field is not None and field.write_name:
+                wire[field.write_name] = ""
+        return wire
+
+    def add_params(self, desired):
+        return {field.on_add: field.encode(desired[field.name]) for field in self.spec.fields
+                if field.on_add and desired.get(field.name) is not None}
+
+    def from_wire(self, row, key=None):
+        """One ``get_data`` answer -> the record (canonical values).
+
+        A field in one of get_data's lists is read from the entry ``shape.part_entry``
+        picks; ``key`` (the identity the customer was found by) picks, of several
+        agreements or e-mails, the one holding it.
+        """
+        data = lowered(row or {})
+        entries = {}
+        record = {}
+        for field in self.spec.fields:
+            source = data
+            if field.part is not None:
+                if field.part not in entries:
+                    entries[field.part] = self.part_entry(field.part, data.get(field.part), key)
+                source = entries[field.part]
+            record[field.name] = field.decode(field.read_from(source))
+        return record
+
+    def part_entry(self, part, items, key):
+        # The part's own key (an agreement's number, an e-mail's address) names
+        # plain entries; when it is the identity, it picks the entry found by.
+        keyed = next((f for f in self.spec.fields if f.part == part and f.typer), None)
+        if keyed is None:
+            return shape.part_entry(part, items)
+        wanted = key if keyed.name == self.spec.identity else None
+        return shape.part_entry(part, items, keyed.read_name, wanted, keyed.normalise)
 
     # --- reads -----------------------------------------------------------------
     def forget(self):
@@ -142,7 +321,7 @@ class UsersideCustomers(EntityBackend):
 
         Its record then shows ``key`` as its identity (the one it was found by).
         """
-        typer = IDENTITIES[self.spec.identity]
+        typer = self.spec.by_name[self.spec.identity].typer
         records = [
             record
             for record in (self.read_id(cid, key) for cid in self.client.abon_ids(typer, key))
@@ -150,48 +329,72 @@ class UsersideCustomers(EntityBackend):
         ]
         if len(records) > 1:
             raise BackendError(
-                "%s %r is ambiguous: customers %s all hold it; make it unique in UserSide first"
-                % (self.spec.label, key, ", ".join(r["id"] for r in records))
+                f"{self.spec.label} {key!r} is ambiguous: customers "
+                f"{', '.join(r['id'] for r in records)} all hold it; make it unique in "
+                "UserSide first"
             )
         return records[0] if records else None
 
     def read_id(self, customer_id, key=None):
         """One customer; with ``key``, the agreement or e-mail holding it is the one shown."""
-        prefer = {self.spec.identity: key} if key is not None else None
-        return shape.from_wire(self.client.get_data(customer_id), prefer=prefer)
+        return self.from_wire(self.client.get_data(customer_id), key)
 
     def read_all(self):
         raise BackendError(
             "UserSide cannot list every customer (get_customers_id needs a condition)"
         )
 
+    def named(self, name):
+        """Ids of the customers of this name."""
+        field = self.spec.by_name["name"]
+        return set(self.client.customer_ids({field.condition: name}))
+
+    def search(self, params):
+        """The _info module's customers: those every source given finds (the id, each
+        key get_abon_id looks up, the conditions), narrowed by ``filters``."""
+        sources = [[params[name]] for name in self.spec.lookups
+                   if params[name] and not self.spec.by_name[name].typer]
+        typers = _typers(self.spec)
+        sources += [self.client.abon_ids(typers[name], params[name])
+                    for name in sorted(typers) if params[name] is not None]
+        if params["conditions"]:
+            sources.append(self.client.customer_ids(params["conditions"]))
+        found = None
+        for ids in sources:
+            found = set(ids) if found is None else found & set(ids)
+        records = []
+        for customer_id in sorted(found or ()):
+            try:
+                record = self.read_id(customer_id)
+            except BackendError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if self.matches_scope(record, params["filters"]):
+                records.append(record)
+        return records
+
     def in_scope(self, selector):
         conditions = {}
-        for name, condition in SCOPE_CONDITIONS.items():
-            value = selector.get(name)
-            if value is None or (isinstance(value, str) and any(c in value for c in "*?[")):
+        for field in self.spec.fields:
+            value = selector.get(field.name)
+            if field.condition is None or value is None or (
+                    isinstance(value, str) and any(c in value for c in "*?[")):
                 continue
-            if name == "marks":
-                value = (value if isinstance(value, list) else [value])[0]
-            elif name == "status":
-                value = shape.STATES.get(value, value)
-            elif isinstance(value, bool):
-                value = int(value)
-            conditions[condition] = value
+            conditions[field.condition] = field.condition_value(value)
         if not conditions:
             raise BackendError(
                 "purge_scope must name at least one of %s with a plain value: UserSide "
-                "cannot list customers without a condition" % ", ".join(sorted(SCOPE_CONDITIONS))
+                "cannot list customers without a condition"
+                % ", ".join(sorted(field.name for field in self.spec.fields if field.condition))
             )
         # A declared customer found by a second agreement or e-mail keeps that key here,
         # so that the purge knows it as declared.
-        declared = dict(
-            (record["id"], record[self.spec.identity])
-            for record in self._by_key.values() if record is not None
-        )
+        declared = {record["id"]: record[self.spec.identity]
+                    for record in self._by_key.values() if record is not None}
         scoped, nameless = {}, 0
         for cid in self.client.customer_ids(conditions):
-            record = self.read_id(cid, declared.get(shape.ident(cid)))
+            record = self.read_id(cid, declared.get(ident(cid)))
             if not self.matches_scope(record, selector):
                 continue
             if record[self.spec.identity] is None:
@@ -200,37 +403,33 @@ class UsersideCustomers(EntityBackend):
             scoped[record[self.spec.identity]] = record
         if nameless:
             self.warnings.append(
-                "%d customers within purge_scope have no %s; purge left them alone"
-                % (nameless, self.spec.identity)
+                f"{nameless} customers within purge_scope have no {self.spec.identity}; "
+                "purge left them alone"
             )
         return scoped
 
-    @staticmethod
-    def matches_scope(record, selector):
+    def matches_scope(self, record, selector):
+        """A set of ids in ``selector`` (one id, or several) matches the customers holding
+        them all; the other fields match as patterns."""
         rest = dict(selector)
-        for name in ("marks", "services"):
-            if name in rest:
-                wanted = rest.pop(name)
-                wanted = shape.id_set(wanted if isinstance(wanted, list) else [wanted])
-                if not set(wanted) <= set(record[name] or []):
+        for field in self.spec.fields:
+            if field.removal and field.name in rest:
+                wanted = rest.pop(field.name)
+                wanted = id_set(wanted if isinstance(wanted, list) else [wanted])
+                if not set(wanted) <= set(record[field.name] or []):
                     return False
         return matches(record, rest)
 
     # --- before any write -------------------------------------------------------
     def prepare(self, desired):
-        if desired.get("agreement_date") is not None:
-            desired["agreement_date"] = shape.date(desired["agreement_date"])
-        if desired.get("ip_mac") is not None:
-            desired["ip_mac"] = shape.bindings(desired["ip_mac"])
-            addresses = [b["ip"] for b in desired["ip_mac"]]
-            if None in addresses or len(set(addresses)) != len(addresses):
-                raise ValidationError("ip_mac must bind each IP address once")
-        if desired.get("group_id") and not self.group_exists(desired["group_id"]):
+        for field in self.spec.fields:
+            if field.clean and desired.get(field.name) is not None:
+                desired[field.name] = field.clean(desired[field.name])
+        group = desired.get("group_id")
+        if group and not self.group_exists(group):
+            known = ", ".join(f"{gid} {name}" for gid, name in sorted(self._groups.items()))
             raise ValidationError(
-                "group_id %s is not a customer group UserSide knows (%s)"
-                % (desired["group_id"], ", ".join(
-                    "%s %s" % item for item in sorted(self._groups.items())) or "none")
-            )
+                f"group_id {group} is not a customer group UserSide knows ({known or 'none'})")
         return desired
 
     def group_exists(self, group_id):
@@ -245,24 +444,24 @@ class UsersideCustomers(EntityBackend):
 
     def check(self, action, desired, current, changes):
         """Before any write (the plan's every record is checked first)."""
-        if action == "create" and not shape.text(desired.get("name")):
-            raise ValidationError("name is required to create it")
-        house = desired["house_id"] if "house_id" in desired else (current or {}).get("house_id")
-        if action != "delete" and shape.ident(house) is None:
-            # UserSide keeps apartment, entrance and floor in the address of a house:
-            # without one they are never stored, so the customer could never converge.
-            homeless = [name for name in ("apartment", "entrance", "floor")
-                        if self.spec.normalise(name, desired.get(name)) is not None]
-            if homeless:
+        super().check(action, desired, current, changes)
+        if action == "delete":
+            return
+        # A field stored only with another (apartment, entrance and floor with a house)
+        # would never be stored without it, so the customer could never converge.
+        lacking = {}
+        for field in self.spec.fields:
+            if field.needs and field.normalise(desired.get(field.name)) is not None:
+                lacking.setdefault(field.needs, []).append(field.name)
+        for needed, names in lacking.items():
+            value = desired[needed] if needed in desired else (current or {}).get(needed)
+            if self.spec.normalise(needed, value) is None:
                 raise ValidationError(
-                    "%s need house_id: UserSide stores them in the address of a house"
-                    % ", ".join(homeless))
+                    f"{', '.join(names)} need {needed}: UserSide stores them in the "
+                    "address of a house")
 
     def defaults_on_create(self):
-        record = dict((field.name, None) for field in self.spec.fields)
-        record.update(is_corporate=False, is_potential=False, status="active", marks=[],
-                      ip_mac=[], services=[])
-        return record
+        return {field.name: copy.deepcopy(field.new) for field in self.spec.fields}
 
     def predict(self, action, desired, current):
         after = super().predict(action, desired, current)
@@ -279,21 +478,15 @@ class UsersideCustomers(EntityBackend):
             return self.converge(
                 customer_id, desired, self.read_id(customer_id, desired[self.spec.identity]))
         except ProvisioningError as exc:
-            raise BackendError("%s; %s" % (exc, self.undo_add(customer_id)))
+            raise BackendError(f"{exc}; {self.undo_add(customer_id)}")
 
     def add(self, desired):
         """The new customer's id. AnswerLost never leaves here: the engine would read
         back by identity, which a new customer does not have yet, and add it twice."""
         name = desired["name"]
-        params = dict(
-            fio=name,
-            codeti=desired.get("billing_uid"),
-            billing_id=desired.get("billing_id"),
-            is_corporate=_flag_param(desired.get("is_corporate")),
-            is_potential=_flag_param(desired.get("is_potential")),
-        )
+        params = self.add_params(desired)
         # Customers of this name before the add: none of them can be the one it makes.
-        existing = set(self.client.customer_ids({"name": name}))
+        existing = self.named(name)
         try:
             return self.client.add(params)
         except AnswerLost as lost:
@@ -302,10 +495,10 @@ class UsersideCustomers(EntityBackend):
                 return orphan
             if lost.timed_out:
                 raise BackendError(
-                    "%s; no new customer named %r is visible yet, but UserSide may still add "
-                    "it, so add was not sent again. Check UserSide (delete such a customer "
-                    "without %s if it appears), then run the task again"
-                    % (lost, name, self.spec.identity)
+                    f"{lost}; no new customer named {name!r} is visible yet, but UserSide may "
+                    "still add it, so add was not sent again. Check UserSide (delete such a "
+                    f"customer without {self.spec.identity} if it appears), then run the task "
+                    "again"
                 )
         # The read showed no new customer: the add never happened, send it once more.
         try:
@@ -315,19 +508,20 @@ class UsersideCustomers(EntityBackend):
             if orphan is not None:
                 return orphan
             raise BackendError(
-                "the answer to add was lost twice (%s) and no new customer named %r is "
-                "visible; UserSide may still add one, without %s: check UserSide and delete "
-                "it if so, then run the task again" % (again, name, self.spec.identity)
+                f"the answer to add was lost twice ({again}) and no new customer named {name!r} "
+                f"is visible; UserSide may still add one, without {self.spec.identity}: check "
+                "UserSide and delete it if so, then run the task again"
             )
 
     def orphan_of(self, desired, existing):
         """The customer a lost add made: new since ``existing`` (the ids of this name read
         before the add), of this name, and not yet with its identity (edit sets it)."""
         name = desired["name"]
-        candidates = sorted(set(self.client.customer_ids({"name": name})) - existing)
-        if candidates and desired.get("billing_uid") is not None:
+        candidates = sorted(self.named(name) - existing)
+        uid = self.spec.by_name["billing_uid"]
+        if candidates and desired.get(uid.name) is not None:
             # the billing uid the add wrote names it exactly
-            holders = set(self.client.abon_ids("codeti", desired["billing_uid"]))
+            holders = set(self.client.abon_ids(uid.typer, desired[uid.name]))
             candidates = [cid for cid in candidates if cid in holders]
         candidates = [
             cid for cid in candidates
@@ -335,14 +529,14 @@ class UsersideCustomers(EntityBackend):
         ]
         if len(candidates) > 1:
             raise BackendError(
-                "the answer to add was lost and customers %s, all new, look like the one it "
-                "made; delete the wrong ones in UserSide" % ", ".join(str(c) for c in candidates)
+                f"the answer to add was lost and customers {', '.join(map(str, candidates))}, "
+                "all new, look like the one it made; delete the wrong ones in UserSide"
             )
         return candidates[0] if candidates else None
 
     def fits_orphan(self, record, name):
         return (record[self.spec.identity] is None
-                and shape.text(record["name"]) == shape.text(name))
+                and text(record["name"]) == text(name))
 
     def undo_add(self, customer_id):
         try:
@@ -350,17 +544,17 @@ class UsersideCustomers(EntityBackend):
                 self.client.delete(customer_id)
             except AnswerLost as lost:
                 if not self.still_there(customer_id):
-                    return "the customer it added (id %s) was deleted again" % customer_id
+                    return f"the customer it added (id {customer_id}) was deleted again"
                 if lost.timed_out:
-                    raise BackendError("%s; UserSide may still delete it" % lost)
+                    raise BackendError(f"{lost}; UserSide may still delete it")
                 # The delete never happened: it is safe to send once more.
                 self.client.delete(customer_id)
         except ProvisioningError as exc:
             return (
-                "undoing the add failed too (%s): customer id %s is left half-made, delete "
-                "it in UserSide" % (exc, customer_id)
+                f"undoing the add failed too ({exc}): customer id {customer_id} is left "
+                "half-made, delete it in UserSide"
             )
-        return "the customer it added (id %s) was deleted again" % customer_id
+        return f"the customer it added (id {customer_id}) was deleted again"
 
     def update(self, current, changes, desired):
         return self.converge(int(current["id"]), desired, current)
@@ -375,8 +569,8 @@ class UsersideCustomers(EntityBackend):
             left = self.pending(desired, current)
             if left and lost.timed_out:
                 raise BackendError(
-                    "%s; %s not yet as declared, but UserSide may still apply it, so it was "
-                    "not sent again" % (lost, ", ".join(sorted(left))))
+                    f"{lost}; {', '.join(sorted(left))} not yet as declared, but UserSide may "
+                    "still apply it, so it was not sent again")
             self.send(customer_id, left, current)
         after = self.read_id(customer_id, key)
         left = self.pending(desired, after)
@@ -405,28 +599,29 @@ class UsersideCustomers(EntityBackend):
 
     def pending(self, desired, current):
         """Named fields that differ, the identity included (a new customer has none)."""
-        return dict(
-            (name, value)
+        return {
+            name: value
             for name, value in desired.items()
             if self.spec.normalise(name, value) != self.spec.normalise(name, current.get(name))
-        )
+        }
 
     def send(self, customer_id, changes, current):
-        edits = shape.edit_params(changes)
+        edits = self.to_wire(changes)
         if edits:
             self.client.edit(customer_id, edits)
-        if "status" in changes:
-            self.client.act("state_change", customer_id, state_id=shape.STATES[changes["status"]])
-        if "tariff" in changes:
-            self.client.act("tarif_change", customer_id, tarif=changes["tariff"])
-        for name, (add, remove, param) in SETS.items():
-            if name in changes:
-                wanted = shape.id_set(changes[name])
-                added, removed = shape.set_steps(wanted, current.get(name))
-                for value in removed:
-                    self.client.act(remove, customer_id, **{param: value})
-                for value in added:
-                    self.client.act(add, customer_id, **{param: value})
+        for field in self.spec.fields:
+            if field.action is None or field.name not in changes:
+                continue
+            if field.removal is None:
+                self.client.act(field.action, customer_id,
+                                **{field.param: field.encode(changes[field.name])})
+                continue
+            added, removed = shape.set_steps(
+                field.normalise(changes[field.name]), current.get(field.name))
+            for value in removed:
+                self.client.act(field.removal, customer_id, **{field.param: value})
+            for value in added:
+                self.client.act(field.action, customer_id, **{field.param: value})
         if "ip_mac" in changes:
             added, removed = shape.set_steps(
                 shape.bindings(changes["ip_mac"]), current.get("ip_mac"))
@@ -437,7 +632,3 @@ class UsersideCustomers(EntityBackend):
 
     def delete(self, current):
         self.client.delete(int(current["id"]))
-
-
-def _flag_param(value):
-    return None if value is None else (1 if value else 0)

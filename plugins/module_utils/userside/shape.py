@@ -1,17 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, isp.provisioning contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""UserSide customers: the read shape -> the module's record, and the record -> writes.
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""UserSide's values and read shape, as the customer fields' codecs use them.
 
 UserSide answers ``get_data`` in a shape far from the one it takes on
 ``add``/``edit`` (CONTRACTS §5): ``fio``/``name`` come back as ``full_name``,
 ``phone0``/``phone1`` as a ``phone`` list, dates as DD.MM.YYYY, IPs as
-integers, marks and groups as maps. Everything here turns both sides into one
-canonical form, so that comparison is plain equality:
+integers, marks and groups as maps. The cleaners shared with other backends
+are in ``values``; here are those only UserSide needs, so that both sides
+meet in one canonical form and comparison is plain equality:
 
-* text: stripped, "" means unset (None); ids: decimal text, 0 means unset;
 * dates: ISO ``YYYY-MM-DD``; MACs: lower-case with colons; IPs: dotted quads;
-* sets (marks, services, ip_mac): sorted lists without duplicates.
+* sets (marks, services, IP/MAC bindings): sorted lists without duplicates;
+* the entry of a nested list (an agreement, an e-mail, an address, the
+  phones) that a record shows.
 
 Every reader accepts more shapes than the emulator sends (lists or maps,
 numbers or strings), because the contract leaves them open.
@@ -24,63 +31,26 @@ import ipaddress
 import re
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
+from ansible_collections.isp.provisioning.plugins.module_utils.values import (
+    flag,
+    id_set,
+    ident,
+    text,
+)
 
 STATES = {"stopped": 0, "paused": 1, "active": 2}
-STATE_NAMES = dict((number, name) for name, number in STATES.items())
-
-# option -> edit parameter (the edit action's names, not get_data's)
-EDIT_PARAMS = {
-    "name": "name", "login": "login", "agreement_number": "agreement_number",
-    "agreement_date": "agreement_date", "account_number": "account_number",
-    "mobile_phone": "phone0", "home_phone": "phone1", "email": "email",
-    "house_id": "house_id", "apartment": "apartment_number", "entrance": "entrance",
-    "floor": "floor", "comment": "comment", "group_id": "group_id",
-    "manager_id": "manager_id", "is_corporate": "flag_corporate",
-    "is_potential": "is_potential",
-}
+STATE_NAMES = {number: name for name, number in STATES.items()}
 
 
-# --- canonical values (applied to desired and current alike) -------------------------
-def text(value):
-    if value is None:
-        return None
-    value = str(value).strip()
-    return value or None
+# --- values written ---------------------------------------------------------------------
+def state_id(status):
+    """A status as ``state_change`` and ``get_customers_id`` take it (its number)."""
+    return STATES.get(status, status)
 
 
-def casefold_text(value):
-    value = text(value)
-    return None if value is None else value.casefold()
-
-
-def ident(value):
-    """An id: decimal text; 0, "" and None all mean unset."""
-    value = text(value)
-    if value is None:
-        return None
-    try:
-        number = int(float(value))
-    except ValueError:
-        return value
-    return None if number == 0 else str(number)
-
-
-def flag(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-def id_set(values):
-    if values is None:
-        return None
-    return sorted(set(i for i in (ident(v) for v in values) if i is not None), key=_id_order)
-
-
-def _id_order(value):
-    return (0, int(value)) if value.isdigit() else (1, value)
+def flag_param(value):
+    """A yes/no as ``add``, ``edit`` and ``get_customers_id`` take it: 1 or 0."""
+    return None if value is None else int(bool(flag(value)))
 
 
 def date(value):
@@ -94,7 +64,7 @@ def date(value):
             return datetime.datetime.strptime(value, pattern).date().isoformat()
         except ValueError:
             continue
-    raise ValidationError("%r is not a date (YYYY-MM-DD or DD.MM.YYYY)" % value)
+    raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
 
 
 def mac(value):
@@ -103,7 +73,7 @@ def mac(value):
         return None
     digits = re.sub(r"[^0-9a-fA-F]", "", value).lower()
     if len(digits) != 12 or len(re.sub(r"[0-9a-fA-F:.\- ]", "", value)):
-        raise ValidationError("%r is not a MAC address" % value)
+        raise ValidationError(f"{value!r} is not a MAC address")
     if digits == "0" * 12:
         return None
     return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
@@ -121,7 +91,7 @@ def ip(value):
             return str(ipaddress.IPv4Address(number % 2 ** 32))
         return str(ipaddress.IPv4Address(str(value).strip()))
     except ValueError:
-        raise ValidationError("%r is not an IPv4 address" % (value,))
+        raise ValidationError(f"{value!r} is not an IPv4 address")
 
 
 def binding(entry):
@@ -131,7 +101,7 @@ def binding(entry):
 def bindings(entries):
     if entries is None:
         return None
-    unique = dict()
+    unique = {}
     for entry in entries:
         canonical = binding(entry)
         unique[(canonical["ip"] or "", canonical["mac"] or "")] = canonical
@@ -143,14 +113,42 @@ def _binding_order(key):
     return (int(ipaddress.IPv4Address(address)) if address else -1, key[1])
 
 
-# --- the read shape ------------------------------------------------------------------
-def first(items, main_key="flag_main"):
-    """The entry flagged main, else the first; from a list or a map of entries."""
-    entries = entries_of(items)
-    for entry in entries:
-        if isinstance(entry, dict) and flag(entry.get(main_key)):
-            return entry
-    return entries[0] if entries else None
+def one_mac_per_ip(entries):
+    """Declared bindings, canonical; an IP address bound twice can never converge
+    (UserSide keeps one MAC per address)."""
+    entries = bindings(entries)
+    addresses = [entry["ip"] for entry in entries]
+    if None in addresses or len(set(addresses)) != len(addresses):
+        raise ValidationError("ip_mac must bind each IP address once")
+    return entries
+
+
+def set_steps(desired, current):
+    """(to add, to remove) for one set, in canonical values."""
+    want = desired or []
+    have = current or []
+    return ([v for v in want if v not in have], [v for v in have if v not in want])
+
+
+# --- values read --------------------------------------------------------------------------
+def is_set(value):
+    """A yes/no get_data answers; unset reads as no."""
+    return bool(flag(value))
+
+
+def state_name(value):
+    try:
+        return STATE_NAMES.get(int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def lenient_date(value):
+    """A date as stored; one that is no date is shown as it is, not refused."""
+    try:
+        return date(value)
+    except ValidationError:
+        return text(value)
 
 
 def entries_of(items):
@@ -168,26 +166,20 @@ def ids_of(items):
     if isinstance(items, (int, str)):
         return [v for v in str(items).split(",") if v.strip()]
     if isinstance(items, dict):
-        found = []
-        for key, entry in items.items():
-            found.append(entry.get("id", key) if isinstance(entry, dict) else key)
-        return found
+        return [entry.get("id", key) if isinstance(entry, dict) else key
+                for key, entry in items.items()]
     return [entry.get("id") if isinstance(entry, dict) else entry for entry in items]
 
 
-def phones(items):
-    """(mobile, home) from the ``phone`` list: main is phone0, the rest phone1.
+def id_set_of(items):
+    """A set of ids (marks, services) from any shape ``ids_of`` reads."""
+    return id_set(ids_of(items))
 
-    When no entry carries ``flag_main`` the order tells: phone0 first.
-    """
-    entries = [e if isinstance(e, dict) else {"number": e} for e in entries_of(items)]
-    numbers = [text(e.get("number", e.get("phone"))) for e in entries]
-    if not any("flag_main" in entry for entry in entries):
-        numbers += [None, None]
-        return numbers[0], numbers[1]
-    mobile = [n for n, e in zip(numbers, entries) if flag(e.get("flag_main"))]
-    home = [n for n, e in zip(numbers, entries) if not flag(e.get("flag_main"))]
-    return (mobile or [None])[0], (home or [None])[0]
+
+def group_of(items):
+    """One group is what edit sets; several (set elsewhere) read as a list."""
+    groups = id_set_of(items)
+    return groups[0] if len(groups) == 1 else groups or None
 
 
 def tariff_of(value):
@@ -204,110 +196,69 @@ def tariff_of(value):
     return ident(value)
 
 
-def address_of(items):
-    entries = [e for e in entries_of(items) if isinstance(e, dict)]
-    chosen = [e for e in entries if str(e.get("type", "")).lower() == "connect"] or entries
-    return chosen[0] if chosen else {}
+def bindings_of(items):
+    """IP/MAC bindings from a map or a list of ``{ip, mac}`` (the IP an integer)."""
+    return bindings([entry for entry in entries_of(items) if isinstance(entry, dict)])
 
 
-def holding(items, value_key, wanted, canonical):
-    """The entry whose ``value_key`` is ``wanted`` (canonically), else the main one.
+def apartment_of(value):
+    """An address's apartment: ``{"number": ..}`` or the number itself."""
+    if isinstance(value, dict):
+        value = value.get("number")
+    return text(value)
 
-    A customer may hold several agreements and e-mails: the one it was found
-    by is the one its record shows. Plain values are read as ``{value_key: value}``.
+
+# --- the entry of a nested list that a record shows -----------------------------------------
+def part_entry(part, items, key_name=None, wanted=None, canonical=text):
+    """The entry of get_data's list ``part`` that a record is read from.
+
+    * ``phone``: the main number as ``phone0`` and the other as ``phone1``,
+      the names edit writes them by;
+    * ``address``: the connection address, else the first;
+    * otherwise (agreements, e-mails): the entry whose ``key_name`` is
+      ``wanted`` (canonically), else the main one. A customer may hold several
+      agreements and e-mails: the one it was found by is the one its record
+      shows. Plain values are read as ``{key_name: value}``.
     """
-    entries = [e if isinstance(e, dict) else {value_key: e} for e in entries_of(items)]
+    if part == "phone":
+        mobile, home = phones(items)
+        return {"phone0": mobile, "phone1": home}
+    if part == "address":
+        return address_of(items)
+    entries = [e if isinstance(e, dict) else {key_name: e} for e in entries_of(items)]
     if canonical(wanted) is not None:
-        for entry in entries:
-            if canonical(entry.get(value_key)) == canonical(wanted):
-                return entry
+        for found in entries:
+            if canonical(found.get(key_name)) == canonical(wanted):
+                return found
     main = first(entries)
     return main if isinstance(main, dict) else {}
 
 
-def from_wire(data, prefer=None):
-    """One ``get_data`` answer -> the module's record (canonical values).
+def first(items, main_key="flag_main"):
+    """The entry flagged main, else the first; from a list or a map of entries."""
+    entries = entries_of(items)
+    for found in entries:
+        if isinstance(found, dict) and flag(found.get(main_key)):
+            return found
+    return entries[0] if entries else None
 
-    ``prefer`` (option -> value) picks, of several agreements or e-mails, the
-    one holding that value; without it, the main one.
+
+def phones(items):
+    """(mobile, home) from the ``phone`` list: main is phone0, the rest phone1.
+
+    When no entry carries ``flag_main`` the order tells: phone0 first.
     """
-    prefer = prefer or {}
-    data = dict((str(k).lower(), v) for k, v in (data or {}).items())
-    mobile, home = phones(data.get("phone"))
-    email = holding(data.get("email"), "address", prefer.get("email"), casefold_text)
-    agreement = holding(data.get("agreement"), "number", prefer.get("agreement_number"), text)
-    address = address_of(data.get("address"))
-    apartment = address.get("apartment")
-    if isinstance(apartment, dict):
-        apartment = apartment.get("number")
-    groups = id_set(ids_of(data.get("group")))
-    state = data.get("state_id")
-    services = data.get("service", data.get("services", data.get("additional_service")))
-    record = {
-        "id": ident(data.get("id")),
-        "login": text(data.get("login")),
-        "name": text(data.get("full_name", data.get("name"))),
-        "agreement_number": text(agreement.get("number")),
-        "agreement_date": _lenient_date(agreement.get("date")),
-        "account_number": text(data.get("account_number")),
-        "mobile_phone": mobile,
-        "home_phone": home,
-        "email": casefold_text(email.get("address")),
-        "house_id": ident(address.get("house_id")),
-        "apartment": text(apartment),
-        "entrance": ident(address.get("entrance")),
-        "floor": ident(address.get("floor")),
-        "comment": text(data.get("comment")),
-        # one group is what edit sets; several (set elsewhere) read as a list
-        "group_id": (groups[0] if len(groups) == 1 else groups or None),
-        "manager_id": ident(data.get("manager_id")),
-        "is_corporate": bool(flag(data.get("flag_corporate", data.get("is_corporate")))),
-        "is_potential": bool(flag(data.get("is_potential"))),
-        "billing_id": ident(data.get("billing_id")),
-        "billing_uid": text(data.get("billing_uid", data.get("codeti"))),
-        "status": STATE_NAMES.get(_int_or_none(state)),
-        "tariff": tariff_of(data.get("tariff")),
-        "marks": id_set(ids_of(data.get("mark"))),
-        "ip_mac": bindings(
-            [e for e in entries_of(data.get("ip_mac")) if isinstance(e, dict)]
-        ),
-        "services": id_set(ids_of(services)),
-        "balance": data.get("balance"),
-        "date_create": text(data.get("date_create")),
-    }
-    return record
+    entries = [e if isinstance(e, dict) else {"number": e} for e in entries_of(items)]
+    numbers = [text(e.get("number", e.get("phone"))) for e in entries]
+    if not any("flag_main" in found for found in entries):
+        numbers += [None, None]
+        return numbers[0], numbers[1]
+    mobile = [n for n, e in zip(numbers, entries) if flag(e.get("flag_main"))]
+    home = [n for n, e in zip(numbers, entries) if not flag(e.get("flag_main"))]
+    return (mobile or [None])[0], (home or [None])[0]
 
 
-def _lenient_date(value):
-    try:
-        return date(value)
-    except ValidationError:
-        return text(value)
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-# --- the write side --------------------------------------------------------------------
-def edit_params(changes):
-    """Option values -> the ``edit`` action's parameters (only the options given)."""
-    params = {}
-    for option, param in EDIT_PARAMS.items():
-        if option not in changes:
-            continue
-        value = changes[option]
-        if isinstance(value, bool):
-            value = 1 if value else 0
-        params[param] = "" if value is None else value
-    return params
-
-
-def set_steps(desired, current):
-    """(to add, to remove) for one set option, in canonical values."""
-    want = desired or []
-    have = current or []
-    return ([v for v in want if v not in have], [v for v in have if v not in want])
+def address_of(items):
+    entries = [e for e in entries_of(items) if isinstance(e, dict)]
+    chosen = [e for e in entries if str(e.get("type", "")).lower() == "connect"] or entries
+    return chosen[0] if chosen else {}

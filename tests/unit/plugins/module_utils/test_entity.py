@@ -1,5 +1,5 @@
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import matches
-from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import Charset, EntitySpec, Field
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, casefold
 
 SPEC = EntitySpec(
@@ -42,3 +42,65 @@ def test_matches_uses_text_globs_and_exact_booleans():
     assert matches(record, {"enabled": False})
     assert not matches(record, {"enabled": True})
     assert matches({"name": None}, {"name": "*"})
+
+
+WIRED = EntitySpec(
+    name="customer",
+    plural="customers",
+    identity="user_id",
+    label="test customer",
+    fields=[
+        Field("user_id", wire="UserID", lookup=True),
+        Field("name", create_requires=True, max_length=5, filter=True),
+        Field("nickname", pattern=r"[a-z_]+", rule="may hold only a-z and _",
+              create_requires=True),
+        Field("note", charset=Charset(r"[\\']", "which the server cannot store")),
+        Field("mac", read="macaddress", write="mac", filter="mac_filter"),
+        Field("reset", type="bool", read=False),
+        Field("action", type="bool", wire=False),
+        Field("pin", no_log=True, pattern=r"\d+", rule="must be digits"),
+        Field("id", readonly=True),
+    ],
+)
+
+
+def test_a_field_knows_its_wire_names_each_way():
+    by_name = WIRED.by_name
+    assert (by_name["user_id"].read_name, by_name["user_id"].write_name) == ("UserID", "UserID")
+    assert (by_name["mac"].read_name, by_name["mac"].write_name) == ("macaddress", "mac")
+    assert (by_name["reset"].read_name, by_name["reset"].write_name) == (None, "reset")
+    assert (by_name["id"].read_name, by_name["id"].write_name) == ("id", None)
+    assert (by_name["action"].read_name, by_name["action"].write_name) == (None, None)
+
+
+def test_filters_and_lookups_come_from_the_fields():
+    assert WIRED.filters == {"name": "name", "mac": "mac_filter"}
+    assert WIRED.lookups == ("user_id",)
+
+
+def test_limits_are_reported_per_field_in_words():
+    problems = WIRED.problems(
+        {"user_id": "u", "name": "toolong", "nickname": "Bad Nick", "note": "it's"})
+    assert problems == [
+        "name is 7 characters long, more than the 5 the backend stores",
+        "nickname 'Bad Nick' may hold only a-z and _",
+        "note contains \"'\", which the server cannot store",
+    ]
+    assert WIRED.problems({"user_id": "u", "name": "short", "nickname": "ok_nick"}) == []
+
+
+def test_a_secret_that_breaks_a_limit_is_not_shown():
+    assert WIRED.problems({"pin": "s3cret"}) == ["pin <secret> must be digits"]
+
+
+def test_create_requirements_are_worded_by_the_spec():
+    assert WIRED.missing_on_create({"user_id": "u", "name": "n", "nickname": "k"}) is None
+    assert WIRED.missing_on_create({"user_id": "u", "name": "n"}) == (
+        "nickname is required to create it")
+    assert WIRED.missing_on_create({"user_id": "u", "name": ""}) == (
+        "name and nickname are required to create it")
+    worded = EntitySpec("c", "cs", "a", [Field("a"), Field("b", create_requires=True),
+                                         Field("c", create_requires=True),
+                                         Field("d", create_requires=True)],
+                        create_needs="to create it the server also needs {fields}")
+    assert worded.missing_on_create({"a": 1}) == "to create it the server also needs b, c, d"

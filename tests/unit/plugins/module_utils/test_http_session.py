@@ -17,7 +17,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
 
-class Scripted(object):
+class Scripted:
     """A server that answers each request with the next scripted (status, headers, body)."""
 
     def __init__(self, answers):

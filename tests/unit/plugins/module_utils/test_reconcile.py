@@ -44,7 +44,7 @@ class MemoryBackend(EntityBackend):
 
     def __init__(self, records=(), lose=None):
         super().__init__()
-        self.store = dict((r["key"], dict(r)) for r in records)
+        self.store = {r["key"]: dict(r) for r in records}
         self.writes = []
         self.reads = 0
         self.lose = lose  # (action, applied): lose the answer of this write once

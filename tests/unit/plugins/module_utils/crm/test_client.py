@@ -47,7 +47,7 @@ def test_customers_pages_through_everything_with_one_request_per_page(crm):
     client = client_for(crm.url)
     customers = client.customers()
     assert len(customers) == 240
-    assert len(set(row["id"] for row in customers)) == 240
+    assert len({row["id"] for row in customers}) == 240
     # count, 100 + 100 + 40 (the short page is the last), count
     assert crm.emulator.counters.snapshot()["reads"] == {"list": 2 + 3}
 
@@ -130,7 +130,7 @@ def test_rows_of_refuses_an_unknown_shape():
         rows_of("done")
 
 
-class Canned(object):
+class Canned:
     """A stand-in HttpSession answering canned bodies in turn."""
 
     def __init__(self, *bodies):

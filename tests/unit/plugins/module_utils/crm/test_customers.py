@@ -6,9 +6,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import
 from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import (
     CUSTOMER,
     CrmCustomers,
-    from_wire,
-    to_wire,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
@@ -70,7 +69,7 @@ def holders(crm, uniqueid):
 
 
 def test_wire_names_and_types_are_mapped_both_ways():
-    record = from_wire(
+    record = CrmCustomers().from_wire(
         {
             "id": "1243",
             "ispid": "1",
@@ -85,11 +84,9 @@ def test_wire_names_and_types_are_mapped_both_ways():
     assert record["customerid"] == 1243 and record["ispid"] == 1 and record["resellerid"] == 2
     assert record["type"] == "Individual" and record["address_state"] == "Goa"
     assert record["dob"] is None and record["surname"] is None
-    assert to_wire({"address_state": "Goa", "customerid": 5, "resellerid": 3, "notes": ""}) == {
-        "state": "Goa",
-        "resellerid": "3",
-        "notes": "",
-    }
+    assert CrmCustomers().to_wire(
+        {"address_state": "Goa", "customerid": 5, "resellerid": 3, "notes": ""}
+    ) == {"state": "Goa", "resellerid": "3", "notes": ""}
 
 
 def test_keys_are_customerids_or_uniqueid_text():
@@ -296,16 +293,18 @@ def test_a_refusal_names_the_record_and_the_backends_text(crm):
     )
 
 
-class ListWithout(object):
+class ListWithout:
     """A CRM whose list leaves some fields out (its shape is not documented)."""
 
     def __init__(self, *missing):
         self.missing = missing
         self.writes = []
+        self.filters = None
 
     def customers(self, filters=None):
+        self.filters = filters
         row = {"id": "7", "ispid": "1", "resellerid": "2", "uniqueid": "U-7", "name": "Seven"}
-        return [dict((k, v) for k, v in row.items() if k not in self.missing)]
+        return [{k: v for k, v in row.items() if k not in self.missing}]
 
     def create(self, fields):
         self.writes.append(("create", fields))
@@ -352,3 +351,94 @@ def test_a_lost_update_or_delete_answer_is_read_back_not_resent(crm, action, rec
     assert counts(crm)["writes"] == {action: 1}
     again = converge(crm, [record])
     assert again["changed"] is False
+
+
+# --- what the field declarations derive -----------------------------------------------
+def test_the_record_read_keeps_the_id_under_either_wire_name_and_leaves_the_action_out():
+    record = CrmCustomers().from_wire({"customerid": "7", "type": "ORGANISATION", "dob": " "})
+    assert record["customerid"] == 7 and record["type"] == "Organisation"
+    assert record["dob"] is None and "reset_password" not in record
+    assert list(record)[0] == "customerid"
+
+
+def test_read_only_fields_and_the_action_never_travel_as_fields():
+    assert CrmCustomers().to_wire(
+        {"username": "u", "serviceid": 4, "created": "2026-01-01", "reset_password": True}
+    ) == {}
+
+
+def test_create_requirements_and_identities_come_from_the_fields():
+    assert CUSTOMER.identities == ("customerid", "uniqueid")
+    assert CUSTOMER.missing_on_create(dict(NEW, city=None, street=None)) == (
+        "to create it the CRM also needs city and street"
+    )
+    assert CUSTOMER.missing_on_create(NEW) is None
+
+
+def test_limits_are_checked_as_before_with_the_same_words():
+    assert CUSTOMER.problems({"dob": "2023-02-30", "email": "nobody"}) == [
+        "dob '2023-02-30' is not a date in yyyy-mm-dd form",
+        "email 'nobody' is not an email address",
+    ]
+    # "" clears dob; a blank email is refused as empty (by prepare), not as malformed
+    assert CUSTOMER.problems({"dob": "", "email": "  ", "name": ""}) == []
+    assert CUSTOMER.problems({"dob": "2024-02-29", "email": "a@b"}) == []
+
+
+def test_an_empty_required_field_is_refused_by_its_name():
+    with pytest.raises(ValidationError, match="^city cannot be empty: the CRM requires it$"):
+        CrmCustomers(ListWithout()).prepare({"customerid": 7, "city": " "})
+
+
+def test_the_info_options_are_the_lists_filters():
+    options = CrmCustomers.search_options
+    assert sorted(options) == sorted(
+        [
+            "customerid", "ispid", "resellerid", "serviceid", "username", "type", "name",
+            "mobile", "email", "zipcode", "address_state", "city", "created_from",
+            "created_upto",
+        ]
+    )
+    assert options["serviceid"] == {"type": "int"} and options["city"] == {"type": "str"}
+    assert options["type"] == {"type": "str", "choices": ["Individual", "Organisation"]}
+
+
+def search_params(**given):
+    params = {name: None for name in CrmCustomers.search_options}
+    params.update(uniqueid=None, filters={})
+    params.update(given)
+    return params
+
+
+def test_search_sends_the_lists_filters_by_their_wire_names(crm):
+    found = backend(crm).search(search_params(resellerid=2, address_state="Kerala", city="Kochi"))
+    assert len(found) == 27
+    assert {(r["resellerid"], r["city"]) for r in found} == {(2, "Kochi")}
+    assert counts(crm)["reads"] == {"list": 2 + 2}
+    client = ListWithout()
+    CrmCustomers(client).search(search_params(address_state="Goa", created_upto="2025-12-31"))
+    assert client.filters == {"state": "Goa", "created_upto": "2025-12-31"}
+
+
+def test_search_matches_uniqueid_and_filters_on_what_the_list_answers():
+    found = CrmCustomers(ListWithout()).search(search_params(uniqueid="U-*"))
+    assert [r["customerid"] for r in found] == [7]
+    assert CrmCustomers(ListWithout()).search(search_params(filters={"name": "Eight"})) == []
+
+
+@pytest.mark.parametrize("value", ["01/03/2025", "2025-02-30", ""])
+def test_search_refuses_a_created_filter_that_is_no_date_before_reading(value):
+    client = ListWithout()
+    with pytest.raises(ValidationError) as caught:
+        CrmCustomers(client).search(search_params(created_from=value))
+    assert str(caught.value) == f"created_from {value!r} is not a date in yyyy-mm-dd form"
+    assert client.filters is None
+
+
+def test_holders_are_found_in_the_lists_order_with_one_read(crm):
+    crm_backend = backend(crm)
+    crm_backend.client.update(1008, {"uniqueid": "SEED-0009"})
+    counts(crm)
+    assert [r["customerid"] for r in crm_backend.holders(" SEED-0009")] == [1008, 1009]
+    assert crm_backend.holders("NOPE") == []
+    assert counts(crm)["reads"] == {"list": 2 + 3}

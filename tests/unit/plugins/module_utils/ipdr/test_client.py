@@ -75,7 +75,7 @@ def test_duplicate_create_fails_with_the_servers_message(server):
         client_for(server).create({"UserID": "B68t19", "Name": "Again"})
 
 
-class RecordingHttp(object):
+class RecordingHttp:
     """Stands in for HttpSession: answers one canned body, remembers what was sent."""
 
     def __init__(self, text, status=200):

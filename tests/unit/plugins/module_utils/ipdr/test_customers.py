@@ -4,9 +4,8 @@ import pytest
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
 from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.customers import (
+    CUSTOMER,
     IpdrCustomers,
-    from_wire,
-    to_wire,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
@@ -17,11 +16,11 @@ SEEDED = {"id": 5, "Name": "Trisul", "Address": "Chennai", "Email": "demo@gmail.
           "PhoneNumber": "1234567890", "AltPhoneNumber": None, "UserID": "B68t19"}
 
 
-class FakeClient(object):
+class FakeClient:
     """Holds customers in memory and records every write."""
 
     def __init__(self, customers, lose_next_answer=False):
-        self.store = dict((c["UserID"], dict(c)) for c in customers)
+        self.store = {c["UserID"]: dict(c) for c in customers}
         self.writes = []
         self.reads = 0
         self.lose_next_answer = lose_next_answer
@@ -59,11 +58,11 @@ def converge(client, records, check_mode=False, purge_scope=None, purge_limit=10
 
 
 def test_wire_names_are_pascal_case_both_ways():
-    record = from_wire(SEEDED)
+    record = IpdrCustomers().from_wire(SEEDED)
     assert record == {"id": 5, "user_id": "B68t19", "name": "Trisul", "address": "Chennai",
                       "email": "demo@gmail.com", "phone_number": "1234567890",
                       "alt_phone_number": None}
-    assert to_wire({"phone_number": 42, "alt_phone_number": "1", "id": 5}) == {
+    assert IpdrCustomers().to_wire({"phone_number": 42, "alt_phone_number": "1", "id": 5}) == {
         "PhoneNumber": "42", "AltPhoneNumber": "1"}
 
 
@@ -114,7 +113,7 @@ def test_check_mode_predicts_and_writes_nothing():
 
 def test_bulk_reads_the_backend_once():
     client = FakeClient([SEEDED])
-    converge(client, [("present", {"user_id": "u%d" % n, "name": "N%d" % n}) for n in range(5)])
+    converge(client, [("present", {"user_id": f"u{n}", "name": f"N{n}"}) for n in range(5)])
     assert client.reads == 1 and len(client.writes) == 5
 
 
@@ -157,4 +156,63 @@ def test_a_user_id_with_a_dot_is_refused_before_any_write():
         with pytest.raises(ReconcileFailed) as caught:
             converge(client, records, purge_scope=purge)
         assert "contains '.'" in caught.value.message
+    assert client.writes == []
+
+
+# --- what the declarations give ---------------------------------------------------
+
+def test_the_wire_mapping_is_derived_from_the_fields():
+    adapter = IpdrCustomers()
+    every = {"user_id": "u1", "name": "N", "address": "A", "email": "e@x",
+             "phone_number": "1", "alt_phone_number": "2"}
+    assert adapter.to_wire(every) == {"UserID": "u1", "Name": "N", "Address": "A", "Email": "e@x",
+                                      "PhoneNumber": "1", "AltPhoneNumber": "2"}
+    # the id is the server's: read, never written; values a task does not give are not sent
+    assert adapter.to_wire({"id": 9, "name": None, "email": "e@x"}) == {"Email": "e@x"}
+    assert adapter.from_wire({"UserID": 7, "Name": ""}) == {
+        "user_id": "7", "name": "", "address": None, "email": None, "phone_number": None,
+        "alt_phone_number": None, "id": None}
+    # the id keeps the type the server gave it
+    assert adapter.from_wire({"id": "12", "UserID": "u"})["id"] == "12"
+
+
+def test_info_lookups_and_writable_fields_are_derived_from_the_fields():
+    assert CUSTOMER.lookups == ("user_id",)
+    assert CUSTOMER.filters == {}
+    assert "id" not in {field.name for field in CUSTOMER.writable}
+
+
+@pytest.mark.parametrize("name", [None, ""])
+def test_a_create_without_a_name_is_refused_with_the_servers_reason(name):
+    assert CUSTOMER.missing_on_create({"user_id": "u1", "name": name}) == (
+        "name is required to create it (the server refuses a customer without a Name)")
+    assert CUSTOMER.missing_on_create({"user_id": "u1", "name": "N"}) is None
+
+
+def test_an_update_or_delete_needs_no_name():
+    client = FakeClient([SEEDED])
+    converge(client, [("present", {"user_id": "B68t19", "name": ""}),
+                      ("absent", {"user_id": "missing"})])
+    assert client.writes == [("PATCH", "B68t19", {"Name": ""})]
+
+
+def test_a_dotted_user_id_is_refused_in_the_servers_terms():
+    expected = ("user_id 'a.b' contains '.', which the server's /api/ipdrcustomers/<UserID> "
+                "route reads as a format suffix (so it would address another customer): "
+                "manage it in Trisul itself")
+    assert CUSTOMER.problems({"user_id": "a.b", "name": "N"}) == [expected]
+    assert CUSTOMER.problems({"user_id": "ab", "name": "N.x"}) == []
+    client = FakeClient([SEEDED])
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(client, [("present", {"user_id": "a.b", "name": "Dot"})])
+    assert caught.value.message == f"nothing was changed: IPDR customer 'a.b': {expected}"
+
+
+def test_a_purge_of_a_dotted_user_id_is_refused_naming_it():
+    client = FakeClient([SEEDED, dict(SEEDED, UserID="old.one", id=8)])
+    with pytest.raises(ReconcileFailed) as caught:
+        converge(client, [("present", {"user_id": "fine", "name": "Fine"})],
+                 purge_scope={"user_id": "old*"})
+    assert caught.value.message.startswith(
+        "nothing was changed: IPDR customer 'old.one': user_id 'old.one' contains '.'")
     assert client.writes == []

@@ -1,46 +1,36 @@
 """The ONU client against the emulator: tokens that are not yet valid or expired, quirks."""
 
-import os
-import stat
 import time
 
 import pytest
 import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
-from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import OnuClient, jwt_claims
-from ansible_collections.isp.provisioning.plugins.module_utils.onu.token_cache import TokenCache
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import jwt_claims
 from tests.emulators.onu import OnuEmulator
-
-
-def client(running, username="operator", password="operator123", cache=None, clock=time.time):
-    http = HttpSession(running.url, timeout=10, redactor=Redactor(password))
-    return OnuClient(http, username, password, cache, clock=clock)
 
 
 def configure(running, **config):
     requests.put(running.root + "/_emulator/config", json=config, timeout=5).raise_for_status()
 
 
-def test_the_client_waits_until_nbf_after_login(serve):
+def test_the_client_waits_until_nbf_after_login(serve, connect):
     running = serve(OnuEmulator, nbf_delay=2)
     started = time.time()
-    onu = client(running)
+    onu = connect(running)
     assert len(onu.customers()) == 4
     assert time.time() - started >= 1.0  # iat is whole seconds: nbf is 1 to 2 s away
 
 
-def test_a_client_whose_clock_runs_ahead_waits_out_the_servers_refusals(serve):
+def test_a_client_whose_clock_runs_ahead_waits_out_the_servers_refusals(serve, connect):
     running = serve(OnuEmulator, nbf_delay=2)
-    onu = client(running, clock=lambda: time.time() + 5)  # thinks nbf has passed
+    onu = connect(running, clock=lambda: time.time() + 5)  # thinks nbf has passed
     assert len(onu.services()) == 6
 
 
-def test_an_expired_token_means_one_new_login(serve):
+def test_an_expired_token_means_one_new_login(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
-    onu = client(running)
+    onu = connect(running)
     onu.customers()
     first = onu.token()
     configure(running, expire_tokens=True)
@@ -48,85 +38,43 @@ def test_an_expired_token_means_one_new_login(serve):
     assert onu.token() != first
 
 
-def test_a_wrong_password_names_the_user_not_the_password(serve):
+def test_a_wrong_password_names_the_user_not_the_password(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
     with pytest.raises(BackendError) as failure:
-        client(running, password="wrong-secret").customers()
+        connect(running, password="wrong-secret").customers()
     assert failure.value.message == "ONU login as 'operator' failed (HTTP 401): Login failed."
     assert failure.value.status == 401
 
 
-def test_a_visitor_may_not_write(serve):
+def test_a_visitor_may_not_write(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
-    visitor = client(running, "visitor", "visitor123")
+    visitor = connect(running, "visitor", "visitor123")
     with pytest.raises(BackendError) as failure:
         visitor.create({"sn": "X", "name": "x", "auto": "YES", "state": "YES"})
     assert "Not enough privilege" in failure.value.message
     assert "eyJ" not in failure.value.message
 
 
-def test_empty_lists_answer_404_and_read_as_empty(serve):
+def test_empty_lists_answer_404_and_read_as_empty(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
-    onu = client(running)
+    onu = connect(running)
     for customer in onu.customers():
         onu.delete(customer["sn"])
     assert onu.customers() == []
 
 
-def test_php_diagnostics_before_the_json_are_skipped(serve):
+def test_php_diagnostics_before_the_json_are_skipped(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
     configure(running, snmp_noise=True)
-    onu = client(running)
+    onu = connect(running)
     onu.update({"sn": "C850E98CE604", "name": "Renamed", "state": "YES"})
     assert [c["name"] for c in onu.customers() if c["sn"] == "C850E98CE604"] == ["Renamed"]
 
 
-def test_the_token_cache_is_private_and_reused(serve, tmp_path):
-    running = serve(OnuEmulator, nbf_delay=0)
-    cache = TokenCache(running.url, "operator", "operator123", directory=str(tmp_path / "c"))
-    first = client(running, cache=cache)
-    first.customers()
-    assert stat.S_IMODE(os.stat(cache.path).st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(str(tmp_path / "c")).st_mode) == 0o700
-    second = client(running, cache=cache)
-    assert second.token() == first.token()
-
-
-def test_the_token_cache_serves_only_the_right_password_and_not_near_expiry(tmp_path):
-    folder = str(tmp_path / "cache")
-    right = TokenCache("http://onu/API/", "op", "right", directory=folder)
-    wrong = TokenCache("http://onu/API/", "op", "wrong", directory=folder)
-    assert right.save("token-1", expires=1000) is None
-    assert right.load(valid_until=999) == "token-1"
-    assert right.load(valid_until=1000) is None
-    assert wrong.load(valid_until=0) is None
-    assert "right" not in open(right.path).read()
-
-
-def test_the_token_cache_refuses_a_folder_others_can_enter(tmp_path):
-    folder = tmp_path / "open"
-    folder.mkdir(mode=0o755)
-    folder.chmod(0o755)
-    cache = TokenCache("http://onu/API/", "op", "pw", directory=str(folder))
-    assert "chmod 700" in cache.save("token-1", expires=10 ** 10)
-    assert not os.path.exists(cache.path)
-    assert cache.load(valid_until=0) is None
-
-
-def test_an_unusable_token_cache_is_a_warning_not_a_failure(serve, tmp_path):
-    running = serve(OnuEmulator, nbf_delay=0)
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("")
-    cache = TokenCache(running.url, "operator", "operator123", directory=str(blocker / "c"))
-    onu = client(running, cache=cache)
-    assert len(onu.customers()) == 4
-    assert any("token cache is not used" in warning for warning in onu.warnings)
-
-
-def test_the_nbf_wait_happens_once_per_token(serve):
+def test_the_nbf_wait_happens_once_per_token(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
     naps = []
-    onu = client(running, clock=lambda: time.time() - 30)  # a clock far behind the server's
+    onu = connect(running, clock=lambda: time.time() - 30)  # a clock far behind the server's
     onu.sleep = naps.append
     onu.customers()
     onu.services()
@@ -134,9 +82,9 @@ def test_the_nbf_wait_happens_once_per_token(serve):
     assert len(naps) == 1
 
 
-def test_a_list_answer_of_an_unexpected_shape_is_a_clear_error(serve):
+def test_a_list_answer_of_an_unexpected_shape_is_a_clear_error(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
-    onu = client(running)
+    onu = connect(running)
     onu.expect = lambda *args, **kwargs: {"customers": "oops"}
     with pytest.raises(BackendError) as failure:
         onu.customers()

@@ -2,17 +2,18 @@
 
 import pytest
 
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import READ_LATER
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import (
+    CUSTOMER,
     OnuCustomers,
-    from_wire,
-    to_wire,
 )
 
 
-class FakeClient(object):
+class FakeClient:
     def __init__(self):
         self.updates = []
+        self.creates = []
 
     def services(self):
         return [{"id": 3, "name": "Internet_4port"}, {"id": "8", "name": "HGU"}]
@@ -24,15 +25,18 @@ class FakeClient(object):
     def update(self, fields):
         self.updates.append(fields)
 
+    def create(self, fields):
+        self.creates.append(fields)
+
 
 def test_wire_to_record_accepts_strings_and_php81_numbers():
-    record = from_wire(FakeClient().customers()[0])
+    record = OnuCustomers().from_wire(FakeClient().customers()[0])
     assert record == {"id": "262", "sn": "S1", "name": "n", "address": "", "egn": None,
                       "service": "8", "auto": False, "enabled": False, "state_rf": "2"}
 
 
 def test_record_to_wire_says_yes_and_no():
-    assert to_wire({"enabled": True, "auto": False, "service": 8}) == {
+    assert OnuCustomers().to_wire({"enabled": True, "auto": False, "service": 8}) == {
         "state": "YES", "auto": "NO", "service": "8"}
 
 
@@ -46,8 +50,9 @@ def test_service_names_resolve_to_ids_and_unknown_ones_list_the_choices():
 
 
 def test_a_quote_is_refused_before_it_reaches_the_servers_sql():
-    with pytest.raises(ValidationError):
-        OnuCustomers(FakeClient()).prepare({"sn": "S", "name": "O'Brien"})
+    # The engine checks every declared record's limits before prepare and any write.
+    problems = CUSTOMER.problems({"sn": "S", "name": "O'Brien"})
+    assert len(problems) == 1 and "single quote" in problems[0]
 
 
 def test_every_update_sends_the_state_the_customer_has():
@@ -69,7 +74,6 @@ def test_a_change_to_an_empty_value_is_refused_but_booleans_are_fine():
 
 
 def test_an_egn_with_a_leading_zero_matches_what_php81_answers():
-    from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import CUSTOMER
     assert CUSTOMER.differences({"sn": "S", "egn": "0441011234"}, {"egn": 441011234}) == {}
     assert CUSTOMER.differences({"sn": "S", "egn": "0441011234"}, {"egn": "0441011235"}) != {}
 
@@ -82,3 +86,54 @@ def test_a_zero_on_create_is_refused_rather_than_silently_dropped():
     assert "egn='0'" in str(failure.value)
     backend.check("create", {"sn": "N", "name": "n", "address": ""}, None,
                   {"sn": "N", "name": "n", "address": ""})  # "" just leaves it unset
+
+
+def test_every_text_field_refuses_a_quote_in_the_same_words():
+    texts = [field.name for field in CUSTOMER.writable if field.type == "str"]
+    assert set(texts) == {"sn", "name", "address", "egn", "service", "state_rf"}
+    for name in texts:
+        assert CUSTOMER.problems({name: "a'b"}) == [
+            f"{name} contains \"'\", a single quote, which the ONU server cannot store "
+            "(it passes values to SQL unescaped)"]
+    assert CUSTOMER.problems({"sn": "S", "name": "Obrien", "auto": True}) == []
+
+
+def test_a_create_without_a_name_is_refused_before_the_empty_value_check():
+    backend = OnuCustomers(FakeClient())
+    for name in (None, ""):
+        with pytest.raises(ValidationError, match="^name is required to create it$"):
+            backend.check("create", {"sn": "N", "name": name, "egn": "0"}, None,
+                          {"sn": "N", "name": name, "egn": "0"})
+
+
+def test_a_create_sends_auto_and_state_yes_unless_told_and_skips_what_php_drops():
+    client = FakeClient()
+    backend = OnuCustomers(client)
+    assert backend.create({"sn": "N", "name": "n", "service": "8"}) is READ_LATER
+    assert backend.create({"sn": "M", "name": "m", "auto": False, "enabled": False}) is READ_LATER
+    assert client.creates == [
+        {"sn": "N", "name": "n", "service": "8", "auto": "YES", "state": "YES"},
+        {"sn": "M", "name": "m", "auto": "NO", "state": "NO"},
+    ]
+
+
+def test_a_predicted_create_reads_as_the_server_will_answer():
+    after = OnuCustomers(FakeClient()).predict("create", {"sn": "N", "name": "n"}, None)
+    assert after == {"id": None, "sn": "N", "name": "n", "address": "", "egn": None,
+                     "service": None, "auto": True, "state_rf": None, "enabled": True}
+
+
+def test_the_info_module_finds_customers_by_id_or_serial():
+    backend = OnuCustomers(FakeClient())
+    assert CUSTOMER.lookups == ("sn", "id")
+    assert [r["sn"] for r in backend.search({"sn": None, "id": "262", "filters": {}})] == ["S1"]
+    assert backend.search({"sn": "S2", "id": None, "filters": {}}) == []
+    assert len(backend.search({"sn": None, "id": None, "filters": {"enabled": False}})) == 1
+
+
+def test_a_delete_names_the_serial():
+    deleted = []
+    client = FakeClient()
+    client.delete = deleted.append
+    OnuCustomers(client).delete({"sn": "S1", "id": "262"})
+    assert deleted == ["S1"]

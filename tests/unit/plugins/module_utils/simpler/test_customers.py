@@ -1,42 +1,30 @@
-"""SIMPLer customers through the reconcile engine, against the emulator, over both transports."""
+"""SIMPLer customers: records <-> wire as the fields declare, partial compare, and the
+reconcile engine on top, against the emulator over both transports."""
+
+import datetime
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
-from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    ValidationError,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import SimplerClient
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
+    CUSTOMER,
     SimplerCustomers,
-    SimplerCustomerSearch,
 )
-from tests.emulators.server import start
-from tests.emulators.simpler import SimplerEmulator
 
-TRANSPORTS = ["rest", "soap"]
-
-
-@pytest.fixture(params=TRANSPORTS)
-def simpler(request, tmp_path):
-    running = start(SimplerEmulator(str(tmp_path / "simpler.sqlite")))
-    running.transport = request.param
-    yield running
-    running.stop()
+ADAPTER = SimplerCustomers(None)
+NO_LOOKUPS = {"invoicingid": None, "customerid": None, "nickname": None, "filters": {}}
 
 
-def client(simpler):
-    http = HttpSession(simpler.url, timeout=5, retries=1, backoff=0,
-                       redactor=Redactor("password"), sleep=lambda _: None)
-    return SimplerClient(http, "username", "password", operator="operator",
-                         transport=simpler.transport)
-
-
-def converge(simpler, records, backend=None):
-    engine = Reconciler(backend or SimplerCustomers(client(simpler)), diff=True)
+def converge(simpler, connect, records, backend=None, check_mode=False):
+    backend = backend or SimplerCustomers(connect(simpler, simpler.transport))
+    engine = Reconciler(backend, check_mode=check_mode, diff=True)
     return engine.apply(engine.plan([("present", dict(record)) for record in records]))
 
 
@@ -44,52 +32,204 @@ def writes(simpler):
     return simpler.emulator.counters.snapshot()["writes"]
 
 
-def nicknames(simpler):
-    return sorted(r["nickname"] for r in SimplerCustomers(client(simpler)).read_all())
+def nicknames(simpler, connect):
+    return sorted(r["nickname"]
+                  for r in SimplerCustomers(connect(simpler, simpler.transport)).read_all())
 
 
-def test_a_nickname_held_by_another_customer_is_refused_before_any_write(simpler):
+# --- records <-> wire ---------------------------------------------------------------
+def test_read_names_become_option_names():
+    record = ADAPTER.from_wire(
+        {"id": "5", "status": "current", "paymentmethod": "cash", "phone": "1",
+         "street": "S1", "zip": "PC", "installtown": "T", "startdate": "2024-01-31"},
+        {"custom_field_3": "x"})
+    assert record["customerid"] == "5" and record["customerstatus"] == "current"
+    assert record["payment_method"] == "cash"
+    assert record["installation_address"]["street1"] == "S1"
+    assert record["installation_address"]["postcode"] == "PC"
+    assert record["invoicing_address"]["town"] == "T"
+    assert record["custom_fields"] == {"3": "x"}
+
+
+def test_every_read_name_and_every_unset_field():
+    record = ADAPTER.from_wire(
+        {"customerid": "9", "name": "N", "nickname": "n", "invoicingid": "I", "type": "gov",
+         "email": "e", "accountsemail": "a", "supportemail": "s", "country": "IE",
+         "sendmethod": "pdf", "init_date": "2024-01-02 10:00:00"}, None)
+    assert record["customerid"] == "9"  # as searchCustomer names it, when id is missing
+    assert (record["accounts_email"], record["support_email"], record["send_method"]) == (
+        "a", "s", "pdf")
+    assert record["init_date"] == "2024-01-02"
+    assert record["startdate"] == record["phone"] == record["customerstatus"] == ""
+    assert record["custom_fields"] == {}
+
+
+def test_an_empty_answer_is_a_new_customer():
+    parts = {"street1": "", "street2": "", "town": "", "county": "", "postcode": "", "state": ""}
+    assert ADAPTER.defaults_on_create() == dict(
+        {field.name: "" for field in CUSTOMER.fields}, customerid=None, custom_fields={},
+        installation_address=parts, invoicing_address=parts)
+
+
+def test_an_address_change_keeps_the_parts_not_named():
+    current = {"installation_address": {"street1": "A", "street2": "B", "town": "C",
+                                        "county": "", "postcode": "P", "state": ""}}
+    wire = ADAPTER.to_wire({"installation_address": {"street2": "New", "town": None}}, current)
+    assert wire == {"address": "A:::New:::C::::::P:::"}
+
+
+def test_dates_are_written_as_the_wire_wants():
+    assert ADAPTER.to_wire({"startdate": "2024-01-31", "phone": "1"}, None) == {
+        "startdate": "01/31/2024", "phone_list_main": "1"}
+
+
+def test_write_names_and_what_is_never_written():
+    wire = ADAPTER.to_wire({
+        "customerid": "5", "invoicingid": "I", "customerstatus": "current",
+        "accounts_email": "a", "payment_method": "cash", "init_date": "",
+        "invoicing_address": {"town": "T"}, "custom_fields": {"custom_field_7": None, "8": 1},
+    })
+    assert wire == {"invoicingid": "I", "customerstatus": "current", "accounts_email": "a",
+                    "payment_method": "cash", "init_date": "", "iaddress": "::::::T:::::::::",
+                    "custom_field_7": "", "custom_field_8": "1"}
+
+
+def test_only_named_address_parts_and_custom_fields_are_compared():
+    current = ADAPTER.from_wire({"invoicingid": "I", "street": "A", "town": "C"},
+                                {"1": "x", "2": "y"})
+    same = {"invoicingid": "I", "installation_address": {"street1": "A", "town": None},
+            "custom_fields": {"2": "y"}}
+    assert CUSTOMER.differences(same, current) == {}
+    other = dict(same, custom_fields={"2": "z"})
+    assert list(CUSTOMER.differences(other, current)) == ["custom_fields"]
+
+
+def test_a_customer_found_by_its_id_compares_its_invoicing_id():
+    current = ADAPTER.from_wire({"id": "5", "invoicingid": "OLD"})
+    assert CUSTOMER.differences({"invoicingid": "NEW", "customerid": "5"}, current) == {
+        "invoicingid": "NEW"}
+
+
+def test_the_prediction_merges_named_parts():
+    current = ADAPTER.from_wire({"id": "5", "invoicingid": "I", "street": "A"}, {"1": "x"})
+    after = ADAPTER.predict("update", {"installation_address": {"town": "T", "street1": None},
+                                       "custom_fields": {"2": 3}, "name": "N"}, current)
+    assert after["installation_address"]["street1"] == "A"
+    assert after["installation_address"]["town"] == "T"
+    assert after["custom_fields"] == {"1": "x", "2": "3"}
+    assert after["name"] == "N"
+
+
+# --- what the fields declare ----------------------------------------------------------
+def test_what_the_info_module_looks_up_and_searchcustomer_filters_by():
+    assert CUSTOMER.lookups == ("invoicingid", "customerid", "nickname")
+    assert CUSTOMER.filters["customerid"] == "customerid"
+    assert CUSTOMER.filters["customerstatus"] == "customerstatus"
+
+
+@pytest.mark.parametrize("desired, message", [
+    ({"invoicingid": "I"}, "name and nickname are required to create it"),
+    ({"invoicingid": "I", "name": "N", "nickname": ""}, "nickname is required to create it"),
+    ({"invoicingid": "I", "nickname": "n"}, "name is required to create it"),
+    ({"invoicingid": "I", "name": "N", "nickname": "n"}, None),
+])
+def test_what_a_create_requires(desired, message):
+    assert CUSTOMER.missing_on_create(desired) == message
+
+
+@pytest.mark.parametrize("desired, problems", [
+    ({"nickname": "has space"},
+     ["nickname 'has space' may hold only letters, digits and _ (SIMPLer's rule)"]),
+    ({"nickname": "ok_1", "startdate": "31/01/2024"},
+     ["startdate '31/01/2024' is not a date as YYYY-MM-DD"]),
+    ({"init_date": "2024-02-30"}, ["init_date '2024-02-30' is not a date as YYYY-MM-DD"]),
+    ({"installdate": datetime.date(2024, 1, 31), "startdate": "2024-01-31 00:00"}, []),
+    ({"startdate": ""}, []),
+])
+def test_limits_checked_before_any_write(desired, problems):
+    assert CUSTOMER.problems(desired) == problems
+
+
+def test_a_blank_nickname_is_refused_too():
+    with pytest.raises(ValidationError) as raised:
+        ADAPTER.prepare({"invoicingid": "I", "nickname": ""})
+    assert str(raised.value) == (
+        "nickname '' may hold only letters, digits and _ (SIMPLer's rule)")
+
+
+def test_dates_and_custom_field_ids_are_prepared_as_the_server_reads_them_back():
+    prepared = ADAPTER.prepare({"invoicingid": "I", "startdate": datetime.date(2024, 1, 31),
+                                "custom_fields": {"custom_field_7": None, 8: 1}})
+    assert prepared["startdate"] == "2024-01-31"
+    assert prepared["custom_fields"] == {"7": "", "8": "1"}
+
+
+# --- against the emulator ------------------------------------------------------------
+def test_a_customer_is_searched_before_it_is_added(simpler, connect):
+    record = {"invoicingid": "ADA-0001", "name": "Ada Current", "nickname": "adacurrent"}
+    result = converge(simpler, connect, [record])
+    assert result["unchanged"] == 1
+    assert simpler.emulator.counters.snapshot()["total_writes"] == 0
+
+
+def test_a_substring_match_is_not_the_customer(server, connect):
+    server.transport = "rest"
+    converge(server, connect, [{"invoicingid": "SUB-10", "name": "Ten", "nickname": "sub10"}])
+    result = converge(server, connect,
+                      [{"invoicingid": "SUB-1", "name": "One", "nickname": "sub1"}])
+    assert result["created"] == 1
+
+
+def test_a_new_customer_needs_name_and_nickname(server, connect):
+    server.transport = "rest"
+    with pytest.raises(ReconcileFailed) as raised:
+        converge(server, connect, [{"invoicingid": "NEW-1"}])
+    assert "name and nickname are required" in raised.value.message
+
+
+def test_a_nickname_held_by_another_customer_is_refused_before_any_write(simpler, connect):
     with pytest.raises(ReconcileFailed) as failed:
-        converge(simpler, [
+        converge(simpler, connect, [
             dict(invoicingid="NEW-1", name="New One", nickname="newone"),
             dict(invoicingid="NEW-2", name="New Two", nickname="adacurrent"),
         ])
     assert "nickname 'adacurrent' is already held by customer 2" in failed.value.message
     assert writes(simpler) == {}
-    assert nicknames(simpler) == ["adacurrent", "mgawlowskiXYZ193"]
+    assert nicknames(simpler, connect) == ["adacurrent", "mgawlowskiXYZ193"]
 
 
-def test_renaming_to_a_nickname_another_customer_holds_is_refused_before_any_write(simpler):
+def test_renaming_to_a_nickname_another_customer_holds_is_refused_before_any_write(
+        simpler, connect):
     with pytest.raises(ReconcileFailed) as failed:
-        converge(simpler, [dict(invoicingid="mgawlowskiXYZ193", nickname="adacurrent")])
+        converge(simpler, connect, [dict(invoicingid="mgawlowskiXYZ193", nickname="adacurrent")])
     assert "already held by customer 2" in failed.value.message
     assert writes(simpler) == {}
 
 
-def test_a_nickname_declared_twice_is_refused_before_any_write(simpler):
+def test_a_nickname_declared_twice_is_refused_before_any_write(simpler, connect):
     with pytest.raises(ReconcileFailed) as failed:
-        converge(simpler, [dict(invoicingid="NEW-1", name="New One", nickname="twin"),
-                           dict(invoicingid="NEW-2", name="New Two", nickname="twin")])
+        converge(simpler, connect, [dict(invoicingid="NEW-1", name="New One", nickname="twin"),
+                                    dict(invoicingid="NEW-2", name="New Two", nickname="twin")])
     assert "nickname 'twin' is declared for invoicingid 'NEW-1' as well" in failed.value.message
     assert writes(simpler) == {}
 
 
-def test_a_nickname_that_only_contains_anothers_is_no_clash(simpler):
-    result = converge(simpler, [dict(invoicingid="NEW-1", name="Ada Two", nickname="ada")])
+def test_a_nickname_that_only_contains_anothers_is_no_clash(simpler, connect):
+    result = converge(simpler, connect, [dict(invoicingid="NEW-1", name="Ada Two", nickname="ada")])
     assert result["created"] == 1
     assert result["results"][0]["customer"]["nickname"] == "ada"
     assert writes(simpler) == {"addCustomer": 1}
 
 
-def test_a_customers_own_nickname_is_no_clash(simpler):
-    result = converge(simpler, [dict(invoicingid="ADA-0001", nickname="adacurrent",
-                                     name="Ada Renamed")])
+def test_a_customers_own_nickname_is_no_clash(simpler, connect):
+    result = converge(simpler, connect, [dict(invoicingid="ADA-0001", nickname="adacurrent",
+                                              name="Ada Renamed")])
     assert result["updated"] == 1
     assert writes(simpler) == {"modifyCustomer": 1}
 
 
-def test_a_timed_out_add_is_not_sent_again_when_the_read_back_does_not_find_it(simpler):
-    backend = SimplerCustomers(client(simpler))
+def test_a_timed_out_add_is_not_sent_again_when_the_read_back_does_not_find_it(simpler, connect):
+    backend = SimplerCustomers(connect(simpler, simpler.transport))
     sent = []
 
     def add_customer(fields):
@@ -98,23 +238,34 @@ def test_a_timed_out_add_is_not_sent_again_when_the_read_back_does_not_find_it(s
 
     backend.client.add_customer = add_customer
     with pytest.raises(ReconcileFailed) as failed:
-        converge(simpler, [dict(invoicingid="LOST-1", name="Lost One", nickname="lostone")],
-                 backend)
+        converge(simpler, connect,
+                 [dict(invoicingid="LOST-1", name="Lost One", nickname="lostone")], backend)
     assert "not sent again" in failed.value.message
     assert len(sent) == 1
 
 
-def test_a_dropped_add_answer_leaves_exactly_one_customer(simpler):
+def test_a_dropped_add_answer_leaves_exactly_one_customer(simpler, connect):
     simpler.emulator.faults.update({"drop_writes": 1, "only": "addCustomer"})
-    result = converge(simpler, [dict(invoicingid="LOST-1", name="Lost One", nickname="lostone")])
+    result = converge(simpler, connect,
+                      [dict(invoicingid="LOST-1", name="Lost One", nickname="lostone")])
     assert result["results"][0]["customer"]["nickname"] == "lostone"
     assert writes(simpler) == {"addCustomer": 1}
-    assert nicknames(simpler) == ["adacurrent", "lostone", "mgawlowskiXYZ193"]
+    assert nicknames(simpler, connect) == ["adacurrent", "lostone", "mgawlowskiXYZ193"]
 
 
-def test_the_info_search_reads_only_what_its_lookups_match(simpler):
-    backend = SimplerCustomerSearch(client(simpler))
-    backend.narrow = {"nickname": "adacurrent"}
-    assert [r["invoicingid"] for r in backend.read_all()] == ["ADA-0001"]
-    assert [r["invoicingid"] for r in SimplerCustomers(client(simpler)).read_all()] == [
+def test_the_info_search_reads_only_what_its_lookups_match(simpler, connect):
+    backend = SimplerCustomers(connect(simpler, simpler.transport))
+    found = backend.search(dict(NO_LOOKUPS, nickname="adacurrent"))
+    assert [r["invoicingid"] for r in found] == ["ADA-0001"]
+    assert simpler.emulator.counters.snapshot()["reads"]["getCustomerData"] == 1
+    assert [r["invoicingid"] for r in
+            SimplerCustomers(connect(simpler, simpler.transport)).read_all()] == [
         "mgawlowskiXYZ193", "ADA-0001"]
+
+
+def test_the_info_search_matches_exactly_what_it_narrowed_by_substring(simpler, connect):
+    backend = SimplerCustomers(connect(simpler, simpler.transport))
+    assert backend.search(dict(NO_LOOKUPS, nickname="ada")) == []
+    everyone = SimplerCustomers(connect(simpler, simpler.transport)).search(
+        dict(NO_LOOKUPS, filters={"customerstatus": "cur*"}))
+    assert [r["nickname"] for r in everyone] == ["adacurrent"]

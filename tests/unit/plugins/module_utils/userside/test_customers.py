@@ -1,7 +1,9 @@
-"""The UserSide client and customer adapter against the emulator, in all its modes."""
+"""The UserSide customer adapter: its read and write shapes, and against the emulator in
+all its modes."""
 
 import pytest
 
+from ansible_collections.isp.provisioning.plugins.module_utils import values
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
@@ -12,15 +14,13 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     ReconcileFailed,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.module_utils.userside import shape
 from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import (
     UsersideClient,
-    api_base,
-    id_list,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
     UsersideCustomers,
 )
-from tests.emulators.server import start
 from tests.emulators.userside import UsersideEmulator
 
 KEY = "userside-test-key"
@@ -34,32 +34,13 @@ FULL = dict(
 )
 
 
-@pytest.fixture
-def serve(tmp_path):
-    running = []
-
-    def build(**config):
-        server = start(UsersideEmulator(str(tmp_path / ("u%d.sqlite" % len(running))), **config))
-        running.append(server)
-        return server
-
-    yield build
-    for server in running:
-        server.stop()
-
-
-@pytest.fixture
-def server(serve):
-    return serve()
-
-
 def client_for(server, key=KEY):
     http = HttpSession(server.url, timeout=5, retries=1, backoff=0, redactor=Redactor(key))
     return UsersideClient(http, key)
 
 
 def backend_for(server, identity="login"):
-    return UsersideCustomers.with_identity(identity)(client_for(server))
+    return UsersideCustomers.for_task({"identity": identity})(client_for(server))
 
 
 def converge(server, *records, **kwargs):
@@ -71,11 +52,89 @@ def writes(server):
     return server.emulator.counters.snapshot()["writes"]
 
 
+READ = {
+    "id": 4, "login": "ada", "full_name": "Ada Lovelace ", "flag_corporate": 1,
+    "is_potential": "0", "balance": 12.5, "state_id": 1, "account_number": "",
+    "comment": "", "billing_id": 3, "manager_id": 0,
+    "phone": [{"number": "+100", "flag_main": 1}, {"number": "200", "flag_main": 0}],
+    "email": [{"address": "Ada@Example.net", "flag_main": 1}],
+    "agreement": [{"number": "D-7", "date": "05.03.2024"}],
+    "address": [{"type": "connect", "house_id": 5, "apartment": {"number": "12"},
+                 "entrance": 2, "floor": 0}],
+    "group": {"2": {"id": 2, "name": "Business"}},
+    "mark": {"3": {"id": 3}, "1": {"id": 1}},
+    "tariff": {"current": {"3": {"id": 3, "name": "Business 1G"}}, "new": {}},
+    "ip_mac": {"9": {"ip": 167772162, "mac": "aa:bb:cc:00:11:22"},
+               "8": {"ip": 167772161, "mac": ""}},
+    "service": {"2": {"id": 2, "price": None}},
+}
+
+
+def test_the_read_shape_becomes_the_module_record():
+    record = UsersideCustomers().from_wire(READ)
+    assert record["name"] == "Ada Lovelace"
+    assert (record["mobile_phone"], record["home_phone"]) == ("+100", "200")
+    assert record["email"] == "ada@example.net"
+    assert (record["agreement_number"], record["agreement_date"]) == ("D-7", "2024-03-05")
+    assert (record["house_id"], record["apartment"], record["entrance"], record["floor"]) == (
+        "5", "12", "2", None)
+    assert record["group_id"] == "2" and record["marks"] == ["1", "3"]
+    assert record["tariff"] == "3" and record["services"] == ["2"]
+    assert record["status"] == "paused"
+    assert record["is_corporate"] is True and record["is_potential"] is False
+    assert record["account_number"] is None and record["comment"] is None
+    assert record["manager_id"] is None and record["billing_id"] == "3"
+    assert record["ip_mac"] == [{"ip": "10.0.0.1", "mac": None},
+                                {"ip": "10.0.0.2", "mac": "aa:bb:cc:00:11:22"}]
+
+
+def test_the_options_a_user_writes_compare_equal_to_that_read_shape():
+    record = UsersideCustomers().from_wire(READ)
+    written = {
+        "name": "Ada Lovelace", "mobile_phone": "+100", "email": "ADA@example.net",
+        "agreement_date": "2024-03-05", "house_id": 5, "entrance": 2, "floor": 0,
+        "group_id": 2, "marks": [3, 1, 3], "tariff": 3, "services": [2],
+        "is_corporate": True, "status": "paused", "comment": "",
+        "ip_mac": [{"ip": "10.0.0.2", "mac": "AA-BB-CC-00-11-22"}, {"ip": "10.0.0.1"}],
+    }
+    compare = {
+        "name": values.text, "mobile_phone": values.text, "email": values.casefold_text,
+        "agreement_date": shape.date, "house_id": values.ident, "entrance": values.ident,
+        "floor": values.ident, "group_id": values.ident, "marks": values.id_set,
+        "tariff": values.ident, "services": values.id_set, "is_corporate": values.flag,
+        "status": values.text, "comment": values.text, "ip_mac": shape.bindings,
+    }
+    for name, value in written.items():
+        assert compare[name](value) == compare[name](record[name]), name
+
+
+def test_lower_case_keys_lists_instead_of_maps_and_strings_instead_of_numbers():
+    record = UsersideCustomers().from_wire({
+        "ID": "5", "Full_Name": "X", "mark": [1, "2"], "group": [{"id": "4"}],
+        "tariff": {"current": 7}, "ip_mac": [{"ip": "10.0.0.3", "mac": "001122334455"}],
+        "phone": [{"number": "1"}, {"number": "2"}], "email": ["x@y.z"],
+        "agreement": [{"number": "N", "date": "00.00.0000"}], "state_id": "2",
+    })
+    assert record["id"] == "5" and record["name"] == "X"
+    assert record["marks"] == ["1", "2"] and record["group_id"] == "4"
+    assert record["tariff"] == "7" and record["status"] == "active"
+    assert record["ip_mac"] == [{"ip": "10.0.0.3", "mac": "00:11:22:33:44:55"}]
+    assert (record["mobile_phone"], record["home_phone"]) == ("1", "2")
+    assert record["email"] == "x@y.z" and record["agreement_date"] is None
+
+
+def test_edit_parameters_use_the_write_names():
+    assert UsersideCustomers().to_wire({"name": "A", "mobile_phone": "", "home_phone": None,
+                                        "is_corporate": False, "apartment": "3",
+                                        "marks": [1]}) == {
+        "name": "A", "phone0": "", "phone1": "", "flag_corporate": 0, "apartment_number": "3"}
+
+
 @pytest.mark.parametrize("config", [{}, {"lowercase_envelope": True}, {"pre_3_21": True}],
                          ids=["upper-case", "lower-case", "pre-3.21"])
 def test_a_customer_with_every_option_set_converges_and_a_second_run_writes_nothing(
         serve, config):
-    server = serve(**config)
+    server = serve(UsersideEmulator, **config)
     created = converge(server, FULL)
     assert created["created"] == 1
     record = created["results"][0]["customer"]
@@ -160,69 +219,6 @@ def test_purge_deletes_only_undeclared_customers_in_scope(server):
                                       purge_scope={"marks": 1}, purge_limit=5))
     assert result["deleted"] == 1 and result["results"][1]["login"] == "bea"
     assert client_for(server).abon_ids("login", "seed-alice") == [1]
-
-
-def test_the_api_key_never_appears_in_an_error(server):
-    secret = "s3cret-key-value"
-    with pytest.raises(BackendError) as refused:
-        client_for(server, key=secret).get_data(1)
-    assert refused.value.status == 403 and "Access denied" in refused.value.message
-    server.stop()
-    with pytest.raises(BackendError) as unreachable:
-        client_for(server, key=secret).get_data(1)
-    assert secret not in unreachable.value.message
-    assert "api.php" in unreachable.value.message or "connect" in unreachable.value.message
-
-
-def test_an_error_page_that_echoes_the_url_is_masked():
-    secret = "s3cret-key-value"
-
-    class Echo(object):
-        status_code = 502
-        text = "<h1>Bad gateway</h1> GET /api.php?key=%s&cat=customer" % secret
-
-    class Http(object):
-        redact = Redactor(secret)
-        excerpt = HttpSession.excerpt
-
-        def request(self, *args, **kwargs):
-            return Echo()
-
-    with pytest.raises(BackendError) as failed:
-        UsersideClient(Http(), secret).get_data(1)
-    assert secret not in failed.value.message and "key=********" in failed.value.message
-
-
-def test_ids_are_read_from_every_shape_userside_answers():
-    assert id_list(5) == [5] and id_list("5") == [5]
-    assert id_list([3, "4"]) == [3, 4] and id_list("3,4") == [3, 4]
-    assert id_list(0) == [] and id_list("") == [] and id_list(None) == []
-
-
-def test_the_url_may_name_the_folder_or_api_php():
-    assert api_base("https://erp.example.net/") == "https://erp.example.net/"
-    assert api_base("https://erp.example.net/us/api.php") == "https://erp.example.net/us/"
-
-
-def test_a_not_found_envelope_is_no_match_but_a_bare_404_is_an_error():
-    class Answer(object):
-        def __init__(self, status, text):
-            self.status_code, self.text = status, text
-
-    class Http(object):
-        redact = Redactor()
-        excerpt = HttpSession.excerpt
-
-        def __init__(self, answer):
-            self.answer = answer
-
-        def request(self, *args, **kwargs):
-            return self.answer
-
-    envelope = Answer(404, '{"result": "ERROR", "error": "Customer not found"}')
-    assert UsersideClient(Http(envelope), KEY).abon_ids("login", "x") == []
-    with pytest.raises(BackendError, match="HTTP 404"):
-        UsersideClient(Http(Answer(404, "<h1>Not Found</h1>")), KEY).abon_ids("login", "x")
 
 
 def read(server, customer_id):
@@ -328,40 +324,6 @@ def test_purge_by_email_keeps_a_customer_declared_in_another_case(server):
     assert client_for(server).abon_ids("mail", "mixed@example.net") == [4]
 
 
-@pytest.mark.parametrize("status, timed_out", [(502, False), (504, True), (503, False)])
-def test_a_write_answered_by_a_proxy_page_is_a_lost_answer(status, timed_out):
-    class Page(object):
-        status_code = status
-        text = "<h1>Gateway</h1>"
-
-    class Http(object):
-        redact = Redactor()
-        excerpt = HttpSession.excerpt
-
-        def request(self, *args, **kwargs):
-            return Page()
-
-    with pytest.raises(AnswerLost) as lost:
-        UsersideClient(Http(), KEY).edit(1, {"comment": "x"})
-    assert lost.value.timed_out is timed_out and "HTTP %d" % status in str(lost.value)
-    with pytest.raises(BackendError):
-        UsersideClient(Http(), KEY).get_data(1)
-
-
-def test_a_write_is_never_redirected(server):
-    sent = []
-    client = client_for(server)
-    real = client.http.session.request
-
-    def spy(method, url, **kwargs):
-        sent.append((method, kwargs.get("allow_redirects", True)))
-        return real(method, url, **kwargs)
-
-    client.http.session.request = spy
-    client.edit(1, {"comment": "x"})
-    assert sent == [("POST", False)]
-
-
 def add_extra(server, customer, agreement=None, email=None):
     with server.emulator.store.transaction() as db:
         if agreement:
@@ -415,3 +377,93 @@ def test_apartment_entrance_and_floor_need_a_house_before_any_write(server):
     assert converge(server, {"login": "seed-alice", "apartment": "7"})["updated"] == 1
     with pytest.raises(ReconcileFailed, match="entrance need house_id"):
         converge(server, {"login": "seed-alice", "house_id": 0, "entrance": 2})
+
+
+# --- what the field declarations give ------------------------------------------------
+def test_the_identity_option_offers_every_natural_key_and_requires_the_one_chosen():
+    assert UsersideCustomers.task_options == {"identity": {
+        "type": "str", "choices": ["account_number", "agreement_number", "email", "login"],
+        "default": "login"}}
+    assert UsersideCustomers.spec.identities == (
+        "login", "agreement_number", "account_number", "email")
+    assert ("identity", "email", ("email", "customers"), True) in (
+        UsersideCustomers.task_rules["required_if"])
+    assert UsersideCustomers.for_task({"identity": "login"}) is UsersideCustomers
+    by_email = UsersideCustomers.for_task({"identity": "email"})
+    assert issubclass(by_email, UsersideCustomers) and by_email.spec.identity == "email"
+    assert by_email.spec.record_argument_spec()["email"]["required"] is True
+
+
+def test_the_info_module_finds_by_id_by_every_key_get_abon_id_knows_or_by_conditions():
+    options = UsersideCustomers.search_options
+    assert options["id"] == {"type": "int"} and options["conditions"] == {"type": "dict"}
+    assert {name for name, option in options.items() if option == {"type": "str"}} == {
+        "login", "agreement_number", "account_number", "email", "billing_uid",
+        "phone", "ip", "mac"}
+    assert UsersideCustomers.search_required_one_of == [
+        "id", "conditions", "account_number", "agreement_number", "billing_uid", "email",
+        "ip", "login", "mac", "phone"]
+
+
+def search_params(**given):
+    params = dict.fromkeys(UsersideCustomers.search_options)
+    params["filters"] = {}
+    params.update(given)
+    return params
+
+
+def test_search_returns_what_every_source_finds_narrowed_by_filters(server):
+    backend = backend_for(server)
+    found = backend.search(search_params(conditions={"house_id": 10}))
+    assert [record["login"] for record in found] == ["seed-alice", "seed-bob"]
+    found = backend.search(search_params(conditions={"house_id": 10}, agreement_number="A-2"))
+    assert [record["login"] for record in found] == ["seed-bob"]
+    found = backend.search(search_params(id=1, conditions={"house_id": 10},
+                                         filters={"status": "paused"}))
+    assert found == []
+    assert backend.search(search_params(login="nobody")) == []
+    assert backend.search(search_params(id=99)) == []
+
+
+def test_add_takes_its_own_parameter_names():
+    assert UsersideCustomers().add_params(FULL) == {
+        "fio": "Ada Lovelace", "codeti": "B-77", "billing_id": "3", "is_corporate": 1,
+        "is_potential": 0}
+
+
+def test_a_purge_scope_becomes_get_customers_id_conditions_without_patterns():
+    class Client:
+        conditions = None
+
+        def customer_ids(self, conditions):
+            self.conditions = conditions
+            return []
+
+    backend = UsersideCustomers(Client())
+    backend.in_scope({"marks": [2, 1], "status": "paused", "is_corporate": True,
+                      "house_id": 10, "name": "A*", "comment": "x"})
+    assert backend.client.conditions == {
+        "mark_id": "2", "state_id": 1, "is_corporate": 1, "house_id": "10"}
+
+
+def test_a_new_customer_is_active_unflagged_and_holds_no_sets():
+    defaults = UsersideCustomers().defaults_on_create()
+    assert (defaults["status"], defaults["is_corporate"], defaults["is_potential"]) == (
+        "active", False, False)
+    assert defaults["marks"] == defaults["services"] == defaults["ip_mac"] == []
+    assert defaults["login"] is None and defaults["id"] is None
+    defaults["marks"].append("1")
+    assert UsersideCustomers().defaults_on_create()["marks"] == []
+
+
+def test_the_record_shows_the_agreement_and_email_it_was_found_by():
+    data = {"agreement": [{"number": "A-1", "date": "01.02.2020", "flag_main": 1},
+                          {"number": "A-1b", "date": "03.04.2021", "flag_main": 0}],
+            "email": ["main@example.net", "Second@Example.net"]}
+    by_agreement = UsersideCustomers.for_task({"identity": "agreement_number"})()
+    record = by_agreement.from_wire(data, " A-1b ")
+    assert (record["agreement_number"], record["agreement_date"]) == ("A-1b", "2021-04-03")
+    assert record["email"] == "main@example.net"
+    record = UsersideCustomers.for_task({"identity": "email"})().from_wire(
+        data, "second@example.NET")
+    assert record["email"] == "second@example.net" and record["agreement_number"] == "A-1"

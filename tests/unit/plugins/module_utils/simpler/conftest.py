@@ -1,0 +1,35 @@
+"""The SIMPLer emulator every test of this folder talks to, and clients of it."""
+
+import pytest
+
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import SimplerClient
+from tests.emulators.simpler import SimplerEmulator
+
+TRANSPORTS = ["rest", "soap"]
+
+
+@pytest.fixture
+def server(serve):
+    return serve(SimplerEmulator)
+
+
+@pytest.fixture(params=TRANSPORTS)
+def simpler(request, server):
+    """The emulator, once per transport (``simpler.transport``)."""
+    server.transport = request.param
+    return server
+
+
+@pytest.fixture
+def connect():
+    """``connect(server, transport, password=..., **options)`` -> a SimplerClient of the emulator."""
+
+    def client(server, transport="rest", password="password", **options):
+        http = HttpSession(server.url, timeout=5, retries=1, backoff=0,
+                           redactor=Redactor(password), sleep=lambda _: None)
+        return SimplerClient(http, "username", password, operator="operator",
+                             transport=transport, **options)
+
+    return client

@@ -1,0 +1,90 @@
+"""SIMPLer equipment: records <-> wire as the fields declare, limits, the engine on top."""
+
+import pytest
+
+from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
+    Reconciler,
+    ReconcileFailed,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.equipment import (
+    EQUIPMENT,
+    SimplerEquipment,
+)
+
+ADAPTER = SimplerEquipment(None)
+
+
+def converge(server, connect, records, transport="rest", check_mode=False):
+    engine = Reconciler(SimplerEquipment(connect(server, transport)), check_mode=check_mode,
+                        diff=True)
+    return engine.apply(engine.plan(records))
+
+
+def test_macs_compare_without_case_or_separators():
+    assert EQUIPMENT.normalise("mac", "00-15-6d-b7-fa-4e") == EQUIPMENT.normalise(
+        "mac", "00:15:6D:B7:FA:4E")
+
+
+def test_writes_say_mac_and_reads_say_macaddress():
+    assert ADAPTER.to_wire({"nickname": "n", "mac": "00:15", "id": "3", "date_added": "x"}) == {
+        "nickname": "n", "mac": "00:15"}
+    assert ADAPTER.from_wire({"id": 3, "macaddress": "aa"})["mac"] == "aa"
+    assert ADAPTER.from_wire({"id": 3, "mac": "bb"})["mac"] == "bb"
+
+
+def test_an_empty_answer_is_new_equipment():
+    assert ADAPTER.defaults_on_create() == dict(
+        {field.name: "" for field in EQUIPMENT.fields}, id=None)
+
+
+def test_the_sim_fields_are_set_on_create_only():
+    assert [f.name for f in EQUIPMENT.fields if not f.updatable] == [
+        "imsi", "msisdn", "sqn", "ki", "opcode"]
+    assert EQUIPMENT.secret_fields == ["ki", "opcode"]
+
+
+@pytest.mark.parametrize("desired, problems", [
+    ({"ipaddress": "10.0.0.300", "mac": "00:15"},
+     ["ipaddress '10.0.0.300' is not an IP address", "mac '00:15' is not a MAC address"]),
+    ({"ipaddress": " fe80::1 ", "mac": "00-15-6d-b7-fa-4e"}, []),
+    ({"ipaddress": "", "mac": ""}, []),
+    ({"mac": " "}, ["mac ' ' is not a MAC address"]),
+])
+def test_addresses_are_checked_before_any_write(desired, problems):
+    assert EQUIPMENT.problems(desired) == problems
+
+
+def test_bad_addresses_are_named_together(server, connect):
+    with pytest.raises(ReconcileFailed) as raised:
+        converge(server, connect,
+                 [("present", {"nickname": "bad", "ipaddress": "10.0.0.300", "mac": "00:15"})])
+    assert ("SIMPLer equipment 'bad': ipaddress '10.0.0.300' is not an IP address, "
+            "mac '00:15' is not a MAC address") in raised.value.message
+    assert server.emulator.counters.snapshot()["total_writes"] == 0
+
+
+@pytest.mark.parametrize("transport", ["rest", "soap"])
+def test_equipment_is_created_and_updated_with_what_it_declares(server, connect, transport):
+    created = converge(server, connect, [("present", {
+        "nickname": "cpe1", "mac": "00:15:6d:b7:fa:4f", "status": "stock", "imsi": "1"})],
+        transport)
+    assert created["results"][0]["equipment"]["mac"].lower() == "00:15:6d:b7:fa:4f"
+    updated = converge(server, connect, [("present", {"nickname": "cpe1", "status": "use"})],
+                       transport)
+    assert updated["updated"] == 1
+    assert updated["results"][0]["equipment"]["status"] == "use"
+    assert server.emulator.counters.snapshot()["writes"] == {
+        "addEquipment": 1, "modifyEquipment": 1}
+
+
+def test_equipment_check_mode_writes_nothing_and_predicts(server, connect):
+    result = converge(server, connect,
+                      [("present", {"nickname": "cm1", "status": "use"})], check_mode=True)
+    assert result["created"] == 1 and result["results"][0]["equipment"]["status"] == "use"
+    assert server.emulator.counters.snapshot()["total_writes"] == 0
+
+
+def test_equipment_cannot_be_deleted(server, connect):
+    with pytest.raises(ReconcileFailed) as raised:
+        converge(server, connect, [("absent", {"nickname": "NS2"})], check_mode=True)
+    assert "no function that deletes equipment" in raised.value.message

@@ -1,0 +1,381 @@
+"""The module runners, driven as Ansible drives a module, over an in-memory backend.
+
+``EntityModule`` and ``InfoModule`` build the AnsibleModule from a spec, read
+the task's options (one record, or a list of them), refuse what cannot be
+done before any write, and print one JSON result. No HTTP here: the backend
+keeps its records in a dict and counts what it is asked.
+"""
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
+from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.runner import (
+    EntityModule,
+    InfoModule,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.values import as_int
+
+SPEC = EntitySpec(
+    name="line",
+    plural="lines",
+    identity="name",
+    label="test line",
+    fields=[
+        Field("name", lookup=True),
+        Field("plan", filter=True),
+        Field("speed", type="int", decode=as_int),
+        Field("password", no_log=True),
+        Field("id", readonly=True),
+    ],
+)
+CONNECTION = {"url": {"type": "str", "default": "memory://"}}
+SECRET = "s3cret-Pa55"
+
+
+class Store:
+    """What the backend holds, and what it was asked."""
+
+    def __init__(self, rows=()):
+        self.rows = {row["name"]: dict(row) for row in rows}
+        self.writes = []
+        self.reads = 0
+        self.connected = []  # (adapter class, the AnsibleModule it was made from)
+
+
+class Memory(EntityBackend):
+    spec = SPEC
+    store = None  # set by the ``store`` fixture
+
+    @classmethod
+    def from_module(cls, module):
+        cls.store.connected.append((cls, module))
+        return cls()
+
+    def read_all(self):
+        self.store.reads += 1
+        return [dict(row) for row in self.store.rows.values()]
+
+    def create(self, desired):
+        self.store.writes.append(("create", desired))
+        row = dict(self.defaults_on_create(), **desired, id=len(self.store.rows) + 1)
+        self.store.rows[desired["name"]] = row
+        return dict(row)
+
+    def update(self, current, changes, desired):
+        self.store.writes.append(("update", current["name"], changes))
+        self.store.rows[current["name"]].update(changes)
+        return dict(self.store.rows[current["name"]])
+
+    def delete(self, current):
+        self.store.writes.append(("delete", current["name"]))
+        del self.store.rows[current["name"]]
+
+
+class Ticketed(Memory):
+    """A task that names a ticket gets this adapter (as UserSide's identity picks one)."""
+
+
+class Audited(Memory):
+    """An adapter with an option and a rule of its own, and its own choice of class."""
+
+    task_options = {"ticket": {"type": "str"}, "reason": {"type": "str"}}
+    task_rules = {"required_if": [("state", "absent", ("reason",))]}
+
+    @classmethod
+    def for_task(cls, params):
+        return Ticketed if params["ticket"] else cls
+
+
+class Searching(Memory):
+    """An _info backend with a search of its own: lines at least this fast."""
+
+    search_options = {"faster_than": {"type": "int"}}
+    search_required_one_of = ("name", "faster_than")
+
+    def search(self, params):
+        if params["faster_than"] is None:
+            return super().search(params)
+        return [r for r in self.all_records() if (r["speed"] or 0) > params["faster_than"]]
+
+
+ROWS = [
+    {"name": "l1", "plan": "home", "speed": 100, "password": SECRET, "id": 1},
+    {"name": "l2", "plan": "home", "speed": 300, "password": None, "id": 2},
+    {"name": "l3", "plan": "biz", "speed": 1000, "password": None, "id": 3},
+]
+
+
+@pytest.fixture
+def store(monkeypatch):
+    memory = Store(ROWS)
+    monkeypatch.setattr(Memory, "store", memory)
+    return memory
+
+
+def run(runner, args, capsys):
+    """Run a module with these task options: (exit code, the JSON it printed)."""
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exited:
+            runner.run()
+    return exited.value.code, json.loads(capsys.readouterr().out)
+
+
+def entity(backend=Memory):
+    return EntityModule(backend, CONNECTION)
+
+
+def info(backend=Memory):
+    return InfoModule(backend, CONNECTION)
+
+
+# --- one record --------------------------------------------------------------------
+
+def test_a_single_create_returns_the_record_and_its_diff(store, capsys):
+    code, out = run(entity(), {"name": "l9", "plan": "biz", "password": "new-secret",
+                               "_ansible_diff": True}, capsys)
+    assert code == 0
+    assert out["changed"] is True
+    # the record itself, not a list of one; the secret field never shown
+    assert out["line"] == {"name": "l9", "plan": "biz", "speed": None, "id": 4}
+    assert out["diff"]["before"] == {}
+    assert out["diff"]["after"] == out["line"]
+    assert "results" not in out and "created" not in out
+    assert store.writes == [("create", {"name": "l9", "plan": "biz", "password": "new-secret"})]
+
+
+def test_a_single_update_sends_only_the_named_fields_that_differ(store, capsys):
+    code, out = run(entity(), {"name": "l2", "plan": "home", "speed": 500,
+                               "_ansible_diff": True}, capsys)
+    assert code == 0 and out["changed"] is True
+    assert store.writes == [("update", "l2", {"speed": 500})]
+    assert out["diff"]["before"]["speed"] == 300
+    assert out["diff"]["after"]["speed"] == 500
+    assert out["line"]["speed"] == 500
+
+
+def test_an_unchanged_single_record_diffs_as_itself(store, capsys):
+    code, out = run(entity(), {"name": "l3", "plan": "biz", "_ansible_diff": True}, capsys)
+    record = {"name": "l3", "plan": "biz", "speed": 1000, "id": 3}
+    assert code == 0 and out["changed"] is False
+    assert out["line"] == record
+    assert out["diff"] == {"before": record, "after": record}
+    assert store.writes == []
+
+
+def test_a_single_delete_and_its_absence(store, capsys):
+    code, out = run(entity(), {"name": "l1", "state": "absent"}, capsys)
+    assert code == 0 and out["changed"] is True and out["line"] is None
+    assert "diff" not in out  # not asked for
+    code, out = run(entity(), {"name": "l1", "state": "absent"}, capsys)
+    assert code == 0 and out["changed"] is False and out["line"] is None
+    assert store.writes == [("delete", "l1")]
+
+
+def test_check_mode_reports_the_change_and_writes_nothing(store, capsys):
+    code, out = run(entity(), {"name": "l2", "speed": 1, "_ansible_check_mode": True,
+                               "_ansible_diff": True}, capsys)
+    assert code == 0 and out["changed"] is True
+    assert out["diff"]["after"]["speed"] == 1
+    assert store.writes == []
+
+
+def test_a_backend_failure_is_one_sentence_and_keeps_what_was_done(store, capsys, monkeypatch):
+    def refuse(self, current, changes, desired):
+        raise BackendError("the server said no")
+
+    monkeypatch.setattr(Memory, "update", refuse)
+    code, out = run(entity(), {"name": "l2", "speed": 1}, capsys)
+    assert code == 1 and out["failed"] is True
+    assert out["msg"] == "test line 'l2': update failed: the server said no"
+    assert "exception" not in out
+
+
+# --- a list of records -------------------------------------------------------------
+
+def test_a_bulk_task_returns_every_result_in_declared_order(store, capsys):
+    code, out = run(entity(), {"lines": [
+        {"name": "l3", "plan": "biz"},
+        {"name": "l1", "state": "absent"},
+        {"name": "l7", "speed": 7},
+    ]}, capsys)
+    assert code == 0 and out["changed"] is True
+    assert [r["name"] for r in out["results"]] == ["l3", "l1", "l7"]
+    assert [r["action"] for r in out["results"]] == ["none", "delete", "create"]
+    assert (out["created"], out["updated"], out["deleted"], out["unchanged"]) == (1, 0, 1, 1)
+    assert store.reads == 1
+
+
+@pytest.mark.parametrize("item, says", [
+    ({"name": "l8", "colour": "red"}, "colour"),
+    ({"name": "l8", "speed": "fast"}, "speed"),
+    ({"plan": "home"}, "name"),
+    ({"name": "l8", "id": 8}, "id"),  # read-only: never declared
+    ({"name": "l8", "state": "gone"}, "state"),
+])
+def test_a_bad_item_of_a_list_is_refused_by_index_and_nothing_is_written(
+        store, capsys, item, says):
+    code, out = run(entity(), {"lines": [{"name": "l5"}, item]}, capsys)
+    assert code == 1
+    assert out["msg"].startswith("nothing was changed: lines[1]: ")
+    assert says in out["msg"]
+    assert "lines[0]" not in out["msg"]
+    assert store.writes == [] and store.connected == []
+
+
+def test_every_bad_item_is_named_at_once(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "a", "speed": "x"}, {"name": "b"},
+                                         {"name": "c", "colour": 1}]}, capsys)
+    assert code == 1
+    assert "lines[0]: " in out["msg"] and "lines[2]: " in out["msg"]
+    assert "lines[1]" not in out["msg"]
+
+
+def test_an_item_takes_the_tasks_state_unless_it_names_its_own(store, capsys):
+    code, out = run(entity(), {"state": "absent", "lines": [
+        {"name": "l1"}, {"name": "l2", "state": "present", "plan": "pro"}]}, capsys)
+    assert code == 0
+    assert store.writes == [("delete", "l1"), ("update", "l2", {"plan": "pro"})]
+
+
+def test_secrets_of_bulk_records_are_masked_wherever_they_show(store, capsys):
+    # The backend echoes the secret in a field that is not secret: the output masks it.
+    code, out = run(entity(), {"lines": [
+        {"name": "l5", "password": "bulk-secret-1", "plan": "bulk-secret-1"},
+        {"name": "l6", "password": "bulk-secret-2"},
+    ]}, capsys)
+    assert code == 0
+    module = store.connected[0][1]
+    assert {"bulk-secret-1", "bulk-secret-2"} <= module.no_log_values
+    printed = json.dumps(out)
+    assert "bulk-secret" not in printed
+    assert out["results"][0]["line"]["plan"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert "password" not in out["results"][1]["line"]
+
+
+def test_the_secret_of_a_refused_item_is_masked_too(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l5", "password": "refused-secret",
+                                          "colour": 1}]}, capsys)
+    assert code == 1
+    assert "refused-secret" not in json.dumps(out)
+
+
+def test_a_list_and_a_records_own_options_exclude_each_other(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l5"}], "plan": "home"}, capsys)
+    assert code == 1 and "mutually exclusive" in out["msg"]
+    code, out = run(entity(), {"plan": "home"}, capsys)
+    assert code == 1 and "one of the following is required: name, lines" in out["msg"]
+
+
+# --- purge -------------------------------------------------------------------------
+
+def test_purge_deletes_what_is_in_scope_and_not_declared(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l1"}], "purge": True,
+                               "purge_scope": {"plan": "home"}}, capsys)
+    assert code == 0
+    assert store.writes == [("delete", "l2")]
+    assert out["results"][-1] == {"name": "l2", "action": "delete", "changed": True,
+                                  "line": None, "purged": True}
+
+
+def test_purge_refuses_an_empty_list(store, capsys):
+    code, out = run(entity(), {"lines": [], "purge": True, "purge_scope": {"plan": "*"}}, capsys)
+    assert code == 1
+    assert out["msg"] == ("purge refuses to act on an empty lines list: "
+                          "declare at least one record")
+    assert store.writes == [] and store.connected == []
+
+
+@pytest.mark.parametrize("scope, got", [({"colour": "red", "plan": "x"}, "colour"),
+                                        ({}, "none")])
+def test_purge_scope_must_name_fields_of_the_entity(store, capsys, scope, got):
+    code, out = run(entity(), {"lines": [{"name": "l1"}], "purge": True,
+                               "purge_scope": scope}, capsys)
+    assert code == 1
+    assert out["msg"] == ("purge_scope must name one or more line fields "
+                          f"(id, name, password, plan, speed); got {got}")
+    assert store.writes == [] and store.connected == []
+
+
+def test_purge_needs_a_list_and_a_scope(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l1"}], "purge": True}, capsys)
+    assert code == 1 and "purge is True" in out["msg"] and "purge_scope" in out["msg"]
+
+
+def test_purge_over_its_limit_deletes_nothing(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l9"}], "purge": True,
+                               "purge_scope": {"name": "l*"}, "purge_limit": 2}, capsys)
+    assert code == 1 and out["changed"] is False
+    assert out["msg"] == (
+        "purge would delete 3 lines (l1, l2, l3), more than purge_limit (2); nothing was "
+        "changed. Check purge_scope, or raise purge_limit if this is intended.")
+    assert store.writes == []
+
+
+# --- the adapter's own options, rules and class --------------------------------------
+
+def test_task_options_and_rules_reach_the_module(store, capsys):
+    code, out = run(entity(Audited), {"name": "l1", "state": "absent"}, capsys)
+    assert code == 1
+    assert out["msg"] == "state is absent but all of the following are missing: reason"
+    code, out = run(entity(Audited), {"name": "l1", "state": "absent", "reason": "moved"},
+                    capsys)
+    assert code == 0 and store.writes == [("delete", "l1")]
+    assert store.connected[-1][1].params["reason"] == "moved"
+
+
+def test_for_task_chooses_the_adapter_class_from_the_options(store, capsys):
+    run(entity(Audited), {"name": "l1", "plan": "x"}, capsys)
+    run(entity(Audited), {"name": "l1", "plan": "y", "ticket": "T-1"}, capsys)
+    assert [cls for cls, module in store.connected] == [Audited, Ticketed]
+
+
+# --- _info modules -------------------------------------------------------------------
+
+def test_info_returns_every_record_without_its_secrets(store, capsys):
+    code, out = run(info(), {}, capsys)
+    assert code == 0 and out["changed"] is False
+    assert [r["name"] for r in out["lines"]] == ["l1", "l2", "l3"]
+    assert all("password" not in r for r in out["lines"])
+    assert SECRET not in json.dumps(out)
+
+
+def test_info_finds_records_by_lookup_and_filters(store, capsys):
+    assert [r["name"] for r in run(info(), {"name": "l2"}, capsys)[1]["lines"]] == ["l2"]
+    code, out = run(info(), {"filters": {"plan": "home", "name": "l*"}}, capsys)
+    assert [r["name"] for r in out["lines"]] == ["l1", "l2"]
+    code, out = run(info(), {"name": "l3", "filters": {"plan": "home"}}, capsys)
+    assert code == 0 and out["lines"] == []
+    assert store.reads == 3  # one read per task
+
+
+def test_info_refuses_a_filter_on_an_unknown_field(store, capsys):
+    code, out = run(info(), {"filters": {"colour": "red", "plan": "x"}}, capsys)
+    assert code == 1
+    assert out["msg"] == ("filters can only name line fields "
+                          "(id, name, password, plan, speed); unknown: colour")
+    assert store.connected == []
+
+
+def test_info_asks_the_backends_search_with_its_own_options(store, capsys):
+    code, out = run(info(Searching), {"faster_than": 200}, capsys)
+    assert code == 0 and [r["name"] for r in out["lines"]] == ["l2", "l3"]
+    code, out = run(info(Searching), {"name": "l1"}, capsys)
+    assert [r["name"] for r in out["lines"]] == ["l1"]
+    code, out = run(info(Searching), {}, capsys)
+    assert code == 1 and out["msg"] == "one of the following is required: name, faster_than"
+
+
+def test_info_reports_a_backend_failure_in_one_sentence(store, capsys, monkeypatch):
+    def down(self):
+        raise BackendError("test server unreachable")
+
+    monkeypatch.setattr(Memory, "read_all", down)
+    code, out = run(info(), {}, capsys)
+    assert code == 1 and out["msg"] == "test server unreachable"
+    assert "exception" not in out
