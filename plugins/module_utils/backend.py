@@ -19,6 +19,7 @@ field the backend requires (:meth:`EntityBackend.check`).
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
@@ -100,7 +101,7 @@ class EntityBackend:
     def from_wire(self, row):
         """A record as the wire answers it -> the record, keyed by option names."""
         return {
-            field.name: field.decode(row.get(field.read_name))
+            field.name: field.decode(field.read_from(row))
             for field in self.spec.fields
             if field.read_name
         }
@@ -175,7 +176,7 @@ class EntityBackend:
 
     def defaults_on_create(self):
         """Values the backend gives a new record's fields that a task did not name."""
-        return {field.name: None for field in self.spec.fields}
+        return {field.name: copy.deepcopy(field.new) for field in self.spec.fields}
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):

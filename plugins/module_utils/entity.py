@@ -36,17 +36,17 @@ from ansible_collections.isp.provisioning.plugins.module_utils.values import as_
 
 class Charset:
     """Characters a backend cannot store: ``refused`` is a regular expression
-    matching one such character, ``says`` the reason in words."""
+    matching one such character, ``says`` names them and why, in words
+    ("a single quote, which the server cannot store")."""
 
     def __init__(self, refused, says):
         self.refused = re.compile(refused)
         self.says = says
 
     def problem(self, text):
-        found = self.refused.search(text)
-        if found is None:
+        if self.refused.search(text) is None:
             return None
-        return "contains %r, %s" % (found.group(), self.says)
+        return f"contains {self.says}"
 
 
 class Field:
@@ -54,7 +54,9 @@ class Field:
 
     * ``wire``: its name on the wire, both ways (default: the option name);
       ``read`` / ``write`` where the two directions differ; ``False`` for a
-      direction it never travels (an action, a field written elsewhere).
+      direction it never travels (an action, a field written elsewhere);
+      ``read_also``: a name (or names, in order) that some answers use when
+      the read name is missing.
     * ``encode`` turns an option value into the wire's (default: text);
       ``decode`` a wire value into the record's (default: text).
     * ``normalise`` cleans a value before comparison, applied to desired and
@@ -67,7 +69,8 @@ class Field:
       ``pattern`` (a regular expression the whole text must match, ``rule``
       saying it in words), ``charset`` (a :class:`Charset`).
     * ``readonly`` fields are reported but never written; ``updatable=False``
-      ones can be set on create only (a change fails).
+      ones can be set on create only (a change fails); ``new`` is the value a
+      backend gives a new record's field that a task leaves out.
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class Field:
         wire=None,
         read=None,
         write=None,
+        read_also=(),
         encode=None,
         decode=None,
         normalise=None,
@@ -96,11 +100,13 @@ class Field:
         aliases=None,
         readonly=False,
         updatable=True,
+        new=None,
     ):
         self.name = name
         self.type = type
         self.read_name = _direction(read, wire, name)
         self.write_name = None if readonly else _direction(write, wire, name)
+        self.read_also = (read_also,) if isinstance(read_also, str) else tuple(read_also)
         self.encode = encode or as_text
         self.decode = decode or as_text
         self.normalise = normalise or same
@@ -119,6 +125,7 @@ class Field:
         self.aliases = aliases
         self.readonly = readonly
         self.updatable = updatable
+        self.new = new
 
     def argument_spec(self, required=None):
         spec = {"type": self.type}
@@ -133,6 +140,14 @@ class Field:
             spec["required"] = True
         return spec
 
+    def read_from(self, row):
+        """This field's value in a wire record: under its read name, else the first
+        of ``read_also`` the record holds (None: the record does not say)."""
+        for key in (self.read_name,) + self.read_also:
+            if key in row:
+                return row[key]
+        return None
+
     def problem(self, value):
         """What keeps ``value`` from being stored as it is, in words (None: nothing)."""
         if not isinstance(value, str):
@@ -141,7 +156,7 @@ class Field:
         if self.max_length is not None and len(value) > self.max_length:
             return "%s is %d characters long, more than the %d the backend stores" % (
                 self.name, len(value), self.max_length)
-        if self.pattern is not None and value and not self.pattern.fullmatch(value):
+        if self.pattern is not None and not self.pattern.fullmatch(value):
             return "%s %s %s" % (self.name, shown, self.rule)
         if self.charset is not None:
             found = self.charset.problem(value)
@@ -164,10 +179,11 @@ class EntitySpec:
     """An entity: its fields, which one names a record, and its bulk option.
 
     ``create_needs`` words the refusal of a create that lacks a field the
-    backend requires (``{fields}`` and ``{verb}`` are filled in).
+    backend requires: ``{fields}`` (joined by commas) or ``{fields_and}``
+    (joined by "and"), and ``{verb}``, are filled in.
     """
 
-    create_needs = "{fields} {verb} required to create it"
+    create_needs = "{fields_and} {verb} required to create it"
 
     def __init__(self, name, plural, identity, fields, label=None, create_needs=None):
         self.name = name
@@ -243,7 +259,8 @@ class EntitySpec:
         if not missing:
             return None
         return self.create_needs.format(
-            fields=(" and " if len(missing) == 2 else ", ").join(missing),
+            fields=", ".join(missing),
+            fields_and=" and ".join(missing),
             verb="is" if len(missing) == 1 else "are",
         )
 

@@ -82,6 +82,8 @@ class EntityModule:
         plural = self.spec.plural
         rules = {key: list(value) for key, value in self.backend_class.task_rules.items()}
         rules.setdefault("required_if", []).append(("purge", True, (plural, "purge_scope")))
+        # A task names its record by one of the identities, or gives a list. (UserSide's
+        # own rules then say which identity its ``identity`` option wants.)
         rules.setdefault("required_one_of", []).append(list(self.spec.identities) + [plural])
         rules.setdefault("mutually_exclusive", []).extend(
             [plural, field.name] for field in self.spec.writable)

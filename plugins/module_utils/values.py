@@ -45,6 +45,12 @@ def blank_as_none(value):
     return None if text == "" else text
 
 
+def blank_as_empty(value):
+    """Text where the backend answers "" for unset, and a null or a missing key means
+    the same: both read as ""."""
+    return as_text(value) or ""
+
+
 def text(value):
     """Text as a server that trims stores it: stripped, and unset (None) when blank."""
     if value is None:

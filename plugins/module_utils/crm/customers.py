@@ -84,10 +84,15 @@ class Text(Field):
 
 class Date(Text):
     """A date, yyyy-mm-dd; a pattern cannot tell 2023-02-30 from a real date, so it
-    is checked as a date. An empty string clears it."""
+    is checked as a date. An empty string clears a stored date (``blank_ok``);
+    a list filter has no such meaning."""
+
+    def __init__(self, name, blank_ok=True, **options):
+        super().__init__(name, **options)
+        self.blank_ok = blank_ok
 
     def problem(self, value):
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and (value or not self.blank_ok):
             found = not_a_date(self.name, value)
             if found:
                 return found
@@ -180,7 +185,8 @@ CUSTOMER = CustomerSpec(
 )
 
 # Filters of the CRM's list that are no field of a customer.
-CREATED_FILTERS = [Date("created_from", filter=True), Date("created_upto", filter=True)]
+CREATED_FILTERS = [Date("created_from", filter=True, blank_ok=False),
+                  Date("created_upto", filter=True, blank_ok=False)]
 SEARCH_FILTERS = [field for field in CUSTOMER.fields if field.filter_name] + CREATED_FILTERS
 
 
@@ -257,7 +263,8 @@ class CrmCustomers(EntityBackend):
             value = params.get(field.name)
             if value is None:
                 continue
-            problem = not_a_date(field.name, value) if isinstance(field, Date) else None
+            # Only dates are checked: the list's text filters take % wildcards.
+            problem = field.problem(value) if isinstance(field, Date) else None
             if problem:
                 raise ValidationError(problem)
             self.filters[field.filter_name] = field.encode(value)

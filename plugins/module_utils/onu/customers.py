@@ -28,7 +28,11 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import (
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import client_from_module
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.services import OnuServices
-from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, blank_as_none
+from ansible_collections.isp.provisioning.plugins.module_utils.values import (
+    as_text,
+    blank_as_empty,
+    blank_as_none,
+)
 
 # The server passes every value to SQL unescaped (CONTRACTS §1): a quote breaks its query.
 UNESCAPED_SQL = Charset(
@@ -42,15 +46,12 @@ class OnuField(Field):
 
     * A text field refuses what the server's unescaped SQL cannot store
       (``UNESCAPED_SQL``), unless it names a charset of its own.
-    * ``on_create``: the value a create gives the field when the task leaves
-      it out (what the module sends, or what the server stores anyway).
     """
 
-    def __init__(self, name, type="str", *, on_create=None, **options):
+    def __init__(self, name, type="str", **options):
         if type == "str":
             options.setdefault("charset", UNESCAPED_SQL)
         super().__init__(name, type, **options)
-        self.on_create = on_create
 
 
 def as_egn(value):
@@ -71,11 +72,6 @@ def is_yes(value):
     return value == "YES"
 
 
-def blank_for_null(value):
-    """The server's address is never null, "" when unset: a null reads as that too."""
-    return as_text(value) or ""
-
-
 CUSTOMER = EntitySpec(
     name="customer",
     plural="customers",
@@ -84,15 +80,15 @@ CUSTOMER = EntitySpec(
     fields=[
         OnuField("sn", normalise=as_text, lookup=True),
         OnuField("name", create_requires=True),
-        OnuField("address", normalise=blank_as_none, decode=blank_for_null, on_create=""),
+        OnuField("address", normalise=blank_as_none, decode=blank_as_empty, new=""),
         OnuField("egn", normalise=as_egn),
         OnuField("service", normalise=as_text),
         # New customers are re-provisioned by the server (auto) and enabled unless
         # a task says otherwise; the server itself refuses a create without them.
-        OnuField("auto", type="bool", encode=yes_no, decode=is_yes, on_create=True),
+        OnuField("auto", type="bool", encode=yes_no, decode=is_yes, new=True),
         OnuField("state_rf", choices=["1", "2"], normalise=as_text),
         OnuField("enabled", type="bool", wire="state", encode=yes_no, decode=is_yes,
-                 on_create=True),
+                 new=True),
         OnuField("id", readonly=True, lookup=True),
     ],
 )
@@ -169,9 +165,6 @@ class OnuCustomers(EntityBackend):
                 "re-provision the ONU after this update and it stays offline until auto is set "
                 "to YES (the server re-provisions only auto=YES customers)"
             )
-
-    def defaults_on_create(self):
-        return {field.name: field.on_create for field in self.spec.fields}
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):

@@ -166,7 +166,7 @@ CUSTOMER = CustomerSpec(
         SimplerField("invoicingid", numbered=True, lookup=True, filter=True, normalise=as_text),
         # SIMPLer's own id: getCustomerData names it id (an answer may say customerid);
         # modifyCustomer takes it beside the fields it changes, never as one of them.
-        SimplerField("customerid", read="id", also_read="customerid", write=False,
+        SimplerField("customerid", read="id", read_also="customerid", write=False,
                      decode=as_text, lookup=True, filter="customerid", normalise=as_text),
         SimplerField("name", create_requires=True),
         SimplerField("nickname", numbered=True, create_requires=True, lookup=True, filter=True,
@@ -264,7 +264,8 @@ class SimplerCustomers(SimplerBackend):
                     found[key] = record
                 continue
             matches = []
-            for summary in self.client.search_customers(invoicingid=key):
+            by_key = {self.spec.filters[self.spec.identity]: key}
+            for summary in self.client.search_customers(**by_key):
                 record = self.read_one(summary.get("customerid", summary.get("id")))
                 if record is not None and self.spec.key(record) == key:
                     matches.append(record)
@@ -290,9 +291,6 @@ class SimplerCustomers(SimplerBackend):
                 )
             desired["customerid"] = customerid
             self._located[self.spec.key(desired)] = customerid
-        if desired.get("nickname") == "":
-            # The engine checks patterns on text that is there; SIMPLer has no blank nickname.
-            raise ValidationError("nickname '' %s" % self.spec.by_name["nickname"].rule)
         for field in self.spec.fields:
             if desired.get(field.name) is None:
                 continue
@@ -321,7 +319,8 @@ class SimplerCustomers(SimplerBackend):
         """
         if nickname not in self._nicknames:
             holder = None
-            for summary in self.client.search_customers(nickname=nickname):
+            by_nickname = {self.spec.filters["nickname"]: nickname}
+            for summary in self.client.search_customers(**by_nickname):
                 if summary.get("nickname") not in (None, nickname):
                     continue  # the summary says it already: no need to read it
                 record = self.read_one(summary.get("customerid", summary.get("id")))

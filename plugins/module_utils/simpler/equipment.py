@@ -76,9 +76,9 @@ EQUIPMENT = EntitySpec(
         SimplerField("description"),
         SimplerField("serialnumber", normalise=as_text),
         IpAddress("ipaddress", filter=True, normalise=blank_ip),
-        # Twelve hex digits, whatever the separators: what mac_key compares.
-        SimplerField("mac", read="macaddress", also_read="mac", filter=True, normalise=mac_key,
-                     pattern=r"[^0-9a-fA-F]*(?:[0-9a-fA-F][^0-9a-fA-F]*){12}",
+        # Twelve hex digits, whatever the separators (what mac_key compares), or none.
+        SimplerField("mac", read="macaddress", read_also="mac", filter=True, normalise=mac_key,
+                     pattern=r"|[^0-9a-fA-F]*(?:[0-9a-fA-F][^0-9a-fA-F]*){12}",
                      rule="is not a MAC address"),
         SimplerField("status", choices=["stock", "use"]),
         SimplerField("type", filter=True),

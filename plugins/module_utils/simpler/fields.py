@@ -7,11 +7,11 @@
 # and may not remain stable to outside uses. Changes may be made in ANY release.
 
 """What a SIMPLer field declares besides what every backend's does, and the
-adapter base that reads it.
+adapter base of SIMPLer's entities.
 
 SIMPLer answers every field as a string, and an unset one as "" or not at
 all: records hold "" for it (so that a task declaring "" finds it unset). An
-answer may name a field otherwise than the usual shape does (``also_read``):
+answer may name a field otherwise than the usual shape does (``read_also``):
 CONTRACTS §3 asks a client to accept every plausible shape.
 """
 
@@ -22,42 +22,27 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import Fie
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import (
     client_from_module,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
-
-
-def blank(value):
-    """A value as SIMPLer reports it: text, and "" when unset or left out."""
-    return as_text(value) or ""
+from ansible_collections.isp.provisioning.plugins.module_utils.values import blank_as_empty
 
 
 class SimplerField(Field):
-    """A field of a SIMPLer entity (see ``entity.Field``), read as :func:`blank` unless
-    ``decode`` says otherwise, and:
+    """A field of a SIMPLer entity (see ``entity.Field``), read as text with "" for
+    unset unless ``decode`` says otherwise, and:
 
-    * ``also_read``: the name an answer that lacks the read name may use instead;
     * ``numbered``: addCustomer does not refuse a value another record holds, it
       stores it with a serial number appended (CONTRACTS §3).
     """
 
-    def __init__(self, name, type="str", *, also_read=None, numbered=False, decode=blank,
+    def __init__(self, name, type="str", *, numbered=False, decode=blank_as_empty,
                  **declared):
         super().__init__(name, type, decode=decode, **declared)
-        self.also_read = also_read
         self.numbered = numbered
 
 
 class SimplerBackend(EntityBackend):
-    """Base of the SIMPLer adapters: their client, and their fields' ``also_read``."""
+    """Base of the SIMPLer adapters: their client, and what a new record reads as."""
 
     client_factory = staticmethod(client_from_module)
-
-    def from_wire(self, row):
-        row = dict(row)
-        for field in self.spec.fields:
-            also = getattr(field, "also_read", None)
-            if also and field.read_name not in row and also in row:
-                row[field.read_name] = row[also]
-        return super().from_wire(row)
 
     def defaults_on_create(self):
         # A new record is what an empty answer reads as: SIMPLer reports unset fields as "".

@@ -29,7 +29,6 @@ the code below derives the identity choice, the lookups, the purge conditions,
 
 from __future__ import annotations
 
-import copy
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     EntityBackend,
@@ -70,9 +69,7 @@ class UsersideField(Field):
       can be searched by: UserSide lists no customer without one);
     * ``part``: the list of get_data it is read from (``phone``, ``email``,
       ``agreement``, ``address``), its read name then being a key of that
-      list's entry (see ``shape.part_entry``); ``read_also``: a read name some
-      versions use instead (a field missing under its read name is read under
-      its option name, then under this);
+      list's entry (see ``shape.part_entry``);
     * ``on_add``: add's parameter for it (add takes a few fields, by other
       names than edit);
     * ``action`` (with its ``param``): the action that sets it instead of edit;
@@ -80,16 +77,15 @@ class UsersideField(Field):
       removes one;
     * ``needs``: the field it is stored with (none without it);
     * ``clean``: makes a declared value the one UserSide stores, refusing one
-      it can never store (before any write);
-    * ``new``: what UserSide gives a new customer.
+      it can never store (before any write).
 
     What get_data answers is held in its canonical form, so ``decode``
     defaults to ``normalise``.
     """
 
     def __init__(self, name, type="str", *, typer=None, natural_key=False, condition=None,
-                 part=None, read_also=None, on_add=None, action=None, param=None,
-                 removal=None, needs=None, clean=None, new=None, **facts):
+                 part=None, on_add=None, action=None, param=None,
+                 removal=None, needs=None, clean=None, **facts):
         facts["decode"] = facts.get("decode") or facts.get("normalise")
         facts["lookup"] = facts.get("lookup") or typer is not None
         super().__init__(name, type, **facts)
@@ -97,20 +93,12 @@ class UsersideField(Field):
         self.natural_key = natural_key
         self.condition = condition
         self.part = part
-        self.read_also = read_also
         self.on_add = on_add
         self.action = action
         self.param = param
         self.removal = removal
         self.needs = needs
         self.clean = clean
-        self.new = new
-
-    def read_from(self, source):
-        for key in (self.read_name, self.name, self.read_also):
-            if key in source:
-                return source[key]
-        return None
 
     def condition_value(self, value):
         """A purge_scope value as get_customers_id takes it (a set gives its first id)."""
@@ -130,7 +118,7 @@ def _fields():
     return [
         UsersideField("id", type="int", readonly=True, lookup=True, normalise=ident),
         UsersideField("login", normalise=text, typer="login", natural_key=True),
-        UsersideField("name", normalise=text, read="full_name", on_add="fio",
+        UsersideField("name", normalise=text, read="full_name", read_also="name", on_add="fio",
                       condition="name", create_requires=True),
         UsersideField("agreement_number", normalise=text, typer="dognumber", natural_key=True,
                       part="agreement", read="number"),
@@ -154,7 +142,8 @@ def _fields():
                       decode=shape.group_of),
         UsersideField("manager_id", type="int", normalise=ident),
         UsersideField("is_corporate", type="bool", normalise=flag, wire="flag_corporate",
-                      encode=shape.flag_param, decode=shape.is_set, on_add="is_corporate",
+                      read_also="is_corporate", encode=shape.flag_param, decode=shape.is_set,
+                      on_add="is_corporate",
                       condition="is_corporate", new=False),
         UsersideField("is_potential", type="bool", normalise=flag, encode=shape.flag_param,
                       decode=shape.is_set, on_add="is_potential", new=False),
@@ -173,7 +162,7 @@ def _fields():
                       write=False, decode=shape.id_set_of, action="mark_add",
                       removal="mark_delete", param="mark_id", condition="mark_id", new=[]),
         UsersideField("services", type="list", elements="int", normalise=id_set,
-                      read="service", read_also="additional_service", write=False,
+                      read="service", read_also=("services", "additional_service"), write=False,
                       decode=shape.id_set_of, action="service_add",
                       removal="service_remove", param="service_id", new=[]),
         # ip_add and ip_delete take an IP and a MAC: sent by hand (see send).
@@ -459,9 +448,6 @@ class UsersideCustomers(EntityBackend):
                 raise ValidationError(
                     f"{', '.join(names)} need {needed}: UserSide stores them in the "
                     "address of a house")
-
-    def defaults_on_create(self):
-        return {field.name: copy.deepcopy(field.new) for field in self.spec.fields}
 
     def predict(self, action, desired, current):
         after = super().predict(action, desired, current)

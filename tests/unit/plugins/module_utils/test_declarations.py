@@ -31,9 +31,20 @@ def specs_of(backend):
     return specs
 
 
+# A Field's own names on the wire: the vendor's, even where one equals an option's.
+WIRE_KEYWORDS = {"wire", "read", "write", "read_also"}
+
+
 def tables(tree):
     """(line, strings) of every collection literal (and ``dict(name=...)``) in a module."""
+    wire_names = {
+        id(keyword.value)
+        for node in ast.walk(tree) if isinstance(node, ast.Call)
+        for keyword in node.keywords if keyword.arg in WIRE_KEYWORDS
+    }
     for node in ast.walk(tree):
+        if id(node) in wire_names:
+            continue
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             items = node.elts
         elif isinstance(node, ast.Dict):

@@ -54,7 +54,8 @@ WIRED = EntitySpec(
         Field("name", create_requires=True, max_length=5, filter=True),
         Field("nickname", pattern=r"[a-z_]+", rule="may hold only a-z and _",
               create_requires=True),
-        Field("note", charset=Charset(r"[\\']", "which the server cannot store")),
+        Field("note", charset=Charset(r"[\\']", "a quote or a backslash, which the server "
+                                                "cannot store")),
         Field("mac", read="macaddress", write="mac", filter="mac_filter"),
         Field("reset", type="bool", read=False),
         Field("action", type="bool", wire=False),
@@ -84,7 +85,7 @@ def test_limits_are_reported_per_field_in_words():
     assert problems == [
         "name is 7 characters long, more than the 5 the backend stores",
         "nickname 'Bad Nick' may hold only a-z and _",
-        "note contains \"'\", which the server cannot store",
+        "note contains a quote or a backslash, which the server cannot store",
     ]
     assert WIRED.problems({"user_id": "u", "name": "short", "nickname": "ok_nick"}) == []
 
@@ -99,6 +100,7 @@ def test_create_requirements_are_worded_by_the_spec():
         "nickname is required to create it")
     assert WIRED.missing_on_create({"user_id": "u", "name": ""}) == (
         "name and nickname are required to create it")
+    assert WIRED.problems({"nickname": ""}) == ["nickname '' may hold only a-z and _"]
     worded = EntitySpec("c", "cs", "a", [Field("a"), Field("b", create_requires=True),
                                          Field("c", create_requires=True),
                                          Field("d", create_requires=True)],

@@ -370,7 +370,7 @@ def test_read_only_fields_and_the_action_never_travel_as_fields():
 def test_create_requirements_and_identities_come_from_the_fields():
     assert CUSTOMER.identities == ("customerid", "uniqueid")
     assert CUSTOMER.missing_on_create(dict(NEW, city=None, street=None)) == (
-        "to create it the CRM also needs city and street"
+        "to create it the CRM also needs city, street"
     )
     assert CUSTOMER.missing_on_create(NEW) is None
 

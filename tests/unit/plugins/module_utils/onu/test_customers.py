@@ -93,7 +93,7 @@ def test_every_text_field_refuses_a_quote_in_the_same_words():
     assert set(texts) == {"sn", "name", "address", "egn", "service", "state_rf"}
     for name in texts:
         assert CUSTOMER.problems({name: "a'b"}) == [
-            f"{name} contains \"'\", a single quote, which the ONU server cannot store "
+            f"{name} contains a single quote, which the ONU server cannot store "
             "(it passes values to SQL unescaped)"]
     assert CUSTOMER.problems({"sn": "S", "name": "Obrien", "auto": True}) == []
 
