@@ -302,9 +302,13 @@ def demo():
     folder = os.path.join(ROOT, ".demo")
     shutil.rmtree(folder, ignore_errors=True)  # every demo starts from the seed data
     os.makedirs(folder)
-    env = environment(XDG_CACHE_HOME=os.path.join(folder, "cache"))
+    # playbooks/ansible.cfg enables the subscriber inventory plugin and makes a
+    # repository with problems stop the run (Ansible reads ansible.cfg from the
+    # working directory, and the demo runs from here).
+    env = environment(XDG_CACHE_HOME=os.path.join(folder, "cache"),
+                      ANSIBLE_CONFIG=os.path.join(ROOT, "playbooks", "ansible.cfg"))
     with emulators("demo", folder):
-        say("first run: converge the demo inventory into the emulators (with --diff)")
+        say("first run: converge the demo subscriber repository into the emulators (with --diff)")
         playbook_run(env, "--diff")
         say("second run: nothing left to change")
         recap = playbook_run(env)

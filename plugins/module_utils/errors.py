@@ -19,12 +19,19 @@ class ProvisioningError(Exception):
     """Base of every error this collection raises on purpose."""
 
 
+# Statuses that refuse the credentials, not the record: no later call can succeed.
+AUTH_STATUSES = frozenset((401, 403))
+
+
 class BackendError(ProvisioningError):
-    """The backend answered, and the answer is a refusal or an error.
+    """A request failed: most often the backend answered and refused it.
 
     ``status`` is the HTTP status (None for transports without one) and
     ``body`` the parsed answer, when there was one; ``message`` is what the
     backend said, as text.
+
+    A plain BackendError refuses one record: the engine goes on with the
+    others. :class:`BackendUnavailable` says that no request can succeed.
     """
 
     def __init__(self, message, status=None, body=None):
@@ -32,6 +39,39 @@ class BackendError(ProvisioningError):
         self.message = message
         self.status = status
         self.body = body
+
+
+class BackendUnavailable(BackendError):
+    """The backend cannot be used at all: it cannot be reached, gave no answer
+    after every safe retry, failed TLS, or refused the credentials.
+
+    Every later write would fail the same way, so the engine stops that
+    backend at once instead of trying each remaining record.
+    """
+
+
+def refusal(message, status=None, body=None, credentials=False):
+    """The error for a backend's "no": BackendUnavailable when it refuses the
+    credentials (``credentials``, the backend's own test, or HTTP 401/403),
+    else a BackendError that refuses only this record."""
+    unusable = credentials or status in AUTH_STATUSES
+    return (BackendUnavailable if unusable else BackendError)(message, status, body)
+
+
+def stops_backend(error):
+    """True when ``error``, or one it was raised while handling, is BackendUnavailable.
+
+    Adapters add context by raising a new error from inside an ``except``
+    block (UserSide's undo of a half-made add): the backend being down must
+    not turn into one record's refusal on the way.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, BackendUnavailable):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class AnswerLost(ProvisioningError):

@@ -18,6 +18,10 @@ Retry rules, because a repeated write can duplicate a subscriber:
   a lost answer;
 * a write whose answer was lost raises :class:`AnswerLost`: the caller must
   read back, never resend blindly.
+
+When even the retries do not get an answer (no connection, TLS refused, no
+answer to a read), the session raises :class:`BackendUnavailable`: no other
+request of the task would fare better, so the engine stops that backend.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import traceback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
-    BackendError,
+    BackendUnavailable,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
@@ -128,7 +132,7 @@ class HttpSession:
         sleep=time.sleep,
     ):
         if requests is None:
-            raise BackendError("the Python library 'requests' is required")
+            raise BackendUnavailable("the Python library 'requests' is required")
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         # connect timeout short, read timeout as the user asked
         self.timeout = (min(10.0, float(timeout)), float(timeout))
@@ -166,9 +170,9 @@ class HttpSession:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.exceptions.ConnectTimeout as exc:
                 if last:
-                    raise BackendError("%s: cannot connect: %s" % (what, self._cause(exc)))
+                    raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
             except requests.exceptions.SSLError as exc:
-                raise BackendError(
+                raise BackendUnavailable(
                     "%s: TLS error (check validate_certs and ca_path): %s" % (what, self.redact(exc))
                 )
             except (
@@ -178,17 +182,18 @@ class HttpSession:
             ) as exc:
                 if not self._reached_server(exc):
                     if last:
-                        raise BackendError("%s: cannot connect: %s" % (what, self._cause(exc)))
+                        raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
                 elif not idempotent:
                     raise AnswerLost(
                         "%s: the answer was lost: %s" % (what, self._cause(exc)),
                         timed_out=isinstance(exc, requests.exceptions.Timeout),
                     )
                 elif last:
-                    raise BackendError("%s: no answer: %s" % (what, self._cause(exc)))
+                    raise BackendUnavailable(f"{what}: no answer: {self._cause(exc)}")
             except requests.exceptions.RequestException as exc:
-                # A malformed URL and the like: raised before anything was sent.
-                raise BackendError("%s: %s" % (what, self.redact(exc)))
+                # A malformed URL and the like: raised before anything was sent,
+                # and so for every request of the task.
+                raise BackendUnavailable(f"{what}: {self.redact(exc)}")
             else:
                 retryable = response.status_code == 429 or (
                     idempotent and response.status_code in READ_RETRY_STATUSES

@@ -19,6 +19,11 @@ Order of work, so that bad input never reaches a backend half-checked:
 A write whose answer was lost is followed by a fresh read of that record:
 if the write took effect it is not sent again; if it did not, it is sent once
 more — that is not blind, the read showed it missing.
+
+A record the backend refuses does not stop the others: it is reported with
+its refusal, and the task fails at the end naming each. A backend that cannot
+be used (``stops_backend``: unreachable, no answer, TLS, credentials refused)
+stops the writes at once, since every one left would fail the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ProvisioningError,
     ValidationError,
+    stops_backend,
 )
 
 CREATE, UPDATE, DELETE, NONE = "create", "update", "delete", "none"
@@ -54,6 +60,12 @@ class PlanItem:
         self.changes = {}
         self.action = NONE
         self.after = current
+        self.error = None  # what the backend said when it refused the write
+
+    def refuse(self, error):
+        """The write was refused: nothing is known to have changed."""
+        self.error = str(error)
+        self.after = self.current
 
 
 class Reconciler:
@@ -166,31 +178,44 @@ class Reconciler:
 
     # --- applying ---------------------------------------------------------------
     def apply(self, items):
-        done, unread = [], []
+        handled, unread = [], []  # handled: written, refused or left as it was
         for item in items:
             if item.action != NONE and not self.check_mode:
                 try:
                     written = self._write(item)
                 except ProvisioningError as exc:
-                    self._read_later(unread, quietly=True)
-                    raise ReconcileFailed(
-                        "%s: %s failed: %s" % (self.label(item.key), item.action, exc),
-                        self.result(done, failed=item),
-                    )
-                if written is READ_LATER:
-                    unread.append(item)  # item.after stays the prediction until then
+                    if stops_backend(exc):
+                        # Every write left would fail the same way: stop this backend now.
+                        self._read_later(unread, quietly=True)
+                        raise ReconcileFailed(
+                            self._with_refusals(self._failure(item, exc), handled),
+                            self.result(handled, failed=self._first_refused(handled) or item),
+                        )
+                    item.refuse(exc)  # this record only: the others may still be written
                 else:
-                    item.after = written
-            done.append(item)
+                    if written is READ_LATER:
+                        unread.append(item)  # item.after stays the prediction until then
+                    else:
+                        item.after = written
+            handled.append(item)
         try:
             self._read_later(unread)
         except ProvisioningError as exc:
-            raise ReconcileFailed("reading back what was written failed: %s" % exc,
-                                  self.result(done))
-        return self.result(done)
+            raise ReconcileFailed(
+                self._with_refusals(f"reading back what was written failed: {exc}", handled),
+                self.result(handled, failed=self._first_refused(handled)),
+            )
+        refused = self._first_refused(handled)
+        if refused is not None:
+            raise ReconcileFailed(self._refusals(handled), self.result(handled, failed=refused))
+        return self.result(handled)
 
     def _read_later(self, items, quietly=False):
-        """One read for every record whose adapter deferred its read-back (see READ_LATER)."""
+        """One read for every record whose adapter deferred its read-back (see READ_LATER).
+
+        A record the read does not show was refused after all, unless ``quietly``
+        (the task is already failing: keep the prediction, report the real failure).
+        """
         if not items:
             return
         self.backend.forget()
@@ -204,11 +229,33 @@ class Reconciler:
             found = current.get(item.key)
             if found is not None or item.action == DELETE:
                 item.after = found
-            elif not quietly:  # already failing: keep the prediction, report the real failure
-                raise BackendError(
-                    "the server accepted the %s of %s, but it is not there when read back"
-                    % (item.action, self.label(item.key))
-                )
+            elif not quietly:
+                item.refuse(
+                    f"the server accepted the {item.action}, but it is not there when read back")
+
+    # --- failing ----------------------------------------------------------------
+    def _failure(self, item, error):
+        return f"{self.label(item.key)}: {item.action} failed: {error}"
+
+    @staticmethod
+    def _first_refused(items):
+        return next((item for item in items if item.error is not None), None)
+
+    def _refusals(self, items):
+        """Every refused record with what the backend said; one write alone as it failed."""
+        refused = [item for item in items if item.error is not None]
+        written = sum(1 for item in items if item.action != NONE)
+        named = "; ".join(self._failure(item, item.error) for item in refused)
+        if written == 1:
+            return named
+        verb = "was" if len(refused) == 1 else "were"
+        return f"{len(refused)} of {written} writes {verb} refused: {named}"
+
+    def _with_refusals(self, message, items):
+        """``message``, and the records refused before it stopped the task."""
+        if self._first_refused(items) is None:
+            return message
+        return f"{message}; before that, {self._refusals(items)}"
 
     def _write(self, item):
         try:
@@ -248,13 +295,15 @@ class Reconciler:
         result = {
             self.spec.identity: item.key,
             "action": item.action,
-            "changed": item.action != NONE,
+            "changed": item.action != NONE and item.error is None,
             self.spec.name: self.spec.public(item.after),
         }
         if item.action == UPDATE:
             result["changes"] = self.spec.public(item.changes)
         if item.purged:
             result["purged"] = True
+        if item.error is not None:
+            result.update(failed=True, msg=item.error)
         return result
 
     def item_diff(self, item):
@@ -266,14 +315,16 @@ class Reconciler:
         }
 
     def result(self, items, failed=None):
+        """Every item in declared order; ``changed``, counters and diff count what was done."""
+        done = [item for item in items if item.error is None]
         result = {
-            "changed": any(item.action != NONE for item in items),
+            "changed": any(item.action != NONE for item in done),
             "results": [self.item_result(item) for item in items],
         }
         for action, counter in COUNTERS.items():
-            result[counter] = sum(1 for item in items if item.action == action)
+            result[counter] = sum(1 for item in done if item.action == action)
         if self.diff:
-            result["diff"] = [self.item_diff(item) for item in items if item.action != NONE]
+            result["diff"] = [self.item_diff(item) for item in done if item.action != NONE]
         if failed is not None:
             result["failed_" + self.spec.name] = failed.key
         return result

@@ -38,7 +38,10 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    BackendError,
+    refusal,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
@@ -55,6 +58,9 @@ READ_TRIES = 3
 LIST_WRAPPERS = ("customers", "rows", "data", "records", "list", "result")
 ID_KEYS = ("id", "customerid", "customer_id")
 NOTHING_FOUND = re.compile(r"(?i)\bno\b.*\b(record|customer|data|result|row)s?\b.*\bfound\b")
+# How the CRM refuses the API user's credentials ("Invalid userid or api_key"),
+# whatever the call: no other call can succeed then.
+BAD_CREDENTIALS = re.compile(r"(?i)\binvalid\b.*\b(userid|api_?key)\b")
 
 
 def connection_spec():
@@ -121,7 +127,7 @@ class CrmClient:
         )
         parsed = find_json(response.text)
         if not isinstance(parsed, dict) or not ("result" in parsed or "error" in parsed):
-            raise BackendError(
+            raise refusal(
                 f"CRM {action} answered HTTP {response.status_code} without its result/error "
                 f"envelope: {self.http.excerpt(response.text).strip()}",
                 response.status_code,
@@ -130,13 +136,14 @@ class CrmClient:
         if error not in (None, "", False, [], {}):
             if isinstance(error, (list, tuple)):
                 error = "; ".join(str(item) for item in error)
-            raise BackendError(
+            raise refusal(
                 f"the CRM refused {action}: {self.http.excerpt(str(error))}",
                 response.status_code,
                 parsed,
+                credentials=bool(BAD_CREDENTIALS.search(str(error))),
             )
         if response.status_code >= 400:
-            raise BackendError(
+            raise refusal(
                 f"CRM {action} answered HTTP {response.status_code}: "
                 f"{self.http.excerpt(response.text).strip()}",
                 response.status_code,

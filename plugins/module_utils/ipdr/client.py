@@ -24,9 +24,13 @@ What the vendor document leaves out and this client copes with:
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    BackendError,
+    refusal,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
@@ -38,6 +42,10 @@ COLLECTION = "api/ipdrcustomers"
 # Keys under which a server might wrap a list or an object instead of answering it bare.
 WRAPPERS = ("data", "customers", "ipdrcustomers", "customer", "ipdrcustomer", "result")
 ERROR_STATUSES = ("error", "fail", "failed", "failure")
+# The documented refusals of the token, the context and the user's grant on it
+# (CONTRACTS §4): they refuse every request of the task, whatever the record.
+BAD_CREDENTIALS = re.compile(
+    r"(?i)invalid api token|invalid context name|not allowed to access the context")
 
 
 def connection_spec():
@@ -127,10 +135,11 @@ class IpdrClient:
         elif problem is None and response.status_code >= 400:
             problem = f"HTTP {response.status_code}: {self.http.excerpt(str(parsed))}"
         if problem is not None:
-            raise BackendError(
+            raise refusal(
                 f"{self.describe()} refused {what}: {self.http.excerpt(problem, 500)}",
                 response.status_code,
                 parsed,
+                credentials=bool(BAD_CREDENTIALS.search(problem)),
             )
         return parsed
 

@@ -30,7 +30,11 @@ import time
 from datetime import datetime
 
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    BackendError,
+    BackendUnavailable,
+    refusal,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
@@ -108,7 +112,8 @@ class OnuClient:
         body = find_json(response.text)
         token = body.get("jwt") if isinstance(body, dict) else None
         if response.status_code != 200 or not token:
-            raise BackendError(
+            # Every call needs the token: without one the backend cannot be used.
+            raise BackendUnavailable(
                 f"ONU login as {self.username!r} failed (HTTP {response.status_code}): "
                 f"{message_of(body) or 'no token'}",
                 response.status_code,
@@ -160,7 +165,7 @@ class OnuClient:
             response = self.http.request("POST", endpoint, idempotent=idempotent, json=body)
             parsed = find_json(response.text)
             if parsed is None:
-                raise BackendError(
+                raise refusal(
                     f"ONU {endpoint} answered HTTP {response.status_code} without JSON: "
                     f"{self.http.excerpt(response.text)}",
                     response.status_code,
@@ -175,7 +180,7 @@ class OnuClient:
                 self.wait_until(moment)
                 continue
             if prior or relogged:
-                raise BackendError(
+                raise BackendUnavailable(
                     f"ONU {endpoint} refused the token ({message_of(parsed)}): {error}",
                     401,
                 )
@@ -199,7 +204,8 @@ class OnuClient:
         if status == 404 and empty and message_of(body) == empty:
             return None
         if status not in statuses:
-            raise BackendError(
+            # 401 here is "Not enough privilege": the account may not do this at all.
+            raise refusal(
                 f"ONU {endpoint} (as {self.username!r}) answered HTTP {status}: "
                 f"{message_of(body) or self.http.excerpt(json.dumps(body))}",
                 status,

@@ -27,7 +27,10 @@ import re
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    BackendError,
+    refusal,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
     find_json,
@@ -37,6 +40,14 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 ENV = "ISP_SIMPLER_"
 OK = re.compile(r"^\s*OK\b\s*(?::\s*\[?\s*(\d+)\s*\]?)?", re.IGNORECASE)
 PAGE = 500
+# The server checks the caller before any function (seed 002): "ERROR: invalid
+# username/password" (the seed), "authentication failed", the IP access list, the
+# operator database. Any of them refuses every call of the task.
+BAD_CREDENTIALS = re.compile(
+    r"^\s*ERROR\s*:\s*(invalid username|authentication failed|access denied"
+    r"|unknown operator)",
+    re.IGNORECASE,
+)
 
 
 def connection_spec():
@@ -140,7 +151,7 @@ class SimplerClient:
         answer = find_json(response.text)
         if isinstance(answer, dict) and "result" in answer:
             return answer["result"]
-        raise BackendError(
+        raise refusal(
             "SIMPLer %s answered HTTP %s without a result: %s"
             % (function, response.status_code, self.refusal(response.text, 300)),
             response.status_code,
@@ -159,17 +170,22 @@ class SimplerClient:
         """A server's answer as message text: on one line, secrets masked, then cut."""
         return self.http.excerpt(" ".join(str(text or "").split()), limit) or "empty answer"
 
+    def error_for(self, what, result):
+        """The error for an answer that is not a result: the server's text, on one line."""
+        return refusal(f"SIMPLer {what} refused: {self.refusal(result)}",
+                       credentials=bool(BAD_CREDENTIALS.match(str(result))))
+
     def expect_ok(self, function, params, write=True):
         result = self.call(function, params, write=write)
         try:
             return ok_id(result)
         except BackendError:
-            raise BackendError(f"SIMPLer {function} refused: {self.refusal(result)}")
+            raise self.error_for(function, result)
 
     def query(self, function, params=None):
         result = self.call(function, params)
         if isinstance(result, str):
-            raise BackendError(f"SIMPLer {function} refused: {self.refusal(result)}")
+            raise self.error_for(function, result)
         return result
 
     # --- functions ------------------------------------------------------------------
@@ -206,8 +222,7 @@ class SimplerClient:
         if isinstance(result, str):
             if "not exist" in result.lower() or "not found" in result.lower():
                 return None
-            raise BackendError(
-                f"SIMPLer getCustomerData {customerid} refused: {self.refusal(result)}")
+            raise self.error_for(f"getCustomerData {customerid}", result)
         if isinstance(result, dict) and "customerDataRoot" in result:
             result = result["customerDataRoot"]
         customer = records(result, "customer")

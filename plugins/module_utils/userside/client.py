@@ -32,6 +32,7 @@ from __future__ import annotations
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
+    refusal,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     connection_argument_spec,
@@ -138,7 +139,8 @@ class UsersideClient:
                 f"(HTTP {response.status_code}): {said}",
                 timed_out=response.status_code == 504,
             )
-        raise BackendError(self.http.redact(message), response.status_code, body)
+        # A wrong key is answered 403 "Access denied": a 401 or 403 refuses every call.
+        raise refusal(self.http.redact(message), response.status_code, body)
 
     # --- reads ------------------------------------------------------------------
     def get_data(self, customer_id):

@@ -3,12 +3,16 @@
 import threading
 
 import pytest
+import requests
 from flask import Flask, Response, request
 from waitress.server import create_server
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
+    BackendUnavailable,
+    refusal,
+    stops_backend,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     HttpSession,
@@ -106,6 +110,61 @@ def test_an_unreachable_server_is_retried_then_reported_without_secrets():
     assert "Connection refused" in failure.value.message
     assert "TOPSECRETKEY" not in failure.value.message
     assert len(sleeps) == 3  # connecting failed: the write never left, retrying is safe
+
+
+def test_an_unreachable_server_makes_the_backend_unusable():
+    http = session("http://127.0.0.1:9/api/", [])
+    with pytest.raises(BackendUnavailable):
+        http.request("GET", "x", idempotent=True)
+
+
+def test_a_read_without_an_answer_after_every_retry_makes_the_backend_unusable(scripted):
+    server = scripted(*[("drop", {}, "")] * 4)
+    with pytest.raises(BackendUnavailable) as failure:
+        session(server.url, []).request("GET", "x", idempotent=True)
+    assert "no answer" in failure.value.message
+    assert len(server.seen) == 4
+
+
+def test_a_tls_failure_makes_the_backend_unusable(monkeypatch):
+    http = session("https://127.0.0.1:9/api/", [])
+
+    def refuse(*args, **kwargs):
+        raise requests.exceptions.SSLError("certificate verify failed")
+
+    monkeypatch.setattr(http.session, "request", refuse)
+    with pytest.raises(BackendUnavailable) as failure:
+        http.request("GET", "x", idempotent=True)
+    assert "TLS error" in failure.value.message
+
+
+def test_an_answer_is_the_clients_to_read_even_an_error(scripted):
+    """A 4xx/5xx is returned, not raised: only its client knows a refusal from bad credentials."""
+    server = scripted((422, {}, '{"status":"Error"}'))
+    assert session(server.url, []).request("POST", "x", idempotent=False).status_code == 422
+
+
+@pytest.mark.parametrize("status, credentials, unusable", [
+    (422, False, False), (503, False, False), (None, False, False),
+    (401, False, True), (403, False, True), (200, True, True),
+])
+def test_a_refusal_of_the_credentials_stops_the_backend(status, credentials, unusable):
+    error = refusal("said no", status, {"error": "x"}, credentials=credentials)
+    assert (error.message, error.status, error.body) == ("said no", status, {"error": "x"})
+    assert isinstance(error, BackendError)
+    assert stops_backend(error) is unusable
+
+
+def test_the_backend_stays_unusable_under_an_error_raised_while_handling_it():
+    try:
+        try:
+            raise BackendUnavailable("cannot connect")
+        except BackendError as down:
+            raise BackendError(f"{down}; undoing the add failed too")
+    except BackendError as wrapped:
+        assert stops_backend(wrapped)
+    assert not stops_backend(BackendError("said no"))
+    assert not stops_backend(AnswerLost("lost"))
 
 
 def test_find_json_skips_php_diagnostics_before_the_body():

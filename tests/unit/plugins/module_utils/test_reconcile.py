@@ -11,6 +11,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.values import as_
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
+    BackendUnavailable,
     ValidationError,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -183,20 +184,180 @@ def test_a_lost_write_that_did_not_happen_is_sent_once_more():
     assert list(backend.store) == ["n"]
 
 
-def test_a_backend_error_stops_and_reports_what_was_done():
-    class Failing(MemoryBackend):
+class Refusing(MemoryBackend):
+    """Refuses every write to a key in ``refuse``; ``down`` makes the backend unusable there."""
+
+    def __init__(self, records=(), refuse=(), down=None, **kwargs):
+        super().__init__(records, **kwargs)
+        self.refuse, self.down = set(refuse), down
+
+    def _answer(self, action, key):
+        if key == self.down:
+            self.writes.append((action, key))
+            raise BackendUnavailable("POST /x: cannot connect: [Errno 111] Connection refused")
+        if key in self.refuse:
+            self.writes.append((action, key))
+            raise BackendError(f"the server said no to {key}")
+
+    def create(self, desired):
+        self._answer("create", desired["key"])
+        return super().create(desired)
+
+    def update(self, current, changes, desired):
+        self._answer("update", current["key"])
+        return super().update(current, changes, desired)
+
+    def delete(self, current):
+        self._answer("delete", current["key"])
+        super().delete(current)
+
+
+FIVE = [
+    ("present", {"key": "new", "size": 1}),
+    ("present", {"key": "bad", "size": 2}),
+    ("present", {"key": "old", "size": 9}),
+    ("absent", {"key": "gone"}),
+    ("present", {"key": "worse", "size": 5}),
+]
+START = [{"key": "old", "size": 3, "id": 1}, {"key": "gone", "id": 2},
+         {"key": "worse", "size": 4, "id": 3}]
+
+
+def test_a_refused_record_does_not_stop_the_others():
+    backend = Refusing(START, refuse={"bad", "worse"})
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, FIVE)
+    assert backend.writes == [("create", "new"), ("create", "bad"), ("update", "old"),
+                              ("delete", "gone"), ("update", "worse")]
+    assert failure.value.message == (
+        "2 of 5 writes were refused: thing 'bad': create failed: the server said no to bad; "
+        "thing 'worse': update failed: the server said no to worse")
+    result = failure.value.result
+    assert [(r["key"], r["action"], r["changed"]) for r in result["results"]] == [
+        ("new", "create", True), ("bad", "create", False), ("old", "update", True),
+        ("gone", "delete", True), ("worse", "update", False)]
+    assert [r.get("failed", False) for r in result["results"]] == [
+        False, True, False, False, True]
+    assert result["results"][1]["msg"] == "the server said no to bad"
+    assert result["results"][4]["thing"] == {"key": "worse", "size": 4, "id": 3}  # untouched
+    assert (result["created"], result["updated"], result["deleted"], result["unchanged"]) == (
+        1, 1, 1, 0)
+    assert result["changed"] is True
+    assert [d["before_header"] for d in result["diff"]] == [
+        "thing 'new'", "thing 'old'", "thing 'gone'"]
+    assert result["failed_thing"] == "bad"
+
+
+def test_a_task_whose_only_write_is_refused_fails_as_that_write_failed():
+    backend = Refusing([], refuse={"bad"})
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "bad"}), ("absent", {"key": "none"})])
+    assert failure.value.message == "thing 'bad': create failed: the server said no to bad"
+    assert failure.value.result["failed_thing"] == "bad"
+    assert failure.value.result["changed"] is False
+    assert failure.value.result["unchanged"] == 1
+
+
+def test_one_refusal_among_many_writes_says_how_many_were_written():
+    backend = Refusing([], refuse={"bad"})
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "bad"}), ("present", {"key": "good"})])
+    assert failure.value.message == (
+        "1 of 2 writes was refused: thing 'bad': create failed: the server said no to bad")
+    assert "good" in backend.store
+
+
+def test_an_unusable_backend_stops_at_once_and_reports_what_was_done():
+    backend = Refusing(START, down="old")
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, FIVE)
+    assert backend.writes == [("create", "new"), ("create", "bad"), ("update", "old")]
+    assert failure.value.message == (
+        "thing 'old': update failed: POST /x: cannot connect: [Errno 111] Connection refused")
+    result = failure.value.result
+    assert [r["key"] for r in result["results"]] == ["new", "bad"]
+    assert result["created"] == 2
+    assert result["failed_thing"] == "old"
+    assert backend.store["gone"] == {"key": "gone", "id": 2}  # never attempted
+
+
+def test_a_backend_that_stops_after_refusals_names_them_too():
+    backend = Refusing(START, refuse={"bad"}, down="old")
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, FIVE)
+    assert backend.writes == [("create", "new"), ("create", "bad"), ("update", "old")]
+    assert failure.value.message == (
+        "thing 'old': update failed: POST /x: cannot connect: [Errno 111] Connection refused; "
+        "before that, 1 of 2 writes was refused: thing 'bad': create failed: "
+        "the server said no to bad")
+    result = failure.value.result
+    assert [(r["key"], r.get("failed", False)) for r in result["results"]] == [
+        ("new", False), ("bad", True)]
+    assert result["created"] == 1
+    assert result["failed_thing"] == "bad"  # the first record that failed
+
+
+def test_a_backend_down_under_an_adapters_own_message_still_stops():
+    class Wrapping(Refusing):
         def create(self, desired):
-            if desired["key"] == "bad":
-                raise BackendError("the server said no")
+            try:
+                return super().create(desired)
+            except BackendError as exc:  # as UserSide's adapter adds what it undid
+                raise BackendError(f"{exc}; the customer it added was deleted again")
+
+    backend = Wrapping([], refuse={"a"}, down="b")
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": k}) for k in "abc"])
+    assert backend.writes == [("create", "a"), ("create", "b")]
+    assert failure.value.message.startswith("thing 'b': create failed: POST /x: cannot connect")
+
+
+def test_check_mode_neither_writes_nor_meets_refusals():
+    backend = Refusing(START, refuse={"bad", "worse"}, down="old")
+    result = converge(backend, FIVE, check_mode=True)
+    assert backend.writes == []
+    assert (result["created"], result["updated"], result["deleted"]) == (2, 2, 1)
+    assert not any("failed" in r for r in result["results"])
+
+
+@pytest.mark.parametrize("timed_out", [False, True])
+def test_a_lost_answer_read_back_as_done_counts_as_done_beside_a_refusal(timed_out):
+    class Lossy(Refusing):
+        def create(self, desired):
+            if desired["key"] == "lost":
+                self.writes.append(("create", "lost"))
+                self.store["lost"] = dict(desired, id=7)
+                raise AnswerLost("POST /x: the answer was lost", timed_out=timed_out)
             return super().create(desired)
 
-    backend = Failing([])
+    backend = Lossy([], refuse={"bad"})
     with pytest.raises(ReconcileFailed) as failure:
-        converge(backend, [("present", {"key": "good"}), ("present", {"key": "bad"}),
-                           ("present", {"key": "never"})])
-    assert "thing 'bad': create failed: the server said no" == failure.value.message
-    assert [r["key"] for r in failure.value.result["results"]] == ["good"]
-    assert "never" not in backend.store
+        converge(backend, [("present", {"key": "lost", "size": 1}),
+                           ("present", {"key": "bad"}), ("present", {"key": "after"})])
+    assert backend.writes == [("create", "lost"), ("create", "bad"), ("create", "after")]
+    result = failure.value.result
+    assert result["created"] == 2
+    assert result["results"][0]["changed"] is True and "failed" not in result["results"][0]
+    assert result["results"][0]["thing"]["id"] == 7  # as read back
+    assert failure.value.message == (
+        "1 of 3 writes was refused: thing 'bad': create failed: the server said no to bad")
+
+
+def test_a_lost_answer_not_sent_again_is_a_refusal_not_a_stop():
+    class Slow(MemoryBackend):
+        def create(self, desired):
+            if desired["key"] == "slow":
+                self.writes.append(("create", "slow"))
+                raise AnswerLost("POST /x: the answer was lost: read timed out", timed_out=True)
+            return super().create(desired)
+
+    backend = Slow([])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "slow"}), ("present", {"key": "next"})])
+    assert backend.writes == [("create", "slow"), ("create", "next")]
+    assert "thing 'slow': create failed:" in failure.value.message
+    assert "not sent again" in failure.value.message
+    assert failure.value.result["created"] == 1
 
 
 class ListOnlyBackend(MemoryBackend):
@@ -219,6 +380,43 @@ def test_deferred_read_backs_cost_one_read_for_the_whole_task():
     assert backend.reads == 2  # one to plan, one to read back every write
     assert [r["thing"]["size"] for r in result["results"]] == [2, 3, 4]
     assert result["results"][1]["thing"]["id"] == 2  # what the backend assigned
+
+
+class RefusingListOnly(Refusing, ListOnlyBackend):
+    """Defers its read-backs, and refuses some writes."""
+
+
+def test_deferred_read_backs_are_read_once_at_the_end_even_when_some_were_refused():
+    backend = RefusingListOnly([{"key": "a", "size": 1, "id": 1}], refuse={"b"})
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a", "size": 2}),
+                           ("present", {"key": "b", "size": 3}),
+                           ("present", {"key": "c", "size": 4})])
+    assert backend.reads == 2
+    result = failure.value.result
+    assert [r["thing"] for r in result["results"]] == [
+        {"key": "a", "size": 2, "id": 1}, None, {"key": "c", "size": 4, "id": 2}]
+    assert (result["created"], result["updated"]) == (1, 1)
+    assert failure.value.message == (
+        "1 of 3 writes was refused: thing 'b': create failed: the server said no to b")
+
+
+def test_each_deferred_record_missing_on_read_back_is_refused_and_the_others_kept():
+    class Forgetful(ListOnlyBackend):
+        def create(self, desired):
+            if desired["key"].startswith("ghost"):
+                return READ_LATER  # says yes, stores nothing
+            return super().create(desired)
+
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(Forgetful([]), [("present", {"key": k}) for k in ("ghost1", "real", "ghost2")])
+    assert failure.value.message == (
+        "2 of 3 writes were refused: thing 'ghost1': create failed: the server accepted the "
+        "create, but it is not there when read back; thing 'ghost2': create failed: the server "
+        "accepted the create, but it is not there when read back")
+    result = failure.value.result
+    assert [r.get("failed", False) for r in result["results"]] == [True, False, True]
+    assert result["created"] == 1 and result["failed_thing"] == "ghost1"
 
 
 def test_a_deferred_record_missing_on_read_back_fails_the_task():

@@ -211,6 +211,27 @@ def test_a_bulk_task_returns_every_result_in_declared_order(store, capsys):
     assert store.reads == 1
 
 
+def test_a_refused_record_fails_the_bulk_task_with_every_result(store, capsys, monkeypatch):
+    def refuse(self, current, changes, desired):
+        raise BackendError("the server said no")
+
+    monkeypatch.setattr(Memory, "update", refuse)
+    code, out = run(entity(), {"lines": [
+        {"name": "l2", "speed": 1},
+        {"name": "l7", "speed": 7},
+    ]}, capsys)
+    assert code == 1 and out["failed"] is True
+    assert out["msg"] == (
+        "1 of 2 writes was refused: test line 'l2': update failed: the server said no")
+    assert [(r["name"], r["action"], r["changed"], r.get("failed", False))
+            for r in out["results"]] == [("l2", "update", False, True),
+                                         ("l7", "create", True, False)]
+    assert out["results"][0]["msg"] == "the server said no"
+    assert (out["created"], out["updated"], out["failed_line"]) == (1, 0, "l2")
+    assert out["changed"] is True
+    assert [w[0] for w in store.writes] == ["create"]
+
+
 @pytest.mark.parametrize("item, says", [
     ({"name": "l8", "colour": "red"}, "colour"),
     ({"name": "l8", "speed": "fast"}, "speed"),

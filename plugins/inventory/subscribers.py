@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: subscribers
+short_description: The subscriber repository as one host that carries every subscriber
+version_added: 0.2.0
+description:
+  - Reads a folder of subscriber files (the GitOps subscriber repository), checks
+    every subscriber in it, and adds one host (O(host)) in one group (O(group))
+    whose variable C(subscribers_list) holds the checked subscribers. The
+    C(isp.provisioning.subscribers) role fans them out to the backends.
+  - The folder may hold sub-folders in any layout; they are read in sorted order.
+    Hidden files and folders (names that start with C(.)) are skipped.
+  - "A file holds one subscriber (a mapping with C(id)), a list of subscribers,
+    or a mapping C({subscribers: [...]})."
+  - Every subscriber is checked before the host exists - its keys and types,
+    each backend section against that backend's field declarations, a
+    subscriber id used twice, and one backend identity (an ONU serial, an IPDR
+    user ID, ...) claimed by two subscribers. A file that is not valid YAML,
+    holds a key twice in one mapping, or has none of the shapes above is a
+    problem too.
+  - If there is any problem the source fails with all of them, one per line,
+    each naming its file (and its index in a file that holds a list) and the
+    subscriber id. The host is not added, so nothing is sent to any backend.
+  - The host gets C(ansible_connection=local) and
+    C(ansible_python_interpreter={{ ansible_playbook_python }}), as the controller
+    talks to the backends' APIs itself.
+author:
+  - isp.provisioning contributors (@isp-provisioning)
+options:
+  plugin:
+    description: The name of this plugin; the file is this plugin's configuration.
+    required: true
+    type: str
+    choices: [isp.provisioning.subscribers]
+  path:
+    description:
+      - The folder of subscriber files.
+      - A relative path is relative to the folder of this configuration file.
+    required: true
+    type: str
+  host:
+    description: The name of the one host that carries the subscribers.
+    type: str
+    default: subscribers
+  group:
+    description: The group the host is added to.
+    type: str
+    default: provisioning
+  patterns:
+    description:
+      - Shell-style patterns (C(fnmatch)) of the file names to read; a file
+        whose name matches none of them is ignored.
+      - A folder with no matching file at all is an error (most likely a wrong
+        O(path) or O(patterns)), not an empty subscriber list.
+    type: list
+    elements: str
+    default: ['*.yml', '*.yaml']
+notes:
+  - The configuration file's name must end in C(subscribers.yml) or C(subscribers.yaml).
+  - Ansible turns an inventory source that fails into a warning and goes on without
+    it. The C(isp.provisioning.subscribers) role then finds no subscribers host and
+    refuses to run, but to stop the run at the inventory, with the problems as the
+    error, set C(ANSIBLE_INVENTORY_UNPARSED_FAILED=True) (C([inventory] unparsed_is_failed = True))
+    when this configuration is the only inventory source, or
+    C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=True) (C([inventory] any_unparsed_is_failed = True))
+    when it is one of several (an inventory folder, or several C(-i)).
+  - Files are read with PyYAML's C(CSafeLoader) when PyYAML has LibYAML (thousands of
+    files load fast), its C(SafeLoader) otherwise. Ansible's own tags (C(!vault),
+    C(!unsafe)) are therefore not understood in subscriber files, and no value in
+    them is ever templated.
+"""
+
+EXAMPLES = r"""
+# inventory/subscribers.yml - every subscriber under ../subscribers/, on one host
+plugin: isp.provisioning.subscribers
+path: ../subscribers
+
+---
+# inventory/sofia.subscribers.yml - only files named block-*.yml, onto another host and group
+plugin: isp.provisioning.subscribers
+path: /srv/gitops/subscribers/sofia
+host: subscribers_sofia
+group: provisioning_sofia
+patterns:
+  - block-*.yml
+
+# A subscriber file (subscribers/sofia/SUB-000101.yml):
+#   id: SUB-000101
+#   name: {first: Ana, last: Petrova}
+#   onu: {sn: ALCL00A1B2C3, service: HGU}
+#   ipdr: {}
+# Many in one file: a list of such mappings, or {subscribers: [...]}.
+
+# Run a playbook so that a problem in the repository stops it:
+#   ANSIBLE_INVENTORY_UNPARSED_FAILED=True ansible-playbook -i inventory/subscribers.yml site.yml
+"""
+
+import fnmatch
+import os
+import pathlib
+
+import yaml
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import validate
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:
+    # ansible-core before 2.19 templates every inventory string that is not
+    # marked unsafe: a subscriber's name could run a lookup on the controller.
+    from ansible.utils.unsafe_proxy import wrap_var as untrusted
+
+    def trust_as_template(value):
+        return value
+else:
+    # 2.19 templates only what is marked trusted, and subscriber data never is.
+    def untrusted(value):
+        return value
+
+# The C loader parses thousands of files several times faster than the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE = "tag:yaml.org,2002:merge"
+SHAPES = "expected a subscriber (a mapping with id), a list of them, or {subscribers: [...]}"
+
+
+class _Loader(_SafeLoader):  # pylint: disable=too-many-ancestors
+    """The safe loader, refusing a key given twice in one mapping.
+
+    YAML keeps the last of two equal keys silently: a second ``onu:`` section
+    would drop the first without a word.
+    """
+
+    def construct_mapping(self, node, deep=False):
+        keys = [key for key, _value in node.value] if isinstance(node, yaml.MappingNode) else []
+        # With a merge key (<<) overriding a merged key is what the author meant.
+        if not any(key.tag == _MERGE for key in keys):
+            seen = set()
+            for key in keys:
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                if (key.tag, key.value) in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"found the key {key.value!r} twice in one mapping",
+                        key.start_mark)
+                seen.add((key.tag, key.value))
+        return super().construct_mapping(node, deep=deep)
+
+
+def yaml_problem(error):
+    """A YAML error as one line: what was wrong, and where."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        what = "; ".join(part for part in (error.context, error.problem) if part)
+        mark = error.problem_mark or error.context_mark
+        if mark is not None:
+            what += f" (line {mark.line + 1}, column {mark.column + 1})"
+        return what
+    return " ".join(str(error).split())
+
+
+def subscriber_files(root, patterns):
+    """Paths relative to ``root`` of the files to read, in sorted order, hidden ones left out."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and any(fnmatch.fnmatch(name, p) for p in patterns):
+                found.append(pathlib.PurePath(os.path.relpath(os.path.join(folder, name), root)))
+    # Sorted by path parts, so that the order does not depend on the file system's.
+    return sorted(found, key=lambda path: path.parts)
+
+
+def read_file(full_path, relative):
+    """(subscribers, their sources, problems) of one file."""
+    try:
+        with open(full_path, "rb") as handle:
+            data = yaml.load(handle, Loader=_Loader)
+    except yaml.YAMLError as error:
+        return [], [], [f"{relative}: not valid YAML: {yaml_problem(error)}"]
+    except OSError as error:
+        return [], [], [f"{relative}: cannot be read: {error.strerror or error}"]
+    if isinstance(data, dict) and "subscribers" in data and "id" not in data:
+        others = sorted(str(key) for key in data if key != "subscribers")
+        if others:
+            return [], [], [f"{relative}: unknown key{'s' if len(others) > 1 else ''} "
+                            f"{', '.join(others)} beside subscribers"]
+        data = data["subscribers"]
+        if not isinstance(data, list):
+            return [], [], [f"{relative}: subscribers must be a list, "
+                            f"got {type(data).__name__}"]
+    if isinstance(data, dict):
+        # No id is validate's to say (with the file's other problems).
+        return [data], [relative], []
+    if isinstance(data, list):
+        return data, [f"{relative}[{index}]" for index in range(len(data))], []
+    if data is None:
+        return [], [], [f"{relative}: is empty; {SHAPES}"]
+    return [], [], [f"{relative}: holds a {type(data).__name__}; {SHAPES}"]
+
+
+def read_repository(root, files):
+    """(subscribers, sources, problems) of these files under ``root``."""
+    subscribers, sources, problems = [], [], []
+    for relative in files:
+        found, where, wrong = read_file(os.path.join(root, relative), relative.as_posix())
+        subscribers.extend(found)
+        sources.extend(where)
+        problems.extend(wrong)
+    return subscribers, sources, problems
+
+
+class InventoryModule(BaseInventoryPlugin):
+    """The subscriber repository, validated, on one host."""
+
+    NAME = "isp.provisioning.subscribers"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("subscribers.yml", "subscribers.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        root = self.repository(path)
+        patterns = [str(pattern) for pattern in self.get_option("patterns")]
+        if not os.path.isdir(root):
+            raise AnsibleParserError(f"the subscriber repository {root} is not a folder")
+        files = subscriber_files(root, patterns)
+        if not files:
+            # Most likely a wrong path or patterns: not a repository that declares nobody.
+            raise AnsibleParserError(
+                f"the subscriber repository {root} has no file named {' or '.join(patterns)}; "
+                "nothing was sent to any backend")
+        subscribers, sources, problems = read_repository(root, files)
+        valid, invalid = validate(subscribers, sources)
+        # The argument-spec validator can say one thing twice (one type error per pass).
+        problems = list(dict.fromkeys(problems + invalid))
+        if problems:
+            count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+            raise AnsibleParserError(
+                f"the subscriber repository {root} has {count}; nothing was sent to any "
+                "backend:\n" + "\n".join(problems))
+        self.add_subscribers_host(valid)
+
+    def repository(self, config_path):
+        # Resolved here, not by the option type "path": that resolves a relative
+        # path against the working directory, not the configuration's folder.
+        root = os.path.expanduser(str(self.get_option("path")))
+        return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(config_path)), root))
+
+    def add_subscribers_host(self, subscribers):
+        group = self.inventory.add_group(str(self.get_option("group")))
+        host = self.inventory.add_host(str(self.get_option("host")), group=group)
+        self.inventory.set_variable(host, "ansible_connection", "local")
+        # The one template here, trusted so that 2.19 renders it.
+        self.inventory.set_variable(host, "ansible_python_interpreter",
+                                    trust_as_template("{{ ansible_playbook_python }}"))
+        self.inventory.set_variable(host, "subscribers_list", untrusted(subscribers))

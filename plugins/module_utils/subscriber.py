@@ -1,0 +1,489 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""A subscriber, declared once, and its fan-out to each backend's records.
+
+A subscriber record (one YAML mapping)::
+
+    id: SUB-000101                   # the ISP's own subscriber id
+    state: active                    # active (default) | suspended | absent
+    name: {first: Ana, last: Petrova}   # a person; or
+    organisation: Varna Harbour Ltd     # an organisation
+    contact: {mobile: "+359888100200", phone: ..., email: ana@example.net}
+    address: {street: 12 Vitosha Blvd, city: Sofia, region: Sofia City,
+              postcode: "1000", country: Bulgaria}
+    onu: {sn: ALCL00A1B2C3, service: HGU}       # one section per backend it is on
+    crm: {resellerid: 3}
+    billing: {nickname: apetrova, equipment: [{nickname: cpe_apetrova, ...}]}
+    ipdr: {}
+    erp: {house_id: 12, apartment: "5", tariff: 2}
+
+A section left out means the subscriber is not on that backend: nothing is
+created or touched there. A section holds that backend's own fields (those
+of its entity module, validated by the same declarations); a shared fact
+named there overrides the shared value for that backend alone.
+
+:data:`SHARED` is the one table that says how each shared fact becomes each
+backend's field; :data:`SECTIONS` how each section becomes a record of an
+entity module (its identity rule and its lifecycle). Both are checked
+against the backends' field declarations by the unit tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import CrmCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.customers import IpdrCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers import OnuCustomers
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
+    SimplerCustomers,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.equipment import (
+    SimplerEquipment,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
+    UsersideCustomers,
+)
+
+STATES = ("active", "suspended", "absent")
+TEXT = {"type": "str"}
+SUBSCRIBER_SPEC = {
+    "id": {"type": "str", "required": True},
+    "state": {"type": "str", "choices": list(STATES), "default": "active"},
+    "name": {"type": "dict", "options": {"first": TEXT, "last": TEXT}},
+    "organisation": {"type": "str"},
+    "contact": {"type": "dict", "options": {"mobile": TEXT, "phone": TEXT, "email": TEXT}},
+    "address": {"type": "dict", "options": {
+        "street": TEXT, "city": TEXT, "region": TEXT, "postcode": TEXT, "country": TEXT}},
+}
+
+
+# --- shared facts, composed the ways backends hold them -----------------------------
+def first_name(subscriber):
+    return subscriber["organisation"] or (subscriber["name"] or {}).get("first")
+
+
+def last_name(subscriber):
+    return None if subscriber["organisation"] else (subscriber["name"] or {}).get("last")
+
+
+def full_name(subscriber):
+    """A person's first and last name, or the organisation's name: one string."""
+    if subscriber["organisation"]:
+        return subscriber["organisation"]
+    parts = [(subscriber["name"] or {}).get(part) for part in ("first", "last")]
+    return " ".join(part for part in parts if part) or None
+
+
+def is_organisation(subscriber):
+    return subscriber["organisation"] is not None
+
+
+def contact(part):
+    return lambda subscriber: (subscriber["contact"] or {}).get(part)
+
+
+def address(part):
+    return lambda subscriber: (subscriber["address"] or {}).get(part)
+
+
+def address_line(subscriber):
+    """The address as one line: "street, postcode city, region, country"."""
+    where = subscriber["address"] or {}
+    town = " ".join(p for p in (where.get("postcode"), where.get("city")) if p)
+    parts = (where.get("street"), town, where.get("region"), where.get("country"))
+    return ", ".join(p for p in parts if p) or None
+
+
+def simpler_address(subscriber):
+    """SIMPLer's installation address parts (the client joins them with ':::')."""
+    where = subscriber["address"] or {}
+    parts = {"street1": where.get("street"), "town": where.get("city"),
+             "county": where.get("region"), "postcode": where.get("postcode")}
+    return {k: v for k, v in parts.items() if v is not None} or None
+
+
+def phone_or_mobile(subscriber):
+    return contact("phone")(subscriber) or contact("mobile")(subscriber)
+
+
+# section -> {backend field: the shared fact it holds}. The documented fan-out table
+# (docs/subscribers.md); a field a section names itself overrides the shared value.
+SHARED = {
+    "onu": {"name": full_name, "address": address_line},
+    "crm": {
+        "type": lambda s: "Organisation" if is_organisation(s) else "Individual",
+        "name": first_name, "surname": last_name,
+        "mobile": contact("mobile"), "email": contact("email"),
+        "street": address("street"), "city": address("city"),
+        "address_state": address("region"), "zipcode": address("postcode"),
+    },
+    "billing": {
+        "name": full_name,
+        "type": lambda s: "customer business" if is_organisation(s) else "customer home",
+        "email": contact("email"), "phone": phone_or_mobile, "country": address("country"),
+        "installation_address": simpler_address,
+    },
+    "ipdr": {
+        "name": full_name, "address": address_line, "email": contact("email"),
+        "phone_number": contact("mobile"), "alt_phone_number": contact("phone"),
+    },
+    "erp": {
+        "name": full_name, "mobile_phone": contact("mobile"), "home_phone": contact("phone"),
+        "email": contact("email"), "is_corporate": is_organisation,
+    },
+}
+
+
+def nickname_of(subscriber_id):
+    """SIMPLer nicknames take letters, digits and _ only: the id with others as _."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", subscriber_id)
+
+
+class Section:
+    """How one section of a subscriber becomes one record of an entity module.
+
+    ``default_identity(subscriber_id)`` names the record when the section does
+    not (None: the section must name it); ``lifecycle`` maps the subscriber's
+    state to the fields that state sets (a field the lifecycle owns cannot be
+    set in the section); ``absent`` is what leaving does: "delete" or "keep".
+    """
+
+    def __init__(self, name, backend, module, default_identity=None, lifecycle=None,
+                 absent="delete", defaults=None, label=None, identity=None):
+        self.name = name
+        self.backend = backend
+        self.spec = backend.spec
+        self.identity = identity or self.spec.identity
+        self.module = module
+        self.default_identity = default_identity
+        self.lifecycle = lifecycle or {}
+        self.absent = absent
+        self.defaults = defaults or {}
+        self.label = label or name
+        self.owned = sorted({field for fields in self.lifecycle.values() for field in fields})
+
+    def argument_spec(self):
+        spec = self.spec.record_argument_spec()
+        spec.pop("state")  # the subscriber's state decides
+        spec[self.identity].pop("required", None)  # derived from the subscriber id
+        for name in self.owned:
+            spec.pop(name, None)
+        return spec
+
+
+def same_id(subscriber_id):
+    return subscriber_id
+
+
+# section name -> how it fans out. The order is the order backends converge in.
+SECTIONS = {
+    section.name: section for section in (
+        Section("onu", OnuCustomers, "onu_customer", label="ONU",
+                lifecycle={"active": {"enabled": True}, "suspended": {"enabled": False}}),
+        # The CRM gives customerids; the operator's own key is uniqueid.
+        Section("crm", CrmCustomers, "crm_customer", identity="uniqueid",
+                default_identity=same_id, label="CRM"),
+        Section("billing", SimplerCustomers, "simpler_customer", default_identity=same_id,
+                defaults={"nickname": nickname_of}, label="billing (SIMPLer)"),
+        Section("ipdr", IpdrCustomers, "ipdr_customer", default_identity=same_id,
+                absent="keep", label="IPDR"),
+        Section("erp", UsersideCustomers, "userside_customer", default_identity=same_id,
+                lifecycle={"active": {"status": "active"}, "suspended": {"status": "paused"}},
+                label="ERP (UserSide)"),
+    )
+}
+# SIMPLer equipment rides in the billing section: a list of equipment records.
+EQUIPMENT = Section("billing_equipment", SimplerEquipment, "simpler_equipment",
+                    label="billing equipment (SIMPLer)")
+UNSET = object()
+
+
+class Options:
+    """What the role (or the inventory) can change in the fan-out.
+
+    ``ipdr_delete_absent``: an absent subscriber's IPDR record is kept unless
+    this is true (an ISP must still say who held an address after the contract
+    ended). ``billing_suspended_status``: the SIMPLer customer status that a
+    suspended subscriber gets (statuses are the server's own; None leaves the
+    status as the section says).
+    """
+
+    # section -> the fields an option sets when a subscriber is suspended (the plan
+    # reports a change of one of them as "suspend", not as an update)
+    suspending = {"billing": ("customerstatus",)}
+
+    def __init__(self, ipdr_delete_absent=False, billing_suspended_status=None):
+        self.ipdr_delete_absent = ipdr_delete_absent
+        self.billing_suspended_status = billing_suspended_status
+
+    def lifecycle(self, section, state):
+        owned = dict(section.lifecycle.get(state, {}))
+        if section.name == "billing" and state == "suspended" and self.billing_suspended_status:
+            owned["customerstatus"] = self.billing_suspended_status
+        return owned
+
+    def absent(self, section):
+        if section.name == "ipdr" and self.ipdr_delete_absent:
+            return "delete"
+        return section.absent
+
+
+# --- validation ----------------------------------------------------------------------
+def _validated(spec, value, where):
+    """(validated value, problems) of one mapping against an argument spec."""
+    if not isinstance(value, dict):
+        return None, [f"{where}: must be a mapping, got {type(value).__name__}"]
+    checked = ArgumentSpecValidator(spec).validate(value)
+    problems = []
+    messages = [str(error) for error in checked.errors]
+    for error, message in zip(checked.errors, messages):
+        if isinstance(error, UnsupportedError):
+            unknown = sorted(set(value) - set(spec))
+            problems.append(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} "
+                            f"{', '.join(unknown)} (known: {', '.join(sorted(spec))})")
+        elif not _said_elsewhere(message, messages):
+            problems.append(f"{where}: {_plainly(message)}")
+    problems.extend(f"{where}: {problem}" for problem in _text_given_containers(spec, value))
+    return checked.validated_parameters, problems
+
+
+def _said_elsewhere(message, messages):
+    """Whether another of the validator's messages already says this one, with its key.
+
+    A value of the wrong type gets up to three messages: the conversion's own
+    ("dictionary requested, ..."), the same with the key's name, and the options'
+    check ("value of 'contact' must be of type dict ..."): one says it all.
+    """
+    key = re.match(r"value of '([^']+)' must be of type", message)
+    return any(
+        other != message and (message in other or (key and f"argument '{key[1]}'" in other))
+        for other in messages
+    )
+
+
+TYPE_WORDS = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false",
+              "list": "a list", "dict": "a mapping"}
+TYPE_ERROR = re.compile(r"argument '(?P<key>[^']+)' is of type (?P<got>\w+)(?: found in '(?P<parent>"
+                        r"[^']+)'\.)? and we were unable to convert to (?P<wanted>\w+)")
+
+
+def _plainly(message):
+    """The argument spec's type error in the words of a YAML file: "contact must be a
+    mapping, got text" (its own names Python's types and its converters' errors)."""
+    found = TYPE_ERROR.match(message)
+    if not found:
+        return message
+    parent = f"{found['parent']}." if found["parent"] else ""
+    wanted, got = (TYPE_WORDS.get(found[k], found[k]) for k in ("wanted", "got"))
+    return f"{parent}{found['key']} must be {wanted}, got {got}"
+
+
+def _text_given_containers(spec, value, prefix=""):
+    """Text keys given a list or a mapping: the argument spec would quietly make them
+    the list's repr ("['a']"), so a misplaced indent would be stored as text."""
+    problems = []
+    for key, rule in spec.items():
+        given = value.get(key) if isinstance(value, dict) else None
+        if rule.get("type", "str") == "str" and isinstance(given, (list, dict)):
+            problems.append(f"{prefix}{key} must be text, got a "
+                            f"{'list' if isinstance(given, list) else 'mapping'}")
+        elif rule.get("type") == "dict" and rule.get("options") and isinstance(given, dict):
+            problems.extend(_text_given_containers(rule["options"], given, f"{prefix}{key}."))
+    return problems
+
+
+def validate(subscribers, sources=None):
+    """(subscribers as validated, problems): every problem of every record, at once.
+
+    ``sources`` (parallel to ``subscribers``) names the file each came from.
+    Checks each record's keys and types, each section against its backend's
+    field declarations, and across records: a subscriber id used twice, and a
+    backend identity (an ONU serial, an IPDR UserID, ...) claimed by two.
+    """
+    sources = sources or [None] * len(subscribers)
+    spec = dict(SUBSCRIBER_SPEC)
+    spec.update((name, {"type": "dict"}) for name in SECTIONS)
+    valid, problems = [], []
+    seen = {}
+    for index, (raw, source) in enumerate(zip(subscribers, sources)):
+        where = source or f"subscribers[{index}]"
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(ident, (str, int)) and not isinstance(ident, bool):
+            where = f"{where}: subscriber {ident}"
+        record, found = _validated(spec, raw, where)
+        if record is not None:
+            # Every problem at once: its sections', and what its facts would give the
+            # backends, even when its own keys have problems too.
+            found.extend(_sections(record, where))
+            if _composable(record):
+                if record["name"] and record["organisation"]:
+                    found.append(f"{where}: give either name (a person) or organisation, "
+                                 "not both")
+                found.extend(_composed(record, where))
+        problems.extend(found)
+        if found:
+            continue
+        if record["id"] in seen:
+            problems.append(f"{where}: subscriber id {record['id']} is also used by "
+                            f"{seen[record['id']]}")
+            continue
+        seen[record["id"]] = source or f"subscribers[{index}]"
+        valid.append((record, where))
+    problems.extend(_claimed_twice(valid))
+    return [record for record, _where in valid], problems
+
+
+def _sections(record, where):
+    problems = []
+    for name, section in SECTIONS.items():
+        if not isinstance(record.get(name), dict):
+            continue  # not there, or not a mapping (that was said with the record's keys)
+        body = dict(record[name])
+        equipment = body.pop("equipment", None) if name == "billing" else None
+        owned = sorted(set(body) & set(section.owned))
+        if owned:
+            problems.append(f"{where}: {name}.{', '.join(owned)} follows the subscriber's "
+                            "state (active, suspended, absent): set state instead")
+            continue
+        checked, found = _validated(section.argument_spec(), body, f"{where}: {name}")
+        problems.extend(found)
+        if not found:
+            limits = section.spec.problems({k: v for k, v in checked.items() if v is not None})
+            problems.extend(f"{where}: {name}: {limit}" for limit in limits)
+            record[name] = {k: v for k, v in checked.items() if v is not None}
+        if section.default_identity is None and not body.get(section.identity):
+            problems.append(f"{where}: {name}.{section.identity} is required: it names the "
+                            f"subscriber's record on the {section.label} backend")
+        if equipment is not None:
+            problems.extend(_equipment(record, equipment, where))
+    return problems
+
+
+def _composable(record):
+    """Whether the shared facts have the shapes the fan-out reads (their values may
+    still be wrong: that is reported with the record's keys)."""
+    facts = [record.get(key) for key in ("name", "contact", "address")]
+    return isinstance(record.get("id"), str) and all(
+        fact is None or (isinstance(fact, dict)
+                         and not any(isinstance(v, (list, dict)) for v in fact.values()))
+        for fact in facts)
+
+
+def _composed(record, where):
+    """The limits each backend puts on the values the subscriber's shared facts and id
+    give it (a quote in a name the ONU cannot store, a dot in an id that cannot be an
+    IPDR UserID). Found here, before any write: that backend's task would refuse them
+    and, with them, every other subscriber's record on that backend."""
+    problems = []
+    options = Options()
+    for name, section in SECTIONS.items():
+        if not isinstance(record[name], dict):
+            continue
+        composed = record_for(record, section, options) or {}
+        derived = {k: v for k, v in composed.items() if k not in record[name] and k != "state"}
+        problems.extend(f"{where}: {name}: {problem} (from the subscriber's shared facts or id)"
+                        for problem in section.spec.problems(derived))
+    return problems
+
+
+def _equipment(record, equipment, where):
+    if not isinstance(equipment, list):
+        return [f"{where}: billing.equipment must be a list of equipment records"]
+    spec = EQUIPMENT.spec.record_argument_spec()
+    spec.pop("state")
+    items, problems = [], []
+    for index, item in enumerate(equipment):
+        checked, found = _validated(spec, item, f"{where}: billing.equipment[{index}]")
+        problems.extend(found)
+        if not found:
+            items.append({k: v for k, v in checked.items() if v is not None})
+    record["billing"]["equipment"] = items
+    return problems
+
+
+def _claimed_twice(valid):
+    """A backend identity declared by two subscribers: either would overwrite the other."""
+    problems = []
+    for name, section in SECTIONS.items():
+        holders = {}
+        adapter = section.backend(None)  # no client: only its canonical_key is asked
+        for record, where in valid:
+            if record[name] is None:
+                continue
+            key = identity_of(record, section)
+            canonical = adapter.canonical_key(key)
+            if canonical in holders:
+                problems.append(f"{where}: {name}.{section.identity} {key!r} is also claimed "
+                                f"by {holders[canonical]}")
+            else:
+                holders[canonical] = where
+    return problems
+
+
+def identity_of(record, section):
+    body = record[section.name] or {}
+    if body.get(section.identity) is not None:
+        return body[section.identity]
+    return section.default_identity(record["id"]) if section.default_identity else None
+
+
+# --- fan-out -------------------------------------------------------------------------
+def fan_out(subscribers, options=None):
+    """Validated subscribers -> each backend's records, in subscriber order.
+
+    Returns ``{section: {"module": ..., "records": [...], "owners": [ids]}}``
+    for every section (``billing_equipment`` too), ``owners[i]`` being the
+    subscriber id that ``records[i]`` came from. A subscriber without a
+    section has no record there; an absent one whose backend keeps records
+    (IPDR by default) has none either.
+    """
+    options = options or Options()
+    out = {name: {"module": section.module, "records": [], "owners": []}
+           for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]}
+    for subscriber in subscribers:
+        for name, section in SECTIONS.items():
+            if subscriber[name] is None:
+                continue
+            record = record_for(subscriber, section, options)
+            if record is not None:
+                out[name]["records"].append(record)
+                out[name]["owners"].append(subscriber["id"])
+            if name == "billing":
+                for item in subscriber[name].get("equipment") or []:
+                    # Equipment cannot be deleted in SIMPLer: a leaver's goes back to stock.
+                    item = dict(item, status="stock") if subscriber["state"] == "absent" else item
+                    out[EQUIPMENT.name]["records"].append(item)
+                    out[EQUIPMENT.name]["owners"].append(subscriber["id"])
+    return out
+
+
+def record_for(subscriber, section, options):
+    """One subscriber's record for one backend's entity module (None: leave it alone)."""
+    identity = identity_of(subscriber, section)
+    state = subscriber["state"]
+    if state == "absent":
+        if options.absent(section) == "keep":
+            return None
+        return {section.identity: identity, "state": "absent"}
+    record = {}
+    for field, fact in SHARED[section.name].items():
+        value = fact(subscriber)
+        if value is not None:
+            record[field] = value
+    for field, default in section.defaults.items():
+        record[field] = default(subscriber["id"])
+    record.update((k, v) for k, v in subscriber[section.name].items() if k != "equipment")
+    record.update(options.lifecycle(section, state))
+    record[section.identity] = identity
+    record["state"] = "present"
+    return record

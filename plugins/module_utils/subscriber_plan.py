@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""The cross-backend plan: what each subscriber's records did (or would do) on every backend.
+
+Built from the fan-out (which record came from which subscriber) and the
+results the bulk entity modules returned, one task per backend. The same
+code reads a check-mode run (what would happen) and a real one (what did),
+so the two plans can be compared line for line.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
+    EQUIPMENT,
+    SECTIONS,
+    Options,
+)
+
+# What a subscriber's entry on one backend can say.
+CHANGING = ("create", "update", "suspend", "resume", "delete")
+NOT_CHANGING = ("none", "keep")
+FAILING = ("refused", "failed", "not run")
+TABLE_ROWS = 50
+
+
+def _outcome(item, state, section):
+    """One entity-module result item -> (action, changed fields, message)."""
+    action = item.get("action", "none")
+    changes = sorted(item.get("changes") or {})
+    if item.get("failed"):
+        return "refused", changes, item.get("msg")
+    if action == "update":
+        if state == "suspended":
+            # The lifecycle's fields, and a field an option sets on suspension
+            # (billing's customerstatus, from billing_suspended_status).
+            if set(changes) & set(section.owned + list(Options.suspending.get(section.name, ()))):
+                action = "suspend"
+        elif set(changes) & set(section.owned):
+            action = "resume"
+    return action, changes, None
+
+
+def _short(text, limit=160):
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def plan(subscribers, fanned, results, check_mode=False):
+    """The plan as data and as a short table.
+
+    ``subscribers``: the validated subscribers; ``fanned``: what
+    ``subscriber.fan_out`` made of them; ``results``: section -> the
+    registered result of that section's task (None or skipped: the backend has
+    no connection configured, so it was not run).
+    """
+    sections = list(SECTIONS.values()) + [EQUIPMENT]
+    entries = {s["id"]: {"id": s["id"], "state": s["state"], "backends": {}}
+               for s in subscribers}
+    totals, problems, purged = {}, [], []
+    for section in sections:
+        name = section.name
+        out = fanned.get(name) or {"records": [], "owners": []}
+        result = results.get(name) or {}
+        count = dict.fromkeys(CHANGING + NOT_CHANGING + FAILING, 0)
+        items = result.get("results") or []
+        not_run = result.get("skipped") or not result
+        for index, owner in enumerate(out["owners"]):
+            state = entries[owner]["state"]
+            if index < len(items):
+                action, changes, msg = _outcome(items[index], state, section)
+            elif not_run:
+                action, changes, msg = "not run", [], "no connection configured"
+            else:
+                action, changes, msg = "failed", [], result.get("msg")
+            entry = {"action": action}
+            if changes:
+                entry["changes"] = changes
+            if msg:
+                entry["msg"] = _short(msg)
+            entries[owner]["backends"][name] = entry
+            count[action] += 1
+            if action == "refused":
+                problems.append(f"{owner} on {section.label}: {entry.get('msg', action)}")
+        for item in items[len(out["owners"]):]:  # purged records follow the declared ones
+            purged.append({"backend": name, "key": item.get(section.spec.identity),
+                           "action": item.get("action")})
+        if count["failed"]:
+            problems.append(f"{section.label}: {_short(result.get('msg'))} ({count['failed']} "
+                            "subscribers not converged there)")
+        # Subscribers on this backend without a record to converge: an absent one's
+        # IPDR record, which is kept.
+        for subscriber in subscribers if name in SECTIONS else ():
+            backends = entries[subscriber["id"]]["backends"]
+            if subscriber[name] is not None and name not in backends:
+                backends[name] = {"action": "keep"}
+                count["keep"] += 1
+        if any(count.values()):  # a backend no subscriber is on has no totals
+            totals[name] = {k: v for k, v in count.items() if v}
+    ordered = [entries[s["id"]] for s in subscribers]
+    changed = [e for e in ordered
+               if any(b["action"] in CHANGING for b in e["backends"].values())]
+    return {
+        "check_mode": check_mode,
+        "changed": bool(changed or [p for p in purged if p["action"] != "none"]),
+        "subscribers": ordered,
+        "totals": totals,
+        "purged": purged,
+        "problems": problems,
+        "lines": table(ordered, changed, totals, check_mode),
+        "drift": [describe(e) for e in changed],
+    }
+
+
+def describe(entry):
+    """One subscriber's changes in a line: 'SUB-1: onu update (address), crm create'."""
+    parts = []
+    for name, backend in entry["backends"].items():
+        if backend["action"] in CHANGING:
+            fields = f" ({', '.join(backend['changes'])})" if backend.get("changes") else ""
+            parts.append(f"{name} {backend['action']}{fields}")
+    return f"{entry['id']}: {', '.join(parts)}"
+
+
+def table(ordered, changed, totals, check_mode):
+    """A table a person reads at 10,000 subscribers: changed ones only, then totals."""
+    names = [name for name in list(SECTIONS) + [EQUIPMENT.name] if totals.get(name)]
+    verb = "would change" if check_mode else "changed"
+    lines = [f"{len(changed)} of {len(ordered)} subscribers {verb}"]
+    if changed:
+        lines.append(" | ".join(["subscriber"] + names))
+    for entry in changed[:TABLE_ROWS]:
+        cells = []
+        for name in names:
+            backend = entry["backends"].get(name)
+            if backend is None:
+                cells.append("-")
+                continue
+            cell = backend["action"]
+            if backend.get("changes"):  # an update's fields; a suspension's other changes too
+                cell += f" ({', '.join(backend['changes'])})"
+            cells.append(cell)
+        lines.append(" | ".join([entry["id"]] + cells))
+    if len(changed) > TABLE_ROWS:
+        lines.append(f"... and {len(changed) - TABLE_ROWS} more (see the plan's data)")
+    for name in names:
+        counts = ", ".join(f"{n} {action}" for action, n in totals[name].items())
+        lines.append(f"{name}: {counts}")
+    return lines

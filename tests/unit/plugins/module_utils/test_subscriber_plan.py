@@ -1,0 +1,183 @@
+"""The cross-backend plan, read from the fan-out and each backend task's registered result."""
+
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
+    Options,
+    fan_out,
+    validate,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_plan import (
+    TABLE_ROWS,
+    plan,
+)
+
+
+def subscribers(*records):
+    checked, problems = validate(list(records))
+    assert problems == []
+    return checked
+
+
+def ran(*items, **extra):
+    """A bulk task's registered result with these result items."""
+    return dict({"changed": any(i.get("changed") for i in items), "results": list(items)}, **extra)
+
+
+def item(action="none", changes=None, **extra):
+    result = {"action": action, "changed": action != "none"}
+    if changes:
+        result["changes"] = dict.fromkeys(changes, "new")
+    result.update(extra)
+    return result
+
+
+SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
+
+
+def test_each_subscriber_gets_each_backends_action_in_order():
+    people = subscribers({"id": "A", "onu": {"sn": "SN1"}, "ipdr": {}},
+                         {"id": "B", "ipdr": {}})
+    fanned = fan_out(people)
+    result = plan(people, fanned, {
+        "onu": ran(item("create")),
+        "ipdr": ran(item("update", ["email", "address"]), item()),
+    })
+    assert result["subscribers"] == [
+        {"id": "A", "state": "active", "backends": {
+            "onu": {"action": "create"},
+            "ipdr": {"action": "update", "changes": ["address", "email"]}}},
+        {"id": "B", "state": "active", "backends": {"ipdr": {"action": "none"}}},
+    ]
+    assert result["totals"] == {"onu": {"create": 1}, "ipdr": {"update": 1, "none": 1}}
+    assert result["changed"] and result["problems"] == []
+    assert result["drift"] == ["A: onu create, ipdr update (address, email)"]
+    assert result["lines"] == [
+        "1 of 2 subscribers changed",
+        "subscriber | onu | ipdr",
+        "A | create | update (address, email)",
+        "onu: 1 create",
+        "ipdr: 1 update, 1 none",
+    ]
+
+
+def test_nothing_changed():
+    people = subscribers({"id": "A", "ipdr": {}})
+    result = plan(people, fan_out(people), {"ipdr": ran(item())}, check_mode=True)
+    assert not result["changed"] and result["drift"] == []
+    assert result["lines"] == ["0 of 1 subscribers would change", "ipdr: 1 none"]
+    assert result["check_mode"] is True
+
+
+def test_suspend_and_resume_are_named_by_the_lifecycles_fields():
+    people = subscribers({"id": "A", "state": "suspended", "onu": {"sn": "SN1"}, "erp": {},
+                          "billing": {}, "crm": {}},
+                         {"id": "B", "onu": {"sn": "SN2"}})
+    fanned = fan_out(people, Options(billing_suspended_status="unused"))
+    result = plan(people, fanned, {
+        "onu": ran(item("update", ["enabled", "name"]), item("update", ["enabled"])),
+        "erp": ran(item("update", ["status"])),
+        "billing": ran(item("update", ["customerstatus"])),
+        "crm": ran(item("update", ["email"])),
+    })
+    backends = result["subscribers"][0]["backends"]
+    assert backends["onu"] == {"action": "suspend", "changes": ["enabled", "name"]}
+    assert backends["erp"]["action"] == "suspend"
+    assert backends["billing"]["action"] == "suspend"
+    assert backends["crm"]["action"] == "update"
+    assert result["subscribers"][1]["backends"]["onu"]["action"] == "resume"
+    assert "A | suspend (enabled, name) | update (email) | suspend (customerstatus) | " \
+           "suspend (status)" in result["lines"]
+
+
+def test_an_active_subscribers_billing_status_change_is_an_update():
+    people = subscribers({"id": "A", "billing": {"customerstatus": "current"}})
+    result = plan(people, fan_out(people), {"billing": ran(item("update", ["customerstatus"]))})
+    assert result["subscribers"][0]["backends"]["billing"]["action"] == "update"
+
+
+def test_a_refused_record_is_named_and_the_others_stand():
+    people = subscribers({"id": "A", "billing": {}}, {"id": "B", "billing": {}})
+    refused = item("delete", failed=True, changed=False,
+                   msg="deleteCustomer refused: customer status is 'current'")
+    result = plan(people, fan_out(people), {
+        "billing": ran(refused, item("create"), failed=True, msg="1 of 2 writes was refused")})
+    assert result["subscribers"][0]["backends"]["billing"] == {
+        "action": "refused", "msg": "deleteCustomer refused: customer status is 'current'"}
+    assert result["subscribers"][1]["backends"]["billing"] == {"action": "create"}
+    assert result["problems"] == [
+        "A on billing (SIMPLer): deleteCustomer refused: customer status is 'current'"]
+    assert result["totals"]["billing"] == {"create": 1, "refused": 1}
+
+
+def test_a_backend_that_failed_before_its_records():
+    people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}})
+    result = plan(people, fan_out(people), {
+        "crm": {"failed": True, "changed": False, "msg": "nothing was changed: bad input"}})
+    assert [s["backends"]["crm"] for s in result["subscribers"]] == [
+        {"action": "failed", "msg": "nothing was changed: bad input"}] * 2
+    assert result["problems"] == [
+        "CRM: nothing was changed: bad input (2 subscribers not converged there)"]
+    assert not result["changed"]
+
+
+def test_a_backend_that_stopped_part_way():
+    people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}})
+    result = plan(people, fan_out(people), {
+        "crm": ran(item("create"), failed=True, msg="connection refused")})
+    actions = [s["backends"]["crm"]["action"] for s in result["subscribers"]]
+    assert actions == ["create", "failed"]
+    assert result["problems"] == ["CRM: connection refused (1 subscribers not converged there)"]
+
+
+def test_a_backend_without_a_connection_is_not_run():
+    people = subscribers({"id": "A", "onu": {"sn": "SN1"}, "crm": {}})
+    result = plan(people, fan_out(people), {"onu": SKIPPED})
+    assert result["subscribers"][0]["backends"] == {
+        "onu": {"action": "not run", "msg": "no connection configured"},
+        "crm": {"action": "not run", "msg": "no connection configured"},
+    }
+    assert result["totals"] == {"onu": {"not run": 1}, "crm": {"not run": 1}}
+    assert not result["changed"] and result["problems"] == []
+
+
+def test_an_absent_subscribers_ipdr_record_is_kept():
+    people = subscribers({"id": "A", "state": "absent", "onu": {"sn": "SN1"}, "ipdr": {}})
+    result = plan(people, fan_out(people), {"onu": ran(item("delete"))})
+    assert result["subscribers"][0]["backends"] == {
+        "onu": {"action": "delete"}, "ipdr": {"action": "keep"}}
+    assert result["totals"]["ipdr"] == {"keep": 1}
+    assert result["drift"] == ["A: onu delete"]
+
+
+def test_equipment_has_its_own_column():
+    people = subscribers({"id": "A", "billing": {"equipment": [{"nickname": "cpe1"}]}})
+    result = plan(people, fan_out(people), {"billing": ran(item("create")),
+                                            "billing_equipment": ran(item("create"))})
+    assert result["subscribers"][0]["backends"]["billing_equipment"] == {"action": "create"}
+    assert result["lines"][1] == "subscriber | billing | billing_equipment"
+
+
+def test_records_a_purge_deleted_follow_the_declared_ones():
+    people = subscribers({"id": "A", "ipdr": {}})
+    result = plan(people, fan_out(people), {
+        "ipdr": ran(item(), item("delete", user_id="stale", purged=True))})
+    assert result["purged"] == [{"backend": "ipdr", "key": "stale", "action": "delete"}]
+    assert result["changed"]
+
+
+def test_a_long_refusal_is_cut_short():
+    people = subscribers({"id": "A", "ipdr": {}})
+    result = plan(people, fan_out(people), {
+        "ipdr": ran(item("create", failed=True, msg="x " * 200), failed=True)})
+    assert len(result["subscribers"][0]["backends"]["ipdr"]["msg"]) == 160
+
+
+def test_the_table_shows_at_most_its_rows_then_the_totals():
+    people = subscribers(*({"id": f"S{n:05d}", "ipdr": {}} for n in range(TABLE_ROWS + 5)))
+    result = plan(people, fan_out(people),
+                  {"ipdr": ran(*(item("create") for _person in people))})
+    lines = result["lines"]
+    assert lines[0] == f"{TABLE_ROWS + 5} of {TABLE_ROWS + 5} subscribers changed"
+    assert len(lines) == 2 + TABLE_ROWS + 1 + 1
+    assert lines[-2] == "... and 5 more (see the plan's data)"
+    assert lines[-1] == f"ipdr: {TABLE_ROWS + 5} create"
+    assert len(result["drift"]) == TABLE_ROWS + 5
