@@ -57,7 +57,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.userside.customer
 STATES = ("active", "suspended", "absent")
 TEXT = {"type": "str"}
 SUBSCRIBER_SPEC = {
-    "id": {"type": "str", "required": True},
+    "id": {"type": "raw", "required": True},
     "state": {"type": "str", "choices": list(STATES), "default": "active"},
     "name": {"type": "dict", "options": {"first": TEXT, "last": TEXT}},
     "organisation": {"type": "str"},
@@ -239,6 +239,10 @@ class Options:
 
 
 # --- validation ----------------------------------------------------------------------
+# How ArgumentSpecValidator words an unknown key ("name.middle" for a nested one).
+UNSUPPORTED = re.compile(r"(.*?)\. Supported parameters include: (.*?)\.?$")
+
+
 def _validated(spec, value, where):
     """(validated value, problems) of one mapping against an argument spec."""
     if not isinstance(value, dict):
@@ -247,7 +251,11 @@ def _validated(spec, value, where):
     problems = []
     messages = [str(error) for error in checked.errors]
     for error, message in zip(checked.errors, messages):
-        if isinstance(error, UnsupportedError):
+        nested = UNSUPPORTED.match(message) if isinstance(error, UnsupportedError) else None
+        if nested and "." in nested[1]:
+            # "name.middle. Supported parameters include: first, last."
+            problems.append(f"{where}: unknown key {nested[1]} (known: {nested[2]})")
+        elif isinstance(error, UnsupportedError):
             unknown = sorted(set(value) - set(spec))
             problems.append(f"{where}: unknown key{'s' if len(unknown) > 1 else ''} "
                             f"{', '.join(unknown)} (known: {', '.join(sorted(spec))})")
@@ -313,7 +321,7 @@ def validate(subscribers, sources=None):
     sources = sources or [None] * len(subscribers)
     spec = dict(SUBSCRIBER_SPEC)
     spec.update((name, {"type": "dict"}) for name in SECTIONS)
-    valid, problems = [], []
+    valid, claims, problems = [], [], []
     seen = {}
     for index, (raw, source) in enumerate(zip(subscribers, sources)):
         where = source or f"subscribers[{index}]"
@@ -321,6 +329,9 @@ def validate(subscribers, sources=None):
         if isinstance(ident, (str, int)) and not isinstance(ident, bool):
             where = f"{where}: subscriber {ident}"
         record, found = _validated(spec, raw, where)
+        if ident is not None and not isinstance(ident, str):
+            # YAML reads 0012 as the number 10 and yes as true: an id must be quoted text.
+            found.append(f"{where}: id {ident!r} must be text (quote it in YAML)")
         if record is not None:
             # Every problem at once: its sections', and what its facts would give the
             # backends, even when its own keys have problems too.
@@ -331,16 +342,19 @@ def validate(subscribers, sources=None):
                                  "not both")
                 found.extend(_composed(record, where))
         problems.extend(found)
-        if found:
-            continue
-        if record["id"] in seen:
-            problems.append(f"{where}: subscriber id {record['id']} is also used by "
-                            f"{seen[record['id']]}")
-            continue
-        seen[record["id"]] = source or f"subscribers[{index}]"
-        valid.append((record, where))
-    problems.extend(_claimed_twice(valid))
-    return [record for record, _where in valid], problems
+        # Ids and backend identities are compared across every record, even one with
+        # other problems, so that every problem is reported at once.
+        if isinstance(ident, str):
+            if ident in seen:
+                problems.append(f"{where}: subscriber id {ident} is also used by {seen[ident]}")
+                found = True
+            else:
+                seen[ident] = source or f"subscribers[{index}]"
+            claims.append((raw, where))
+        if not found:
+            valid.append(record)
+    problems.extend(_claimed_twice(claims))
+    return valid, problems
 
 
 def _sections(record, where):
@@ -411,23 +425,44 @@ def _equipment(record, equipment, where):
     return problems
 
 
-def _claimed_twice(valid):
-    """A backend identity declared by two subscribers: either would overwrite the other."""
+def _claimed_twice(claims):
+    """A backend identity declared by two subscribers: either would overwrite the other.
+
+    ``claims`` are (raw record, where) pairs, read as given, so that a record with
+    other problems is compared too.
+    """
     problems = []
-    for name, section in SECTIONS.items():
+    for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]:
         holders = {}
         adapter = section.backend(None)  # no client: only its canonical_key is asked
-        for record, where in valid:
-            if record[name] is None:
-                continue
-            key = identity_of(record, section)
-            canonical = adapter.canonical_key(key)
-            if canonical in holders:
-                problems.append(f"{where}: {name}.{section.identity} {key!r} is also claimed "
-                                f"by {holders[canonical]}")
-            else:
-                holders[canonical] = where
+        for raw, where in claims:
+            for label, key in _claimed(raw, name, section):
+                canonical = adapter.canonical_key(key)
+                if canonical in holders:
+                    problems.append(f"{where}: {label} {key!r} is also claimed by "
+                                    f"{holders[canonical]}")
+                else:
+                    holders[canonical] = where
     return problems
+
+
+def _claimed(raw, name, section):
+    """(what, identity) pairs that a raw subscriber claims on one backend."""
+    if name == EQUIPMENT.name:
+        billing = raw.get("billing")
+        items = billing.get("equipment") if isinstance(billing, dict) else None
+        if not isinstance(items, list):
+            return []
+        return [(f"billing.equipment {section.identity}", item[section.identity])
+                for item in items
+                if isinstance(item, dict) and isinstance(item.get(section.identity), str)]
+    body = raw.get(name)
+    if not isinstance(body, dict):
+        return []
+    key = body.get(section.identity)
+    if key is None and section.default_identity and isinstance(raw.get("id"), str):
+        key = section.default_identity(raw["id"])
+    return [(f"{name}.{section.identity}", key)] if isinstance(key, (str, int)) else []
 
 
 def identity_of(record, section):

@@ -120,9 +120,26 @@ def test_a_valid_subscriber_gets_the_defaults():
     assert checked[0]["onu"] is None and checked[0]["ipdr"] == {}
 
 
-def test_an_integer_id_is_read_as_text():
-    checked, problems = validate([{"id": 101}])
-    assert problems == [] and checked[0]["id"] == "101"
+def test_an_id_that_yaml_read_as_a_number_is_refused():
+    # YAML reads 0012 as 10: turning it back into text would name another subscriber.
+    checked, problems = validate([{"id": 10}])
+    assert checked == []
+    assert problems == ["subscribers[0]: subscriber 10: id 10 must be text (quote it in YAML)"]
+
+
+def test_problems_across_records_are_reported_even_beside_other_problems():
+    _checked, problems = validate(
+        [{"id": "S1", "colour": "x", "onu": {"sn": "X"}}, {"id": "S1"},
+         {"id": "S2", "onu": {"sn": "X"}},
+         {"id": "E1", "billing": {"equipment": [{"nickname": "e1"}]}},
+         {"id": "E2", "billing": {"equipment": [{"nickname": "e1"}]}},
+         {"id": "N", "name": {"first": "x", "middle": "y"}}],
+        ["a.yml", "b.yml", "c.yml", "f.yml", "g.yml", "n.yml"])
+    assert "b.yml: subscriber S1: subscriber id S1 is also used by a.yml" in problems
+    assert "c.yml: subscriber S2: onu.sn 'X' is also claimed by a.yml: subscriber S1" in problems
+    assert ("g.yml: subscriber E2: billing.equipment nickname 'e1' is also claimed by "
+            "f.yml: subscriber E1") in problems
+    assert "n.yml: subscriber N: unknown key name.middle (known: first, last)" in problems
 
 
 def test_every_problem_of_every_subscriber_at_once():
