@@ -185,8 +185,10 @@ CUSTOMER = CustomerSpec(
 )
 
 # Filters of the CRM's list that are no field of a customer.
-CREATED_FILTERS = [Date("created_from", filter=True, blank_ok=False),
-                  Date("created_upto", filter=True, blank_ok=False)]
+CREATED_FILTERS = [
+    Date("created_from", filter=True, blank_ok=False),
+    Date("created_upto", filter=True, blank_ok=False),
+]
 SEARCH_FILTERS = [field for field in CUSTOMER.fields if field.filter_name] + CREATED_FILTERS
 
 

@@ -5,10 +5,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
-    AnswerLost,
-    ValidationError,
-)
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,
