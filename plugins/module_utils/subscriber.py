@@ -228,8 +228,9 @@ class Options:
 
     def lifecycle(self, section, state):
         owned = dict(section.lifecycle.get(state, {}))
-        if section.name == "billing" and state == "suspended" and self.billing_suspended_status:
-            owned["customerstatus"] = self.billing_suspended_status
+        if state == "suspended" and self.billing_suspended_status:
+            owned.update(dict.fromkeys(self.suspending.get(section.name, ()),
+                                       self.billing_suspended_status))
         return owned
 
     def absent(self, section):

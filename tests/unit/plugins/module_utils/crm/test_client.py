@@ -12,8 +12,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from tests.emulators.crm import SEED_API_KEY, CrmEmulator
-from tests.emulators.server import start
+from tests.emulators.crm import SEED_API_KEY
 
 NEW = dict(
     resellerid="3",
@@ -27,13 +26,6 @@ NEW = dict(
     street="1 Road",
     uniqueid="UNIT-1",
 )
-
-
-@pytest.fixture
-def crm(tmp_path):
-    running = start(CrmEmulator(str(tmp_path / "crm.sqlite")))
-    yield running
-    running.stop()
 
 
 def client_for(url, api_key=SEED_API_KEY, userid=5):

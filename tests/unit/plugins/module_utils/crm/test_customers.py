@@ -14,8 +14,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     ReconcileFailed,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from tests.emulators.crm import SEED_API_KEY, CrmEmulator
-from tests.emulators.server import start
+from tests.emulators.crm import SEED_API_KEY
 
 NEW = dict(
     uniqueid="ENT-1",
@@ -29,13 +28,6 @@ NEW = dict(
     city="Panaji",
     street="1 Entity Road",
 )
-
-
-@pytest.fixture
-def crm(tmp_path):
-    running = start(CrmEmulator(str(tmp_path / "crm.sqlite")))
-    yield running
-    running.stop()
 
 
 def backend(crm):
