@@ -42,6 +42,41 @@ options:
         records than this. Raise it, deliberately, for a larger clean-up.
     type: int
     default: 10
+  purge_shard:
+    description:
+      - This task's share of a purge that several tasks share (the shards of the
+        C(isp.provisioning.subscribers) inventory plugin, run by Ansible's forks or
+        by the slices of an AWX sliced job). A record is this task's to purge only
+        when the text of its O(purge_shard.by) field hashes to O(purge_shard.index)
+        of O(purge_shard.count) shards, and O(purge_shard.keep) does not hold it.
+      - So shards that each declare only their own records never delete each
+        other's, whatever order they run in. O(purge_limit) applies to each
+        shard, so a run over N shards deletes at most N times O(purge_limit).
+      - Without it, the task's purge covers every record in O(purge_scope).
+    type: dict
+    suboptions:
+      index:
+        description: This shard, from V(0) to O(purge_shard.count) - 1.
+        type: int
+        required: true
+      count:
+        description: How many shards share the purge.
+        type: int
+        required: true
+      by:
+        description:
+          - The field whose value places a record on a shard (compared as the
+            backend compares it, for example without case where it folds case).
+          - Defaults to the record's identity.
+        type: str
+      keep:
+        description:
+          - Values of O(purge_shard.by) that other shards declare (or that must
+            never be purged) and that hash to this shard; these records are not
+            deleted.
+        type: list
+        elements: str
+        default: []
 attributes:
   check_mode:
     support: full

@@ -30,12 +30,26 @@ options:
       - If not set, the environment variable E(ISP_<BACKEND>_TIMEOUT) is used.
     type: float
     default: 30
+  concurrency:
+    description:
+      - How many requests of one task are in flight at once - the writes of a
+        bulk list, and the per-record reads of backends that have no list call
+        (SIMPLer customers, UserSide). Results keep the list's order; a record
+        the backend refuses still does not stop the others, a backend that is
+        down stops the writes not yet sent.
+      - "Not set, each backend's default, what its server tolerates: ONU 8
+        (its updates wait about a second each on the server), CRM 4, SIMPLer 4,
+        IPDR 4, UserSide 4. V(1) sends one request at a time."
+      - If not set, the environment variable E(ISP_<BACKEND>_CONCURRENCY) is used.
+    type: int
 notes:
   - Reads are retried with back-off after connection failures and HTTP 429,
     502, 503 and 504, honouring C(Retry-After). A write is repeated only when
     it provably never reached the server, or the server refused it with 429;
     a write whose answer was lost is checked by reading the record back and is
     never sent again blindly.
+  - A C(Retry-After) that the server gives one request pauses every request of
+    the task for that long.
 requirements:
   - requests
 """

@@ -23,6 +23,7 @@ import copy
 import fnmatch
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
+from ansible_collections.isp.provisioning.plugins.module_utils.pool import Pool
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 
 
@@ -87,6 +88,19 @@ class EntityBackend:
         if not isinstance(self.warnings, list):
             self.warnings = []
         self._all = None
+
+    @property
+    def concurrency(self):
+        """How many requests of a task may be in flight at once (the task's option)."""
+        return getattr(getattr(self.client, "http", None), "concurrency", 1)
+
+    def each(self, work, items):
+        """``work(item)`` for every item, ``concurrency`` at a time; values in order.
+
+        For backends that read one record per request: the first error (in the
+        items' order) is raised once the requests in flight have finished.
+        """
+        return Pool(self.concurrency).values(work, items)
 
     # --- the wire, as the field declarations say -------------------------------
     def to_wire(self, fields):

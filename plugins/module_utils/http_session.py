@@ -19,6 +19,10 @@ Retry rules, because a repeated write can duplicate a subscriber:
 * a write whose answer was lost raises :class:`AnswerLost`: the caller must
   read back, never resend blindly.
 
+Every thread of a task's pool (see ``pool.py``) sends through one session:
+a ``Retry-After`` one of them is given pauses them all, since the server
+asked the client, not the request, to slow down.
+
 When even the retries do not get an answer (no connection, TLS refused, no
 answer to a read), the session raises :class:`BackendUnavailable`: no other
 request of the task would fare better, so the engine stops that backend.
@@ -28,12 +32,14 @@ from __future__ import annotations
 
 import email.utils
 import json
+import threading
 import time
 import traceback
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendUnavailable,
+    ValidationError,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
@@ -62,6 +68,8 @@ def connection_argument_spec(env_prefix, **options):
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
         timeout=dict(type="float", default=30.0),
+        # No default here: each backend's client knows what its server tolerates.
+        concurrency=dict(type="int"),
     )
     for name, option in options.items():
         option.setdefault("type", "str")
@@ -69,19 +77,24 @@ def connection_argument_spec(env_prefix, **options):
     return options
 
 
-def session_from_params(params, secret, url=None):
+def session_from_params(params, secret, concurrency, url=None):
     """The HTTP session of a task, from its connection options (see ``connection_argument_spec``).
 
     ``secret`` (a password, API key or token) is masked in every message the
-    session builds; ``url`` overrides ``params["url"]`` when a backend
-    normalises it first.
+    session builds; ``concurrency`` is the backend's default for the option of
+    that name; ``url`` overrides ``params["url"]`` when a backend normalises it
+    first.
     """
+    wanted = params.get("concurrency")
+    if wanted is not None and wanted < 1:
+        raise ValidationError(f"concurrency must be 1 or more, got {wanted}")
     return HttpSession(
         url or params["url"],
         timeout=params["timeout"],
         validate_certs=params["validate_certs"],
         ca_path=params["ca_path"],
         redactor=Redactor(secret),
+        concurrency=wanted or concurrency,
     )
 
 
@@ -130,6 +143,8 @@ class HttpSession:
         backoff=0.5,
         redactor=None,
         sleep=time.sleep,
+        concurrency=1,
+        clock=time.monotonic,
     ):
         if requests is None:
             raise BackendUnavailable("the Python library 'requests' is required")
@@ -140,7 +155,16 @@ class HttpSession:
         self.backoff = backoff
         self.redact = redactor or Redactor()
         self._sleep = sleep
+        self._clock = clock
+        self.concurrency = max(1, int(concurrency))
+        # When the whole session may send again (a Retry-After pauses every thread).
+        self._resume_at = 0.0
+        self._pause_lock = threading.Lock()
         self.session = requests.Session()
+        # One kept-alive connection per thread of the pool, not the default ten.
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.concurrency))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = "isp.provisioning-ansible"
         self.session.verify = (ca_path or True) if validate_certs else False
         if not validate_certs:
@@ -166,6 +190,8 @@ class HttpSession:
         while True:
             attempt += 1
             last = attempt > self.retries
+            if attempt == 1:
+                self._wait_turn()  # a retry has waited already, as long as it was told
             try:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.exceptions.ConnectTimeout as exc:
@@ -200,9 +226,23 @@ class HttpSession:
                 )
                 if not retryable or last:
                     return response
-                self._sleep(retry_after_seconds(response, self.backoff * 2 ** (attempt - 1)))
+                self._pause(retry_after_seconds(response, self.backoff * 2 ** (attempt - 1)))
                 continue
             self._sleep(self.backoff * 2 ** (attempt - 1))
+
+    def _pause(self, seconds):
+        """Wait ``seconds``, and hold every other request of the session (every
+        thread of the task's pool) until then too."""
+        with self._pause_lock:
+            self._resume_at = max(self._resume_at, self._clock() + seconds)
+        self._sleep(seconds)
+
+    def _wait_turn(self):
+        """Before a new request: wait out a pause another thread was told to make."""
+        with self._pause_lock:
+            delay = self._resume_at - self._clock()
+        if delay > 0:
+            self._sleep(delay)
 
     def excerpt(self, text, limit=200):
         """The start of a server's answer, for a message: secrets masked first, then cut.

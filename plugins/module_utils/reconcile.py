@@ -13,8 +13,10 @@ Order of work, so that bad input never reaches a backend half-checked:
    (names resolved) — no write yet;
 2. the backend's current state is read once for all records;
 3. every record gets a planned action, and every action is checked;
-4. purge guards are applied;
-5. only then, outside check mode, the writes run, one record at a time.
+4. purge guards are applied (to this shard's share of the purge, when the
+   task is one shard of several);
+5. only then, outside check mode, the writes run, ``concurrency`` at a time
+   (the backend's pool, see ``pool.py``); results keep the declared order.
 
 A write whose answer was lost is followed by a fresh read of that record:
 if the write took effect it is not sent again; if it did not, it is sent once
@@ -23,7 +25,8 @@ more — that is not blind, the read showed it missing.
 A record the backend refuses does not stop the others: it is reported with
 its refusal, and the task fails at the end naming each. A backend that cannot
 be used (``stops_backend``: unreachable, no answer, TLS, credentials refused)
-stops the writes at once, since every one left would fail the same way.
+stops the writes at once, since every one left would fail the same way: no
+write not yet started is sent, the ones in flight finish and are reported.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     ValidationError,
     stops_backend,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.pool import Pool
 
 CREATE, UPDATE, DELETE, NONE = "create", "update", "delete", "none"
 COUNTERS = {CREATE: "created", UPDATE: "updated", DELETE: "deleted", NONE: "unchanged"}
@@ -74,13 +78,17 @@ class Reconciler:
         self.spec = backend.spec
         self.check_mode = check_mode
         self.diff = diff
+        self.pool = Pool(backend.concurrency)
 
     def label(self, key):
         return "%s %r" % (self.spec.label, key)
 
     # --- planning ---------------------------------------------------------------
-    def plan(self, records, purge_scope=None, purge_limit=None):
-        """``records`` is a list of (state, desired); returns the list of PlanItem."""
+    def plan(self, records, purge_scope=None, purge_limit=None, partition=None):
+        """``records`` is a list of (state, desired); returns the list of PlanItem.
+
+        ``partition`` (a :class:`~shard.Partition`) narrows a purge to one shard's share.
+        """
         prepared = []
         problems = []
         # Identities as the backend compares them (case, spacing, ids a name
@@ -113,7 +121,7 @@ class Reconciler:
             for key, (state, desired) in zip(keys, prepared)
         ]
         if purge_scope is not None:
-            items.extend(self._purge_items(declared, purge_scope, purge_limit))
+            items.extend(self._purge_items(declared, purge_scope, purge_limit, partition))
 
         for item in items:
             try:
@@ -123,15 +131,16 @@ class Reconciler:
         self._stop_on(problems)
         return items
 
-    def _purge_items(self, declared, scope, limit):
+    def _purge_items(self, declared, scope, limit, partition):
         doomed = [
             PlanItem(key, "absent", {self.spec.identity: key}, record, purged=True)
             for key, record in sorted(self.backend.in_scope(scope).items())
             if self.backend.canonical_key(key) not in declared
+            and (partition is None or partition.owns(record))
         ]
         if limit is not None and len(doomed) > limit:
             raise ReconcileFailed(
-                "purge would delete %d %s (%s), more than purge_limit (%d); nothing was "
+                "purge would delete %d %s (%s), more than purge_limit (%d)%s; nothing was "
                 "changed. Check purge_scope, or raise purge_limit if this is intended."
                 % (
                     len(doomed),
@@ -139,6 +148,8 @@ class Reconciler:
                     ", ".join(str(item.key) for item in doomed[:10])
                     + (", ..." if len(doomed) > 10 else ""),
                     limit,
+                    "" if partition is None
+                    else " on shard %d of %d" % (partition.index, partition.count),
                 ),
                 {"changed": False},
             )
@@ -178,26 +189,37 @@ class Reconciler:
 
     # --- applying ---------------------------------------------------------------
     def apply(self, items):
+        """Send every planned write through the pool; the result in declared order."""
+        writes = [] if self.check_mode else [item for item in items if item.action != NONE]
+        outcomes = dict(zip(map(id, writes), self.pool.map(self._write, writes, stops_backend)))
         handled, unread = [], []  # handled: written, refused or left as it was
+        stopped = None  # the first write (in declared order) that found the backend unusable
         for item in items:
-            if item.action != NONE and not self.check_mode:
-                try:
-                    written = self._write(item)
-                except ProvisioningError as exc:
-                    if stops_backend(exc):
-                        # Every write left would fail the same way: stop this backend now.
-                        self._read_later(unread, quietly=True)
-                        raise ReconcileFailed(
-                            self._with_refusals(self._failure(item, exc), handled),
-                            self.result(handled, failed=self._first_refused(handled) or item),
-                        )
-                    item.refuse(exc)  # this record only: the others may still be written
+            outcome = outcomes.get(id(item))
+            if outcome is None:
+                handled.append(item)  # nothing to write, or check mode
+            elif outcome.skipped:
+                continue  # never sent: the backend had stopped
+            elif outcome.error is None:
+                if outcome.value is READ_LATER:
+                    unread.append(item)  # item.after stays the prediction until then
                 else:
-                    if written is READ_LATER:
-                        unread.append(item)  # item.after stays the prediction until then
-                    else:
-                        item.after = written
-            handled.append(item)
+                    item.after = outcome.value
+                handled.append(item)
+            elif not isinstance(outcome.error, ProvisioningError):
+                raise outcome.error  # a defect, not a refusal: let it show
+            elif stops_backend(outcome.error):
+                stopped = stopped or (item, outcome.error)
+            else:
+                item.refuse(outcome.error)  # this record only: the others were still written
+                handled.append(item)
+        if stopped is not None:
+            item, error = stopped
+            self._read_later(unread, quietly=True)
+            raise ReconcileFailed(
+                self._with_refusals(self._failure(item, error), handled),
+                self.result(handled, failed=self._first_refused(handled) or item),
+            )
         try:
             self._read_later(unread)
         except ProvisioningError as exc:

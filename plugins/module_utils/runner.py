@@ -26,11 +26,18 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
     Reconciler,
     ReconcileFailed,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.shard import Partition
 
 BULK_OPTIONS = {
     "purge": {"type": "bool", "default": False},
     "purge_scope": {"type": "dict"},
     "purge_limit": {"type": "int", "default": 10},
+    "purge_shard": {"type": "dict", "options": {
+        "index": {"type": "int", "required": True},
+        "count": {"type": "int", "required": True},
+        "by": {"type": "str"},
+        "keep": {"type": "list", "elements": "str", "default": []},
+    }},
 }
 
 
@@ -97,10 +104,12 @@ class EntityModule:
         self.spec = self.backend_class.spec
         records = self.records(module)
         purge_scope = self.purge_scope(module)
+        partition = self.partition(module)
         backend = _connect(module, self.backend_class)
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff)
         result, failure = attempt(
-            lambda: engine.apply(engine.plan(records, purge_scope, module.params["purge_limit"]))
+            lambda: engine.apply(engine.plan(
+                records, purge_scope, module.params["purge_limit"], partition))
         )
         for warning in backend.warnings:
             module.warn(warning)
@@ -155,6 +164,16 @@ class EntityModule:
                 )
             )
         return params["purge_scope"]
+
+    def partition(self, module):
+        """This task's share of a purge that several shards share (None: all of it)."""
+        shard = module.params["purge_shard"]
+        if shard is None or not module.params["purge"]:
+            return None
+        try:
+            return Partition(self.spec, shard["index"], shard["count"], shard["by"], shard["keep"])
+        except ValueError as exc:
+            module.fail_json(msg=str(exc))
 
     def single_result(self, result):
         """A single-record task returns the record itself, not a list of one."""

@@ -50,6 +50,9 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_int
 
 ENV = "ISP_CRM_"
+
+# A PHP application on one database: a few requests at a time.
+CONCURRENCY = 4
 PAGE_SIZE = 100
 # A list larger than this many pages means the server ignores rows_offset.
 MAX_PAGES = 10000
@@ -74,7 +77,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = session_from_params(params, params["api_key"])
+    http = session_from_params(params, params["api_key"], CONCURRENCY)
     return CrmClient(http, params["userid"], params["api_key"])
 
 

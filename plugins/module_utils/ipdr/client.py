@@ -38,6 +38,9 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 )
 
 ENV = "ISP_IPDR_"
+
+# Trisul's web API on the probe's own host, which also captures traffic: a few at a time.
+CONCURRENCY = 4
 COLLECTION = "api/ipdrcustomers"
 # Keys under which a server might wrap a list or an object instead of answering it bare.
 WRAPPERS = ("data", "customers", "ipdrcustomers", "customer", "ipdrcustomer", "result")
@@ -60,7 +63,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = session_from_params(params, params["api_token"])
+    http = session_from_params(params, params["api_token"], CONCURRENCY)
     return IpdrClient(http, params["username"], params["api_token"], params["context"])
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 import time
 from datetime import datetime
 
@@ -43,6 +44,10 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.token_cache import TokenCache
 
 ENV = "ISP_ONU_"
+
+# Updates wait about a second on the real server (a fixed sleep, then SNMP to the
+# OLT): the server is idle meanwhile, and PHP serves each request in its own process.
+CONCURRENCY = 8
 # Seconds of margin: a token this close to its exp is not used (a task may be long).
 EXPIRY_MARGIN = 300
 NOT_BEFORE = re.compile(r"Cannot handle token prior to (\S+)")
@@ -63,7 +68,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = session_from_params(params, params["password"])
+    http = session_from_params(params, params["password"], CONCURRENCY)
     cache = None
     if params["token_cache"]:
         cache = TokenCache(params["url"], params["username"], params["password"])
@@ -99,6 +104,7 @@ class OnuClient:
         self.sleep = sleep or time.sleep
         self._jwt = None
         self._waited_for = None
+        self._token_lock = threading.RLock()
         self.warnings = []
 
     # --- authentication ---------------------------------------------------------
@@ -127,6 +133,11 @@ class OnuClient:
         return token
 
     def token(self):
+        # One login for every thread of the task's pool, not one each.
+        with self._token_lock:
+            return self._token()
+
+    def _token(self):
         if self._jwt is None and self.cache:
             cached = self.cache.load(self.clock() + EXPIRY_MARGIN)
             if cached:
@@ -161,7 +172,8 @@ class OnuClient:
         relogged = False
         early = 0
         while True:
-            body = dict(payload or {}, jwt=self.token())
+            used = self.token()
+            body = dict(payload or {}, jwt=used)
             response = self.http.request("POST", endpoint, idempotent=idempotent, json=body)
             parsed = find_json(response.text)
             if parsed is None:
@@ -184,13 +196,16 @@ class OnuClient:
                     f"ONU {endpoint} refused the token ({message_of(parsed)}): {error}",
                     401,
                 )
-            self._forget_token()
+            self._forget_token(used)
             relogged = True
 
-    def _forget_token(self):
-        self._jwt = None
-        if self.cache:
-            self.cache.clear()
+    def _forget_token(self, used):
+        """Drop the token the server refused, unless another thread has replaced it."""
+        with self._token_lock:
+            if self._jwt == used:
+                self._jwt = None
+                if self.cache:
+                    self.cache.clear()
 
     def _parse_time(self, text):
         try:

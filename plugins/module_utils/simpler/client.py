@@ -38,6 +38,9 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 )
 
 ENV = "ISP_SIMPLER_"
+
+# A hosted, shared server (SOAP::Lite CGI): a few requests at a time.
+CONCURRENCY = 4
 OK = re.compile(r"^\s*OK\b\s*(?::\s*\[?\s*(\d+)\s*\]?)?", re.IGNORECASE)
 PAGE = 500
 # The server checks the caller before any function (seed 002): "ERROR: invalid
@@ -66,7 +69,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = session_from_params(params, params["api_password"])
+    http = session_from_params(params, params["api_password"], CONCURRENCY)
     return SimplerClient(
         http,
         params["api_username"],

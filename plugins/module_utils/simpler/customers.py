@@ -231,12 +231,9 @@ class SimplerCustomers(SimplerBackend):
     # --- reads -------------------------------------------------------------------
     def read_all(self, **narrow):
         """Every customer searchCustomer finds (for ``narrow``, its filters), each read whole."""
-        found = []
-        for summary in self.client.search_customers(**narrow):
-            record = self.read_one(summary.get("customerid", summary.get("id")))
-            if record is not None:
-                found.append(record)
-        return found
+        ids = [summary.get("customerid", summary.get("id"))
+               for summary in self.client.search_customers(**narrow)]
+        return [record for record in self.each(self.read_one, ids) if record is not None]
 
     def read_one(self, customerid):
         data = self.client.customer_data(customerid)
@@ -252,33 +249,32 @@ class SimplerCustomers(SimplerBackend):
         return super().search(params)
 
     def fetch(self, keys):
-        """Search each invoicing id (a substring search) and keep exact matches."""
+        """Search each invoicing id (a substring search) and keep exact matches,
+        ``concurrency`` ids at a time."""
         if self._all is not None:
             return super().fetch(keys)
-        found = {}
-        for key in keys:
-            located = self._located.get(key)
-            if located:
-                record = self.read_one(located)
-                if record is not None:
-                    found[key] = record
-                continue
-            matches = []
-            by_key = {self.spec.filters[self.spec.identity]: key}
-            for summary in self.client.search_customers(**by_key):
-                record = self.read_one(summary.get("customerid", summary.get("id")))
-                if record is not None and self.spec.key(record) == key:
-                    matches.append(record)
-            if len(matches) > 1:
-                raise ValidationError(
-                    "invoicingid %r is held by %d customers (customerid %s); SIMPLer makes "
-                    "ids unique only when it adds, so these were added twice: remove the "
-                    "duplicates first" % (key, len(matches),
-                                          ", ".join(m["customerid"] for m in matches))
-                )
-            if matches:
-                found[key] = matches[0]
-        return found
+        return {key: record for key, record in zip(keys, self.each(self.find, keys))
+                if record is not None}
+
+    def find(self, key):
+        """The customer whose invoicing id is exactly ``key`` (None: nobody)."""
+        located = self._located.get(key)
+        if located:
+            return self.read_one(located)
+        matches = []
+        by_key = {self.spec.filters[self.spec.identity]: key}
+        for summary in self.client.search_customers(**by_key):
+            record = self.read_one(summary.get("customerid", summary.get("id")))
+            if record is not None and self.spec.key(record) == key:
+                matches.append(record)
+        if len(matches) > 1:
+            raise ValidationError(
+                "invoicingid %r is held by %d customers (customerid %s); SIMPLer makes "
+                "ids unique only when it adds, so these were added twice: remove the "
+                "duplicates first" % (key, len(matches),
+                                      ", ".join(m["customerid"] for m in matches))
+            )
+        return matches[0] if matches else None
 
     # --- before any write -----------------------------------------------------------
     def prepare(self, desired):

@@ -41,6 +41,9 @@ from ansible_collections.isp.provisioning.plugins.module_utils.http_session impo
 )
 
 ENV = "ISP_USERSIDE_"
+
+# A PHP application on one database: a few requests at a time.
+CONCURRENCY = 4
 ERROR_KEYS = ("errortext", "error", "message", "errormessage")
 
 
@@ -54,7 +57,7 @@ def connection_spec():
 
 def client_from_module(module):
     params = module.params
-    http = session_from_params(params, params["api_key"], url=api_base(params["url"]))
+    http = session_from_params(params, params["api_key"], CONCURRENCY, url=api_base(params["url"]))
     return UsersideClient(http, params["api_key"])
 
 

@@ -295,15 +295,18 @@ class UsersideCustomers(EntityBackend):
         return self.spec.normalise(self.spec.identity, key)
 
     def fetch(self, keys):
-        """Look each key up (get_abon_id), then read it (get_data): all before any write."""
-        found = {}
+        """Look each key up (get_abon_id), then read it (get_data): all before any write,
+        ``concurrency`` keys at a time."""
+        known = self._by_key  # forget() replaces it; a read in flight keeps filling this one
+        missing = list(dict.fromkeys(
+            canonical for canonical in map(self.canonical_key, keys) if canonical not in known))
+        first = {}
         for key in keys:
-            canonical = self.canonical_key(key)
-            if canonical not in self._by_key:
-                self._by_key[canonical] = self.lookup(key)
-            if self._by_key[canonical] is not None:
-                found[key] = self._by_key[canonical]
-        return found
+            first.setdefault(self.canonical_key(key), key)
+        for canonical, record in zip(missing, self.each(self.lookup, [first[c] for c in missing])):
+            known[canonical] = record
+        return {key: known[self.canonical_key(key)] for key in keys
+                if known.get(self.canonical_key(key)) is not None}
 
     def lookup(self, key):
         """The customer holding ``key``: as any of its agreements or e-mails, not only the main.

@@ -171,3 +171,26 @@ def test_find_json_skips_php_diagnostics_before_the_body():
     body = 'string(79) "Fatal error: snmp2_set(): No response"\n{"message":"Customer was updated."}'
     assert find_json(body) == {"message": "Customer was updated."}
     assert find_json("<html>oops</html>") is None
+
+
+def test_a_retry_after_one_request_is_told_pauses_every_new_request_of_the_session(scripted):
+    server = scripted((429, {"Retry-After": "5"}, ""), (200, {}, "{}"), (200, {}, "{}"))
+    now = [100.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(round(seconds, 3))
+        now[0] += seconds
+
+    http = HttpSession(server.url, timeout=5, sleep=sleep, clock=lambda: now[0], concurrency=4)
+    assert http.request("POST", "a", idempotent=False).status_code == 200  # 429, 5 s, again
+    assert sleeps == [5.0]
+    # Another thread's request, sent while the pause lasts, waits out what is left of it.
+    now[0] -= 2
+    assert http.request("GET", "b", idempotent=True).status_code == 200
+    assert sleeps == [5.0, 2.0]
+
+
+def test_the_connection_pool_holds_a_connection_per_thread_of_the_task():
+    http = HttpSession("http://127.0.0.1:9/", concurrency=16)
+    assert http.session.get_adapter("http://127.0.0.1:9/")._pool_maxsize == 16

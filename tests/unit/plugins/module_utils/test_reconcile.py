@@ -1,5 +1,8 @@
 """The reconcile engine against an in-memory backend: plan, check mode, purge, lost answers."""
 
+import threading
+import time
+
 import pytest
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
@@ -488,3 +491,107 @@ def test_a_secret_that_cannot_change_is_not_shown_in_the_refusal():
         converge(Sims([{"key": "s", "ki": "TOPSECRETKI"}]), [("present", {"key": "s", "ki": "X"})])
     assert "ki cannot be changed" in failure.value.message
     assert "TOPSECRETKI" not in failure.value.message
+
+
+# --- concurrency and shards ----------------------------------------------------------
+class PooledBackend(MemoryBackend):
+    """A backend whose writes take a while, sent ``concurrency`` at a time."""
+
+    concurrency = 4
+
+    def __init__(self, records=(), refuse=(), down_at=None):
+        super().__init__(records)
+        self.refuse = set(refuse)
+        self.down_at = down_at
+        self.lock = threading.Lock()
+        self.running = self.most = 0
+
+    def create(self, desired):
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.02)
+            if desired["key"] == self.down_at:
+                raise BackendUnavailable("POST /things: cannot connect: refused")
+            if desired["key"] in self.refuse:
+                raise BackendError("the server refused " + desired["key"])
+            return super().create(desired)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_concurrent_writes_keep_the_declared_order_and_the_bound():
+    backend = PooledBackend()
+    keys = ["k%02d" % n for n in range(20)]
+    result = converge(backend, [("present", {"key": k, "size": 1}) for k in keys])
+    assert [r["key"] for r in result["results"]] == keys
+    assert result["created"] == 20 and sorted(backend.store) == keys
+    assert backend.most == 4
+
+
+def test_concurrent_refusals_do_not_stop_the_others_and_are_each_named():
+    backend = PooledBackend(refuse={"k03", "k11"})
+    keys = ["k%02d" % n for n in range(16)]
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": k}) for k in keys])
+    assert "2 of 16 writes were refused" in failure.value.message
+    assert "'k03'" in failure.value.message and "'k11'" in failure.value.message
+    assert sorted(backend.store) == sorted(set(keys) - {"k03", "k11"})
+    results = failure.value.result["results"]
+    assert [r["key"] for r in results] == keys
+    assert [r["key"] for r in results if r.get("failed")] == ["k03", "k11"]
+
+
+def test_a_backend_down_mid_pool_sends_nothing_new_and_reports_what_was_written():
+    backend = PooledBackend(down_at="k05")
+    keys = ["k%02d" % n for n in range(40)]
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": k}) for k in keys])
+    assert "'k05': create failed: POST /things: cannot connect" in failure.value.message
+    written = sorted(backend.store)
+    # Only the writes in flight when k05 failed went on: far fewer than the 40.
+    assert len(written) < 12
+    reported = [r["key"] for r in failure.value.result["results"]]
+    assert reported == [k for k in keys if k in backend.store]
+    assert failure.value.result["failed_thing"] == "k05"
+
+
+def test_shards_sharing_a_purge_delete_each_undeclared_record_once_and_nothing_declared():
+    from ansible_collections.isp.provisioning.plugins.module_utils.shard import (
+        Partition,
+        shard_of,
+    )
+
+    declared = ["d%03d" % n for n in range(60)]
+    strays = ["s%03d" % n for n in range(30)]
+    backend = MemoryBackend([{"key": k} for k in declared + strays])
+    count = 3
+    mine = {i: [k for k in declared if shard_of(k, count) == i] for i in range(count)}
+    for index in range(count):
+        keep = [k for k in declared if shard_of(k, count) == index and k not in mine[index]]
+        engine = Reconciler(backend)
+        backend.forget()
+        engine.apply(engine.plan([("present", {"key": k}) for k in mine[index]],
+                                 {"key": "*"}, 100, Partition(SPEC, index, count, keep=keep)))
+    assert sorted(backend.store) == declared
+    assert sorted(k for action, k in backend.writes if action == "delete") == strays
+
+
+def test_a_shards_purge_limit_counts_only_that_shards_share():
+    from ansible_collections.isp.provisioning.plugins.module_utils.shard import (
+        Partition,
+        shard_of,
+    )
+
+    strays = ["s%03d" % n for n in range(40)]
+    backend = MemoryBackend([{"key": "keep"}] + [{"key": k} for k in strays])
+    share = [k for k in strays if shard_of(k, 4) == 0]
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed, match="more than purge_limit .* on shard 0 of 4"):
+        engine.plan([("present", {"key": "keep"})], {"key": "*"}, len(share) - 1,
+                     Partition(SPEC, 0, 4))
+    items = engine.plan([("present", {"key": "keep"})], {"key": "*"}, len(share),
+                        Partition(SPEC, 0, 4))
+    assert sorted(item.key for item in items if item.purged) == share
