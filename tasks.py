@@ -6,7 +6,8 @@
 and the steps on their own, for developers:
 
     python3 tasks.py setup | sanity [FILE...] | units [PYTEST ARGS] |
-                     integration [TARGET...] | lint | molecule | emulators | docs
+                     integration [TARGET...] | lint | molecule | emulators | docs |
+                     bench [PART...] [OPTIONS]   (not part of test: see docs/performance.md)
 
 Only the Python standard library here: this file runs before the virtual
 environment exists.
@@ -328,6 +329,12 @@ def serve_emulators():
                 time.sleep(3600)
 
 
+def bench(args=()):
+    """The benchmark (tests/bench/): minutes to hours, so never part of ``test``."""
+    link_collection()
+    run([PYTHON, "-m", "tests.bench"] + list(args), env=environment())
+
+
 def test_all():
     steps = [("sanity", sanity), ("units", units), ("integration", integration),
              ("lint", lint), ("molecule", molecule)]
@@ -351,7 +358,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("command", choices=["demo", "test", "setup", "sanity", "units",
                                             "integration", "lint", "molecule", "emulators",
-                                            "docs"])
+                                            "docs", "bench"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     # A CI time-out sends SIGTERM: leave through the finally blocks that stop
@@ -363,6 +370,7 @@ def main(argv=None):
         "molecule": molecule, "emulators": serve_emulators, "docs": docs,
         "sanity": lambda: sanity(options.args), "units": lambda: units(options.args),
         "integration": lambda: integration(options.args),
+        "bench": lambda: bench(options.args),
     }
     try:
         commands[options.command]()

@@ -18,8 +18,8 @@ module finds records (``lookups``, ``search_options``, ``search``).
 from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.isp.provisioning.plugins.module_utils.argspec import RecordValidator
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ProvisioningError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import REQUESTS_IMPORT_ERROR
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -124,7 +124,7 @@ class EntityModule:
         params = module.params
         if params[self.spec.plural] is None:
             return [(params["state"], self.spec.desired(params))]
-        validator = ArgumentSpecValidator(self.spec.record_argument_spec())
+        validator = RecordValidator(self.spec.record_argument_spec())
         records, problems = [], []
         for index, item in enumerate(params[self.spec.plural]):
             # Masked before validation: a refused item is echoed in the failure's

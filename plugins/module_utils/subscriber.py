@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import re
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
+
+from ansible_collections.isp.provisioning.plugins.module_utils.argspec import RecordValidator
 
 from ansible_collections.isp.provisioning.plugins.module_utils.crm.customers import CrmCustomers
 from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.customers import IpdrCustomers
@@ -172,13 +173,21 @@ class Section:
         self.label = label or name
         self.owned = sorted({field for fields in self.lifecycle.values() for field in fields})
 
-    def argument_spec(self):
+    def argument_spec(self, keep_identity=False):
         spec = self.spec.record_argument_spec()
         spec.pop("state")  # the subscriber's state decides
-        spec[self.identity].pop("required", None)  # derived from the subscriber id
+        if not keep_identity:
+            spec[self.identity].pop("required", None)  # derived from the subscriber id
         for name in self.owned:
             spec.pop(name, None)
         return spec
+
+    def validator(self, keep_identity=False):
+        """The section's RecordValidator, built once (200,000 subscribers use it)."""
+        key = "_validator_keeping_identity" if keep_identity else "_validator"
+        if key not in self.__dict__:
+            self.__dict__[key] = RecordValidator(self.argument_spec(keep_identity))
+        return self.__dict__[key]
 
 
 def same_id(subscriber_id):
@@ -244,11 +253,12 @@ class Options:
 UNSUPPORTED = re.compile(r"(.*?)\. Supported parameters include: (.*?)\.?$")
 
 
-def _validated(spec, value, where):
-    """(validated value, problems) of one mapping against an argument spec."""
+def _validated(validator, value, where):
+    """(validated value, problems) of one mapping against a RecordValidator's spec."""
+    spec = validator.spec
     if not isinstance(value, dict):
         return None, [f"{where}: must be a mapping, got {type(value).__name__}"]
-    checked = ArgumentSpecValidator(spec).validate(value)
+    checked = validator.validate(value)
     problems = []
     messages = [str(error) for error in checked.errors]
     for error, message in zip(checked.errors, messages):
@@ -322,6 +332,7 @@ def validate(subscribers, sources=None):
     sources = sources or [None] * len(subscribers)
     spec = dict(SUBSCRIBER_SPEC)
     spec.update((name, {"type": "dict"}) for name in SECTIONS)
+    validator = RecordValidator(spec)
     valid, claims, problems = [], [], []
     seen = {}
     for index, (raw, source) in enumerate(zip(subscribers, sources)):
@@ -329,7 +340,7 @@ def validate(subscribers, sources=None):
         ident = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(ident, (str, int)) and not isinstance(ident, bool):
             where = f"{where}: subscriber {ident}"
-        record, found = _validated(spec, raw, where)
+        record, found = _validated(validator, raw, where)
         if ident is not None and not isinstance(ident, str):
             # YAML reads 0012 as the number 10 and yes as true: an id must be quoted text.
             found.append(f"{where}: id {ident!r} must be text (quote it in YAML)")
@@ -370,7 +381,7 @@ def _sections(record, where):
             problems.append(f"{where}: {name}.{', '.join(owned)} follows the subscriber's "
                             "state (active, suspended, absent): set state instead")
             continue
-        checked, found = _validated(section.argument_spec(), body, f"{where}: {name}")
+        checked, found = _validated(section.validator(), body, f"{where}: {name}")
         problems.extend(found)
         if not found:
             limits = section.spec.problems({k: v for k, v in checked.items() if v is not None})
@@ -414,11 +425,10 @@ def _composed(record, where):
 def _equipment(record, equipment, where):
     if not isinstance(equipment, list):
         return [f"{where}: billing.equipment must be a list of equipment records"]
-    spec = EQUIPMENT.spec.record_argument_spec()
-    spec.pop("state")
     items, problems = [], []
     for index, item in enumerate(equipment):
-        checked, found = _validated(spec, item, f"{where}: billing.equipment[{index}]")
+        checked, found = _validated(EQUIPMENT.validator(keep_identity=True), item,
+                                    f"{where}: billing.equipment[{index}]")
         problems.extend(found)
         if not found:
             items.append({k: v for k, v in checked.items() if v is not None})
