@@ -42,6 +42,15 @@ options:
         records than this. Raise it, deliberately, for a larger clean-up.
     type: int
     default: 10
+  result_records:
+    description:
+      - Whether each entry of RV(results) carries the whole record as it is after
+        the task. With V(false) an entry has the identity, C(action), C(changed),
+        C(changes), C(purged) and a refusal's C(msg) only - for large lists, whose
+        records are most of the task's output (the diff still has them all).
+      - A task without a bulk list always returns its record.
+    type: bool
+    default: true
   purge_shard:
     description:
       - This task's share of a purge that several tasks share (the shards of the

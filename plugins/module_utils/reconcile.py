@@ -73,11 +73,14 @@ class PlanItem:
 
 
 class Reconciler:
-    def __init__(self, backend, check_mode=False, diff=False):
+    def __init__(self, backend, check_mode=False, diff=False, records=True):
         self.backend = backend
         self.spec = backend.spec
         self.check_mode = check_mode
         self.diff = diff
+        # Whether each result carries its whole record (at 10,000 records, most of
+        # a task's output, and of the time it takes to mask and send it).
+        self.records = records
         self.pool = Pool(backend.concurrency)
 
     def label(self, key):
@@ -318,8 +321,9 @@ class Reconciler:
             self.spec.identity: item.key,
             "action": item.action,
             "changed": item.action != NONE and item.error is None,
-            self.spec.name: self.spec.public(item.after),
         }
+        if self.records:
+            result[self.spec.name] = self.spec.public(item.after)
         if item.action == UPDATE:
             result["changes"] = self.spec.public(item.changes)
         if item.purged:

@@ -28,10 +28,16 @@ from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import 
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.shard import Partition
 
+# A list longer than this is not echoed back in the result's ``invocation``
+# (what -vvv shows): at 10,000 records the echo is megabytes that every task
+# masks, serialises and sends, and nobody reads.
+ECHOED_RECORDS = 1000
+
 BULK_OPTIONS = {
     "purge": {"type": "bool", "default": False},
     "purge_scope": {"type": "dict"},
     "purge_limit": {"type": "int", "default": 10},
+    "result_records": {"type": "bool", "default": True},
     "purge_shard": {"type": "dict", "options": {
         "index": {"type": "int", "required": True},
         "count": {"type": "int", "required": True},
@@ -106,18 +112,30 @@ class EntityModule:
         purge_scope = self.purge_scope(module)
         partition = self.partition(module)
         backend = _connect(module, self.backend_class)
-        engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff)
+        single = module.params[self.spec.plural] is None
+        engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff,
+                            records=single or module.params["result_records"])
         result, failure = attempt(
             lambda: engine.apply(engine.plan(
                 records, purge_scope, module.params["purge_limit"], partition))
         )
         for warning in backend.warnings:
             module.warn(warning)
+        invocation = self.invocation(module)
         if failure:
-            module.fail_json(msg=failure.message, **failure.result)
-        if module.params[self.spec.plural] is None:
+            module.fail_json(msg=failure.message, **failure.result, **invocation)
+        if single:
             result = self.single_result(result)
-        module.exit_json(**result)
+        module.exit_json(**result, **invocation)
+
+    def invocation(self, module):
+        """The echo of the task's options, with a long list only counted (see ECHOED_RECORDS)."""
+        given = module.params[self.spec.plural]
+        if given is None or len(given) <= ECHOED_RECORDS:
+            return {}  # AnsibleModule echoes the options as they are
+        args = dict(module.params)
+        args[self.spec.plural] = f"({len(given)} records, not echoed)"
+        return {"invocation": {"module_args": args}}
 
     def records(self, module):
         """(state, desired) pairs: the task's own options, or each item of the list."""

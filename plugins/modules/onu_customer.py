@@ -135,6 +135,7 @@ results:
       type: bool
     customer:
       description: The customer after the task; null when absent.
+      returned: unless O(result_records=false)
       type: dict
     changes:
       description: The fields an update changed, with their new values.

@@ -132,6 +132,7 @@ results:
       type: bool
     equipment:
       description: The equipment after the task.
+      returned: unless O(result_records=false)
       type: dict
     changes:
       description: The fields an update changed, with their new values.

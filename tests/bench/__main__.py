@@ -6,7 +6,7 @@ Starts every emulator in its own process, then measures whole
 * ``backends``: per backend and N (100, 1,000, 10,000 records in one bulk
   task), the run that creates them and the run that then changes nothing -
   wall time of the whole run, the task's own time, requests per endpoint
-  (the emulator's counters), the emulator's CPU, peak RSS of the run.
+  (the emulator's counters), the emulator's CPU, peak memory (PSS) of the run.
 * ``loop``: the same no-op records as one bulk task and as a ``loop:``.
 * ``latency``: 1,000 creates with 20 ms added to every request, against the
   bound 1.5 x (1,000 x 20 ms / concurrency) + the run's fixed start-up cost.
@@ -94,7 +94,7 @@ class Bench:
         return path
 
     def run(self, commands, label):
-        """Run commands at once; (seconds, peak RSS, task times, exit codes)."""
+        """Run commands at once; (seconds, peak memory (PSS), task times, exit codes)."""
         times = os.path.join(self.work, "times.jsonl")
         if os.path.exists(times):
             os.unlink(times)
@@ -153,7 +153,7 @@ class Bench:
             "changed": sum(t["changed"] for t in task), "failed": sum(t["failed"] for t in task),
             "requests": requests, "endpoints": endpoints,
             "emulator_cpu": round(self.emulator_cpu(instance) - cpu, 2),
-            "peak_rss_mb": round(peak / 2 ** 20), "exit": codes[0],
+            "peak_mb": round(peak / 2 ** 20), "exit": codes[0],
         }
         self.results.append(row)
         print(format_row(row), flush=True)
@@ -241,7 +241,7 @@ class Bench:
         backend_tasks = [t for t in times if t["task"].startswith("Converge the subscribers")]
         row = {
             "part": "subscribers", "subscribers": count, "shards": shards, "slices": slices,
-            "run": label, "seconds": round(seconds, 2), "peak_rss_mb": round(peak / 2 ** 20),
+            "run": label, "seconds": round(seconds, 2), "peak_mb": round(peak / 2 ** 20),
             "changed_tasks": sum(t["changed"] for t in backend_tasks),
             "failed_tasks": sum(t["failed"] for t in backend_tasks),
             "requests": sum(self.counters(name)[1] for name in self.emulators),
@@ -283,14 +283,14 @@ def format_row(row):
     top = sorted(row["endpoints"].items(), key=lambda kv: -kv[1])[:3]
     return (f"{row['part']:9} {row['backend']:17} {row['records']:>7} {row['run']:22} "
             f"{row['seconds']:7.2f} s  task {row['task_seconds']:7.2f} s  "
-            f"emulator CPU {row['emulator_cpu']:6.2f} s  {row['peak_rss_mb']:5} MB  "
+            f"emulator CPU {row['emulator_cpu']:6.2f} s  {row['peak_mb']:5} MB  "
             f"changed {row['changed']} failed {row['failed']}  {row['requests']} requests "
             + ", ".join(f"{name.rsplit('/', 1)[-1]}={n}" for name, n in top))
 
 
 def format_subscriber_row(row):
     return (f"subscribers {row['subscribers']:>7} shards {row['shards']:>3} "
-            f"{row['run']:32} {row['seconds']:8.1f} s  {row['peak_rss_mb']:6} MB  "
+            f"{row['run']:32} {row['seconds']:8.1f} s  {row['peak_mb']:6} MB  "
             f"emulator CPU {row['emulator_cpu']:7.1f} s  {row['requests']} requests  "
             f"changed tasks {row['changed_tasks']} failed tasks {row['failed_tasks']} "
             f"exit {row['exit']}")

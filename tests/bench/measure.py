@@ -1,4 +1,10 @@
-"""Measuring a run: wall time, peak RSS of a whole process tree, a process's CPU time."""
+"""Measuring a run: wall time, peak memory of a whole process tree, a process's CPU time.
+
+Memory is the sum of each process's proportional set size (PSS): Ansible's
+forks share the controller's pages copy-on-write, and summing their RSS would
+count the inventory once per fork. PSS counts a page shared by N processes
+as 1/N in each, so the sum is the memory the run really holds.
+"""
 
 import json
 import os
@@ -6,7 +12,6 @@ import subprocess
 import threading
 import time
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -25,8 +30,8 @@ def _children():
     return parents
 
 
-def tree_rss(root):
-    """Resident memory, in bytes, of ``root`` and every process below it."""
+def tree_memory(root):
+    """Memory (PSS), in bytes, of ``root`` and every process below it."""
     parents = _children()
     wanted, grew = {root}, True
     while grew:
@@ -38,8 +43,11 @@ def tree_rss(root):
     total = 0
     for pid in wanted:
         try:
-            with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1]) * PAGE
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
         except (OSError, IndexError, ValueError):
             continue
     return total
@@ -53,7 +61,7 @@ def cpu_seconds(pid):
 
 
 class Run:
-    """Commands started together; ``wait()`` gives wall time and summed peak RSS."""
+    """Commands started together; ``wait()`` gives wall time; ``peak`` their peak memory."""
 
     def __init__(self, commands, env, cwd, log):
         self.started = time.monotonic()
@@ -66,7 +74,7 @@ class Run:
 
     def _sample(self):
         while not self._done.is_set():
-            self.peak = max(self.peak, sum(tree_rss(p.pid) for p in self.processes))
+            self.peak = max(self.peak, sum(tree_memory(p.pid) for p in self.processes))
             self._done.wait(0.2)
 
     def wait(self):

@@ -595,3 +595,15 @@ def test_a_shards_purge_limit_counts_only_that_shards_share():
     items = engine.plan([("present", {"key": "keep"})], {"key": "*"}, len(share),
                         Partition(SPEC, 0, 4))
     assert sorted(item.key for item in items if item.purged) == share
+
+
+def test_results_without_records_keep_what_the_plan_needs_and_the_diff_keeps_the_records():
+    backend = MemoryBackend([{"key": "a", "size": 1, "id": 1}, {"key": "b", "size": 2, "id": 2}])
+    engine = Reconciler(backend, diff=True, records=False)
+    result = engine.apply(engine.plan([("present", {"key": "a", "size": 1}),
+                                       ("present", {"key": "b", "size": 3})]))
+    assert result["results"] == [
+        {"key": "a", "action": "none", "changed": False},
+        {"key": "b", "action": "update", "changed": True, "changes": {"size": 3}},
+    ]
+    assert result["diff"][0]["after"] == {"key": "b", "size": 3, "id": 2}
