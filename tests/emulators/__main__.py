@@ -2,6 +2,9 @@
 
 Prints the URL it serves (the folder a module's ``url`` option names) on its
 first line, then serves until stopped (SIGINT or SIGTERM).
+``--seed-records N`` starts a new database (and every reset) with N generated
+records besides the seed data (the shape is in the emulator's docstring); a
+database that exists keeps what it holds.
 """
 
 import argparse
@@ -19,6 +22,10 @@ def parse(argv):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--db", required=True, help="SQLite file; kept across restarts")
+    parser.add_argument("--seed-records", type=int, default=0, metavar="N",
+                        help="generated records a new or reset database starts with")
+    parser.add_argument("--seed-prefix", default=None,
+                        help="what the generated records are named after")
     faults = parser.add_argument_group("faults (also settable at /_emulator/faults)")
     faults.add_argument("--latency-ms", type=int, default=0)
     faults.add_argument("--fail-percent", type=int, default=0)
@@ -42,7 +49,8 @@ def main(argv=None):
         fail_status=args.fail_status,
         drop_writes=args.drop_writes,
     )
-    emulator = emulator_cls(args.db, faults=faults, **config)
+    emulator = emulator_cls(args.db, faults=faults, seed_records=args.seed_records,
+                            seed_prefix=args.seed_prefix, **config)
     server = make_server(emulator, args.host, args.port)
     print(url_of(server, emulator), flush=True)
     signal.signal(signal.SIGTERM, stop_on_signal)

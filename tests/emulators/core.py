@@ -13,15 +13,38 @@ design). The shared part adds what a test needs on top, under
   is cut off *after* the write was committed (the client sees the connection
   break mid-answer). ``only`` limits failures and drops to endpoints whose
   name contains it.
-* ``POST /_emulator/reset`` — back to the seed data.
+* ``POST /_emulator/reset`` — back to the seed data (with the generated
+  records the emulator was started with).
 * ``GET|PUT /_emulator/config`` — the backend's own run-time options.
+* ``POST /_emulator/seed {"count": N, "prefix": "...", "start": 1}`` — insert
+  N generated, valid records (numbered from ``start``) in one transaction, so
+  that a benchmark starts from 200,000 records in seconds, not through the
+  API; each emulator's docstring gives the shape. A clash with a record that
+  exists (the same prefix seeded twice) answers 409 and inserts nothing. The
+  launcher's ``--seed-records N --seed-prefix P`` and the constructor's
+  ``seed_records``/``seed_prefix`` generate them into every fresh or reset
+  database.
+* ``GET /_emulator/stats`` — the emulator's own cost since the last reset of
+  the counters: the process's CPU time and, per endpoint, requests, total and
+  median service time (from the first request hook to the answer, injected
+  latency included) and CPU time of the serving thread. ``DELETE`` resets it,
+  as ``DELETE /_emulator/counters`` does.
+
+Every lookup the emulated APIs offer is an indexed SQLite query, so that an
+answer takes the same time at 1,000 and at 200,000 records
+(``tests/unit/emulators/test_indexes.py`` holds each to SQLite's query plan);
+:meth:`Store.traced` lists the statements a request issued, for that test.
 """
 
+import array
+import contextlib
 import json
 import random
 import sqlite3
+import statistics
 import threading
 import time
+import zlib
 
 from flask import Flask, Response, g, jsonify, request
 
@@ -38,25 +61,36 @@ class Store:
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
+        # (sql, args) of every query while a test traces them (see traced()).
+        self.issued = None
         with self.lock:
             fresh = not self.conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table'"
             ).fetchall()
-            if fresh:
+            # A file written under another schema (an older emulator: no indexes
+            # its queries need) starts over from the seed data.
+            stale = self.conn.execute("PRAGMA user_version").fetchone()[0] != self.version()
+            if fresh or stale:
                 self.reset()
+
+    def version(self):
+        """The schema's fingerprint, kept in the file's ``user_version``."""
+        return zlib.crc32(self.schema.encode()) & 0x7FFFFFFF or 1
 
     def reset(self):
         with self.lock:
+            # Full-text tables first: dropping one drops its shadow tables.
             tables = [
                 row[0]
                 for row in self.conn.execute(
                     "SELECT name FROM sqlite_master WHERE type='table' "
-                    "AND name NOT LIKE 'sqlite_%'"
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY sql LIKE 'CREATE VIRTUAL%' DESC"
                 )
             ]
             for table in tables:
-                self.conn.execute('DROP TABLE "%s"' % table)
+                self.conn.execute('DROP TABLE IF EXISTS "%s"' % table)
             self.conn.executescript(self.schema)
+            self.conn.execute("PRAGMA user_version = %d" % self.version())
             with self.transaction() as db:
                 self.seed(db)
 
@@ -65,7 +99,24 @@ class Store:
 
     def query(self, sql, args=()):
         with self.lock:
+            if self.issued is not None:
+                self.issued.append((sql, tuple(args)))
             return [dict(row) for row in self.conn.execute(sql, args).fetchall()]
+
+    def changes(self):
+        """Rows written through this connection so far: equal twice, nothing changed between."""
+        return self.conn.total_changes
+
+    @contextlib.contextmanager
+    def traced(self):
+        """``with store.traced() as issued:`` — the (sql, args) of every query meanwhile."""
+        with self.lock:
+            self.issued = []
+        try:
+            yield self.issued
+        finally:
+            with self.lock:
+                self.issued = None
 
     def one(self, sql, args=()):
         rows = self.query(sql, args)
@@ -157,12 +208,49 @@ class Counters:
         return snapshot
 
 
+class ServiceTimes:
+    """Per endpoint, how long each answer took (wall and the serving thread's CPU)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.cpu_start = time.process_time()
+            # endpoint -> (wall seconds, CPU seconds) of each answer, compact arrays
+            self.samples = {}
+
+    def record(self, endpoint, wall, cpu):
+        with self.lock:
+            walls, cpus = self.samples.setdefault(endpoint, (array.array("d"), array.array("d")))
+            walls.append(wall)
+            cpus.append(cpu)
+
+    def snapshot(self):
+        with self.lock:
+            samples = {name: (list(walls), list(cpus))
+                       for name, (walls, cpus) in self.samples.items()}
+            cpu = time.process_time() - self.cpu_start
+        endpoints = {
+            name: {
+                "requests": len(walls),
+                "total_ms": round(sum(walls) * 1000, 3),
+                "median_ms": round(statistics.median(walls) * 1000, 3),
+                "cpu_ms": round(sum(cpus) * 1000, 3),
+            }
+            for name, (walls, cpus) in sorted(samples.items())
+        }
+        return {"cpu_seconds": round(cpu, 3), "endpoints": endpoints}
+
+
 class Emulator:
     """Base of every backend emulator.
 
     Subclasses set ``name``, ``base_path`` (the folder the module's ``url``
     names), ``schema`` (SQL) and ``options`` (launcher options), implement
-    ``seed(db)`` and ``routes()``, and may extend ``config``.
+    ``seed(db)``, ``generate(db, count, prefix, start)`` and ``routes()``, and
+    may extend ``config``.
     """
 
     name = "base"
@@ -176,17 +264,24 @@ class Emulator:
     harness = {}
     # The demo's fixed loopback port and config (playbooks/ names this port).
     demo = {}
+    # What generated records are named after unless a seed names a prefix.
+    seed_prefix = "SEED"
 
-    def __init__(self, db_path, faults=None, **config):
+    def __init__(self, db_path, faults=None, seed_records=0, seed_prefix=None, **config):
         self.app = Flask("emulator-" + self.name)
         self.app.json.sort_keys = False
         self.config = self.default_config()
         self.config.update((k, v) for k, v in config.items() if v is not None)
-        self.store = Store(db_path, self.schema, self.seed)
+        # Generated records every fresh or reset database starts with.
+        self.seeded = (int(seed_records or 0), seed_prefix or self.seed_prefix)
+        self.store = Store(db_path, self.schema, self._seed_state)
         self.faults = Faults(**(faults or {}))
         self.counters = Counters()
+        self.times = ServiceTimes()
         self.random = random.Random(7)
         self._kinds = {}
+        # Registered first, so that the clock runs through every other hook.
+        self.app.before_request(self._start_clock)
         self.app.before_request(self._before)
         self.app.after_request(self._after)
         self._control_routes()
@@ -199,8 +294,25 @@ class Emulator:
     def seed(self, db):
         pass
 
+    def generate(self, db, count, prefix, start):
+        """Insert ``count`` valid records numbered ``start``, ``start + 1``, ... named
+        after ``prefix``, in as few statements as SQLite takes them (200,000 in
+        seconds); ValueError for a prefix the records cannot carry."""
+        raise NotImplementedError
+
     def routes(self):
         raise NotImplementedError
+
+    def _seed_state(self, db):
+        self.seed(db)
+        count, prefix = self.seeded
+        if count:
+            self.generate(db, count, prefix, 1)
+
+    def seed_records(self, count, prefix=None, start=1):
+        """Add ``count`` generated records in one transaction; nothing when one clashes."""
+        with self.store.transaction() as db:
+            self.generate(db, int(count), prefix or self.seed_prefix, int(start))
 
     def route(self, rule, kind, methods=("POST",), counter=None):
         """Register a view; ``kind`` is ``read`` or ``write`` (what the counters count)."""
@@ -214,6 +326,10 @@ class Emulator:
         return register
 
     # --- the shared layer ------------------------------------------------------
+    @staticmethod
+    def _start_clock():
+        g.clock = (time.perf_counter(), time.thread_time())
+
     def _before(self):
         if request.path.startswith(CONTROL_PREFIX) or request.endpoint not in self._kinds:
             return None
@@ -235,7 +351,10 @@ class Emulator:
 
     def _after(self, response):
         if g.get("kind") == "write" and g.get("committed") and self.faults.take_drop(g.counter):
-            return self._broken_answer(response)
+            response = self._broken_answer(response)
+        if g.get("counter") and g.get("clock"):
+            started, cpu = g.clock
+            self.times.record(g.counter, time.perf_counter() - started, time.thread_time() - cpu)
         return response
 
     @staticmethod
@@ -260,7 +379,33 @@ class Emulator:
         def counters():
             if request.method == "DELETE":
                 self.counters.reset()
+                self.times.reset()
             return jsonify(self.counters.snapshot())
+
+        @app.route(CONTROL_PREFIX + "stats", methods=["GET", "DELETE"])
+        def stats():
+            if request.method == "DELETE":
+                self.times.reset()
+            return jsonify(self.times.snapshot())
+
+        @app.route(CONTROL_PREFIX + "seed", methods=["POST"])
+        def seed():
+            body = request.get_json(force=True, silent=True) or {}
+            try:
+                count, start = int(body.get("count", 0)), int(body.get("start", 1))
+            except (TypeError, ValueError):
+                count = start = -1
+            if count < 0 or start < 1:
+                return jsonify(error="count must be a number >= 0, start >= 1"), 400
+            prefix = str(body["prefix"]) if body.get("prefix") else None
+            started = time.perf_counter()
+            try:
+                self.seed_records(count, prefix, start)
+            except sqlite3.IntegrityError as exc:
+                return jsonify(error="a generated record clashes with a stored one: %s" % exc), 409
+            except ValueError as exc:  # a prefix the records cannot carry
+                return jsonify(error=str(exc)), 400
+            return jsonify(seeded=count, seconds=round(time.perf_counter() - started, 3))
 
         @app.route(CONTROL_PREFIX + "faults", methods=["GET", "PUT"])
         def faults():
@@ -278,6 +423,7 @@ class Emulator:
         def reset():
             self.store.reset()
             self.counters.reset()
+            self.times.reset()
             return jsonify(reset=True)
 
     def configure(self, changes):

@@ -41,6 +41,26 @@ Seeded with three API users: ``5`` (the seed's api_key, belongs to ISP 1),
 ``7`` (belongs to reseller 2 of ISP 1) and ``1`` (administrator, no ISP),
 and 240 customers of ISP 1 across resellers 1 (130) and 2 (110), plus 12 of
 ISP 2's reseller 9 that user 5 cannot see. Reseller 3 of ISP 1 starts empty.
+
+Every list filter is an index: the visibility columns, the equality filters
+(case-insensitive ones with ``NOCASE`` indexes), ``created``; a ``name`` or
+``username`` pattern that starts with text uses its ``NOCASE`` index (SQLite's
+LIKE optimisation), one that starts with a wildcard the trigram index
+``customer_names`` (candidates, which the LIKE itself then confirms) when it
+holds three characters in a row without a wildcard — a shorter pattern reads
+every visible customer. Paging sorted by ``id`` continues from where the last
+page ended and counts are kept while nothing is written
+(:mod:`tests.emulators.paging`); sorting by ``name``, ``mobile`` or ``email``
+sorts the matching customers for each page.
+
+Generated records (``--seed-records N``, ``POST /_emulator/seed``): customer
+``n`` of ISP 1, reseller 1: ``uniqueid`` ``<prefix>-<n, 6 digits>``
+(``SEED-000001``), ``name`` ``<prefix> Customer <n, 6 digits>``, ``type``
+``Individual``, ``mobile`` ``7`` + ``n`` in 9 digits, ``email``
+``<prefix lower-case><n, 6 digits>@example.net``, ``username``
+``ppp_<prefix lower-case>_<n, 6 digits>``, ``street`` ``<n> <prefix> Street``,
+the seed's cities in turn, ``created`` ``2025-01-01``, no surname, dob,
+notes or serviceid; the prefix takes letters, digits and ``_``.
 """
 
 import datetime
@@ -49,6 +69,8 @@ import re
 from flask import jsonify, request
 
 from tests.emulators.core import Emulator
+from tests.emulators.fulltext import bulk_insert, like_narrows, trigram_index
+from tests.emulators.paging import Pager
 
 SEED_API_KEY = "0f9895fb407c83e5ea128082098b47681aa75d6944576423c4"
 API_USERS = [
@@ -70,6 +92,11 @@ SORT_FIELDS = ("id", "name", "mobile", "email")
 MAX_ROWS = 100
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+PREFIX = re.compile(r"^\w+\Z", re.ASCII)
+# list filters: integers compared as they are, texts compared ignoring case, LIKE patterns
+EXACT_FILTERS = ("ispid", "resellerid", "customerid", "serviceid")
+NOCASE_FILTERS = ("type", "mobile", "email", "zipcode", "state", "city")
+PATTERN_FILTERS = ("username", "name")
 
 SCHEMA = """
 CREATE TABLE api_users (userid INTEGER PRIMARY KEY, api_key TEXT, ispid INTEGER,
@@ -80,7 +107,19 @@ CREATE TABLE customers (
     name TEXT, surname TEXT, dob TEXT, mobile TEXT, email TEXT, uniqueid TEXT, zipcode TEXT,
     state TEXT, city TEXT, street TEXT, notes TEXT, serviceid INTEGER, username TEXT,
     created TEXT);
-"""
+CREATE INDEX customers_ispid ON customers (ispid);
+CREATE INDEX customers_resellerid ON customers (resellerid);
+CREATE INDEX customers_serviceid ON customers (serviceid);
+CREATE INDEX customers_created ON customers (created);
+CREATE INDEX customers_name ON customers (name COLLATE NOCASE);
+CREATE INDEX customers_username ON customers (username COLLATE NOCASE);
+CREATE INDEX customers_type ON customers (type COLLATE NOCASE);
+CREATE INDEX customers_mobile ON customers (mobile COLLATE NOCASE);
+CREATE INDEX customers_email ON customers (email COLLATE NOCASE);
+CREATE INDEX customers_zipcode ON customers (zipcode COLLATE NOCASE);
+CREATE INDEX customers_state ON customers (state COLLATE NOCASE);
+CREATE INDEX customers_city ON customers (city COLLATE NOCASE);
+""" + trigram_index("customer_names", "customers", ("name", "username"))
 CITIES = [("Goa", "Panaji", "403001"), ("Goa", "Margao", "403601"),
           ("Kerala", "Kochi", "682001"), ("Karnataka", "Mangaluru", "575001")]
 
@@ -113,6 +152,20 @@ def seed_customers():
     return rows
 
 
+GENERATED_COLUMNS = ("ispid", "resellerid", "type", "name", "mobile", "email", "uniqueid",
+                     "zipcode", "state", "city", "street", "username", "created")
+
+
+def generated_customers(prefix, start, count):
+    """The rows (GENERATED_COLUMNS) of :meth:`CrmEmulator.generate`."""
+    lower = prefix.lower()
+    for n in range(start, start + count):
+        state, city, zipcode = CITIES[n % len(CITIES)]
+        yield (1, 1, "Individual", "%s Customer %06d" % (prefix, n), "7%09d" % n,
+               "%s%06d@example.net" % (lower, n), "%s-%06d" % (prefix, n), zipcode, state, city,
+               "%d %s Street" % (n, prefix), "ppp_%s_%06d" % (lower, n), "2025-01-01")
+
+
 class CrmEmulator(Emulator):
     name = "crm"
     base_path = "/"
@@ -137,7 +190,14 @@ class CrmEmulator(Emulator):
             % (", ".join(columns), ", ".join(":" + c for c in columns)),
             seed_customers())
 
+    def generate(self, db, count, prefix, start):
+        if not PREFIX.match(prefix):
+            raise ValueError("a CRM seed prefix takes letters, digits and _ only: %r" % prefix)
+        bulk_insert(db, "customers", GENERATED_COLUMNS, generated_customers(prefix, start, count),
+                    indexes=("customer_names",))
+
     def routes(self):
+        self.pager = Pager(self.store)
         self.route("/api/customer/list", "read", counter="list")(self.list_customers)
         self.route("/api/customer/create", "write", counter="create")(self.create_customer)
         self.route("/api/customer/update", "write", counter="update")(self.update_customer)
@@ -207,39 +267,23 @@ class CrmEmulator(Emulator):
         user = self.api_user(form)
         if user is None:
             return envelope(error="Invalid userid or api_key")
-        where, args = self.visible(user)
-        conditions = [where]
-        for name in ("ispid", "resellerid", "customerid", "serviceid"):
-            if form.get(name):
-                if not form[name].isdigit():
-                    return envelope(error="Invalid %s" % name)
-                conditions.append("%s = ?" % ("id" if name == "customerid" else name))
-                args.append(int(form[name]))
-        for name in ("username", "name"):
-            if form.get(name):
-                conditions.append("%s LIKE ?" % name)
-                args.append(form[name])
-        for name in ("type", "mobile", "email", "zipcode", "state", "city"):
-            if form.get(name):
-                conditions.append("%s = ? COLLATE NOCASE" % name)
-                args.append(form[name])
-        for name, operator in (("created_from", ">="), ("created_upto", "<=")):
-            if form.get(name):
-                if not valid_date(form[name]):
-                    return envelope(error="Invalid %s. Use yyyy-mm-dd format" % name)
-                conditions.append("created %s ?" % operator)
-                args.append(form[name])
-        sql_where = " WHERE " + " AND ".join(conditions)
+        conditions = list_conditions(user, form)
+        if isinstance(conditions, str):
+            return envelope(error=conditions)
+        source, where, args = conditions
         if form.get("show_count") == "1":
-            count = self.store.one("SELECT COUNT(*) AS n FROM customers" + sql_where, args)
-            return envelope(result=count["n"])
+            return envelope(result=self.pager.count(source, where, args))
         paging = self.paging(form)
         if isinstance(paging, str):
             return envelope(error=paging)
         limit, offset, sort_field, sort_order = paging
-        rows = self.store.query(
-            "SELECT * FROM customers%s ORDER BY %s %s, id ASC LIMIT ? OFFSET ?"
-            % (sql_where, sort_field, sort_order), args + [limit, offset])
+        if sort_field == "id":
+            rows = self.pager.page("SELECT * FROM " + source, where, args,
+                                   sort_order == "DESC", limit, offset)
+        else:
+            rows = self.store.query(
+                "SELECT * FROM %s WHERE %s ORDER BY %s %s, id ASC LIMIT ? OFFSET ?"
+                % (source, " AND ".join(where), sort_field, sort_order), args + [limit, offset])
         return envelope(result=[self.shape(row) for row in rows])
 
     @staticmethod
@@ -347,6 +391,50 @@ class CrmEmulator(Emulator):
         with self.store.transaction() as db:
             db.execute("DELETE FROM customers WHERE id = ?", (target["id"],))
         return envelope(result="done")
+
+
+def list_conditions(user, form):
+    """(table, SQL conditions, arguments) of a list request, or the error text.
+
+    Every filter is an indexed column. The visibility condition leads only
+    when no filter is given: beside a filter it is written ``+column`` (not
+    an index), since a reseller's customers may be all 200,000 and SQLite,
+    without statistics, would otherwise pick either index. A range of
+    ``created`` alone names its index: SQLite would rather read every row in
+    id order, expecting a page to fill quickly, than look the range up.
+    """
+    where, args = CrmEmulator.visible(user)
+    conditions, filter_args = [], []
+    for name in EXACT_FILTERS:
+        if form.get(name):
+            if not form[name].isdigit():
+                return "Invalid %s" % name
+            conditions.append("%s = ?" % ("id" if name == "customerid" else name))
+            filter_args.append(int(form[name]))
+    for name in PATTERN_FILTERS:
+        if form.get(name):
+            conditions.append("%s LIKE ?" % name)
+            filter_args.append(form[name])
+            if like_narrows(form[name]):
+                conditions.append("id IN (SELECT rowid FROM customer_names WHERE %s LIKE ?)"
+                                  % name)
+                filter_args.append(form[name])
+    for name in NOCASE_FILTERS:
+        if form.get(name):
+            conditions.append("%s = ? COLLATE NOCASE" % name)
+            filter_args.append(form[name])
+    for name, operator in (("created_from", ">="), ("created_upto", "<=")):
+        if form.get(name):
+            if not valid_date(form[name]):
+                return "Invalid %s. Use yyyy-mm-dd format" % name
+            conditions.append("created %s ?" % operator)
+            filter_args.append(form[name])
+    if conditions and where != "1 = 1":
+        where = "+" + where
+    source = "customers"
+    if conditions and all(condition.startswith("created ") for condition in conditions):
+        source = "customers INDEXED BY customers_created"
+    return source, [where] + conditions, args + filter_args
 
 
 def valid_date(text):

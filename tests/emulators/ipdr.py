@@ -38,6 +38,15 @@ Seeded with the seed document's user (``user``, token
 (``default``, ``lab``, ``restricted``) and a second user ``labuser`` (token
 ``LabT0kenLabT0kenLab1``) allowed only ``lab``; ``user`` may use ``default``
 and ``lab`` but not ``restricted``.
+
+A customer is found by its context and UserID (a unique index); the list of
+a context reads through an index on the context, in id order.
+
+Generated records (``--seed-records N``, ``POST /_emulator/seed``): customer
+``n`` of context ``default``: ``UserID`` ``<prefix>-<n, 6 digits>``
+(``SEED-000001``), ``Name`` ``<prefix> Customer <n, 6 digits>``, ``Address``
+``Chennai``, ``Email`` ``<prefix lower-case><n, 6 digits>@example.net``,
+``PhoneNumber`` ``9`` + ``n`` in 9 digits, ``AltPhoneNumber`` null.
 """
 
 import json
@@ -67,6 +76,7 @@ CREATE TABLE customers (
     id INTEGER PRIMARY KEY AUTOINCREMENT, context TEXT NOT NULL,
     Name TEXT, Address TEXT, Email TEXT, PhoneNumber TEXT, AltPhoneNumber TEXT,
     UserID TEXT NOT NULL, UNIQUE (context, UserID));
+CREATE INDEX customers_context ON customers (context);
 """
 
 
@@ -101,6 +111,13 @@ class IpdrEmulator(Emulator):
         db.executemany("INSERT INTO contexts VALUES (?)", [(c,) for c in CONTEXTS])
         db.executemany("INSERT INTO grants VALUES (?, ?)", GRANTS)
         db.executemany("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", CUSTOMERS)
+
+    def generate(self, db, count, prefix, start):
+        db.executemany(
+            "INSERT INTO customers (context, Name, Address, Email, PhoneNumber, UserID) "
+            "VALUES ('default', ?, 'Chennai', ?, ?, ?)",
+            (("%s Customer %06d" % (prefix, n), "%s%06d@example.net" % (prefix.lower(), n),
+              "9%09d" % n, "%s-%06d" % (prefix, n)) for n in range(start, start + count)))
 
     # --- wire helpers --------------------------------------------------------
     @staticmethod

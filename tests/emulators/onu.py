@@ -17,6 +17,17 @@ method and Content-Type. Answers, quirks included, as the real PHP does:
   8.1 and later); ``snmp_noise`` prints PHP diagnostics before the JSON of
   each write, as the server does when SNMP to the OLT fails.
 
+Lookups are indexed (``id`` is the row id, ``sn`` has a unique index), so an
+answer takes the same time at any number of customers; the serial lookups
+match exactly, as before: the real server's folding of case and trailing
+spaces (CONTRACTS §1a) is not emulated yet.
+
+Generated records (``--seed-records N``, ``POST /_emulator/seed``): customer
+``n`` has ``sn`` = prefix + ``n`` as 8 upper-case hex digits (``BENCH0000002A``
+for 42 with the default prefix ``BENCH``), ``name`` ``<prefix> ONU <n>``,
+``address`` ``""``, ``egn`` null, ``service`` ``"3"``, ``auto`` and ``state``
+``"YES"``, ``state_rf`` null; the prefix takes letters and digits only.
+
 Seeded with the seed document's services and customers and three accounts:
 ``admin``/``admin123`` (9), ``operator``/``operator123`` (6),
 ``visitor``/``visitor123`` (3). ``PUT /_emulator/config {"expire_tokens": true}``
@@ -25,6 +36,7 @@ makes every token issued so far answer ``Expired token`` (tokens carry a
 """
 
 import json
+import re
 import secrets
 import time
 
@@ -54,6 +66,15 @@ NUMERIC = ("id", "service", "egn", "state_rf")
 WRITABLE = ("name", "address", "egn", "sn", "service", "auto", "state_rf")
 READ_LEVEL, WRITE_LEVEL = 3, 6
 SNMP_NOISE = 'string(79) "Fatal error: snmp2_set(): No response from 10.0.0.1 (OLT timeout)"\n'
+
+# The customer a request names, by the key it names it with.
+CUSTOMER_BY = {
+    "id": "SELECT * FROM customers WHERE id = ?",
+    "sn": "SELECT * FROM customers WHERE sn = ?",
+}
+SERIAL_TAKEN = "SELECT id FROM customers WHERE sn = ?"
+SERIAL_TAKEN_BY_OTHER = "SELECT id FROM customers WHERE sn = ? AND id != ?"
+PREFIX = re.compile(r"^[A-Za-z0-9]+\Z")
 
 SCHEMA = """
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT);
@@ -89,6 +110,7 @@ class OnuEmulator(Emulator):
     # Most tests use tokens valid at once; onu_faithful keeps the server's 10 s.
     harness = {"onu": {"nbf_delay": 0}, "onu_faithful": {}}
     demo = {"port": 18081, "config": {}}
+    seed_prefix = "BENCH"
 
     def __init__(self, db_path, faults=None, **config):
         self.issued, self.expired = set(), set()
@@ -109,6 +131,15 @@ class OnuEmulator(Emulator):
         db.executemany("INSERT INTO users VALUES (?, ?, ?, ?)", ACCOUNTS)
         db.executemany("INSERT INTO services VALUES (?, ?)", SERVICES)
         db.executemany("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", CUSTOMERS)
+
+    def generate(self, db, count, prefix, start):
+        if not PREFIX.match(prefix):
+            raise ValueError("an ONU serial prefix takes letters and digits only: %r" % prefix)
+        db.executemany(
+            "INSERT INTO customers (name, address, egn, sn, service, auto, state, state_rf) "
+            "VALUES (?, '', NULL, ?, '3', 'YES', 'YES', NULL)",
+            (("%s ONU %d" % (prefix, n), "%s%08X" % (prefix, n))
+             for n in range(start, start + count)))
 
     # --- wire helpers --------------------------------------------------------
     @staticmethod
@@ -173,8 +204,7 @@ class OnuEmulator(Emulator):
         order = ("id", "sn") if prefer == "id" else ("sn", "id")
         for key in order:
             if not php_empty(body.get(key)):
-                return self.store.one("SELECT * FROM customers WHERE %s = ?" % key,
-                                      (str(body[key]),))
+                return self.store.one(CUSTOMER_BY[key], (str(body[key]),))
         return None
 
     # --- endpoints -------------------------------------------------------------
@@ -250,7 +280,7 @@ class OnuEmulator(Emulator):
         sql_error = self.sql_error(body, "Unable to create customer.")
         if sql_error:
             return sql_error
-        if self.store.one("SELECT id FROM customers WHERE sn = ?", (str(body["sn"]),)):
+        if self.store.one(SERIAL_TAKEN, (str(body["sn"]),)):
             return answer(503, {"message": "Unable to create customer. DUPLICATE SERIAL NUMBER"},
                           self.noise())
         values = {key: None if php_empty(body.get(key)) else str(body[key])
@@ -278,8 +308,7 @@ class OnuEmulator(Emulator):
         if target is None:
             return answer(201, {"message": "Customer was updated."}, self.noise())
         if not php_empty(body.get("sn")):
-            clash = self.store.one("SELECT id FROM customers WHERE sn = ? AND id != ?",
-                                   (str(body["sn"]), target["id"]))
+            clash = self.store.one(SERIAL_TAKEN_BY_OTHER, (str(body["sn"]), target["id"]))
             if clash:
                 return answer(503, {"message": "Unable to edit customer. DUPLICATE SERIAL NUMBER"},
                               self.noise())

@@ -5,6 +5,12 @@ import threading
 from waitress.server import create_server
 
 
+# Requests served at once: K shard hosts (or slices) each sending `concurrency`
+# requests must not queue behind the emulator when a latency is injected, or
+# the benchmark would measure the emulator's thread count.
+THREADS = 32
+
+
 def make_server(emulator, host="127.0.0.1", port=0):
     # waitress sets TCP_NODELAY on every connection by default: many small
     # keep-alive requests would otherwise wait 40 ms each.
@@ -12,7 +18,7 @@ def make_server(emulator, host="127.0.0.1", port=0):
         emulator.app,
         host=host,
         port=port,
-        threads=4,
+        threads=THREADS,
         ident="emulator",
         clear_untrusted_proxy_headers=True,
     )

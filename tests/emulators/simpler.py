@@ -39,16 +39,35 @@ Choices where CONTRACTS says *unknown* (the client accepts other shapes too):
   ``customerStatusesRoot``, and for listEquipment the seed's ``<Equipment>``
   whose children are named after the equipment ids (not well-formed XML);
 * modifyCustomer refuses a ``nickname``/``invoicingid`` another customer has.
+
+Every search is indexed (:mod:`tests.emulators.simpler_store`): by id
+through the row id, substring searches of three characters or more through
+trigram indexes of the searched texts, then compared exactly; shorter ones
+read every customer (or item). Paging through searchCustomer's answers by
+id continues where the last page ended (:mod:`tests.emulators.paging`).
+
+Generated records (``--seed-records N``, ``POST /_emulator/seed``), for each
+``n`` one customer and one item of equipment: customer ``nickname``
+``<prefix lower-case>_<n, 6 digits>`` (``seed_000001``), ``invoicingid``
+``<prefix>-<n, 6 digits>`` (``SEED-000001``), ``name`` ``<prefix> Customer <n, 6
+digits>``, status ``potential``, type ``customer home``, ``email``
+``<nickname>@example.net``, street ``<n> <prefix> Street``, town ``London``,
+``zip`` ``n`` mod 100,000 in 5 digits, country ``Poland``, ``init_date``
+``2025-01-01``; equipment ``nickname`` ``cpe_<nickname>``, type
+``nanostationsm``, status ``use``, ``macaddress`` ``06:`` + ``n`` in 5 hex
+bytes, ``ipaddress`` ``10.<128 + n / 65536>.<n / 256 mod 256>.<n mod 256>``;
+ids follow the stored ones. The prefix takes letters, digits and ``_``.
 """
 
 import json
 import time
+from json.encoder import encode_basestring_ascii
 
 from flask import Response, g, request
 
 from tests.emulators import simpler_soap as soap
 from tests.emulators.core import Emulator
-from tests.emulators.simpler_api import FUNCTIONS, READS, SCHEMA, SimplerApi, seed
+from tests.emulators.simpler_api import FUNCTIONS, READS, SCHEMA, SimplerApi, generate, seed
 
 SOAP_PATH = "/API/operatorapi.pl"
 SOAP_ENDPOINT = "simpler-soap"
@@ -62,6 +81,31 @@ RESOURCES = {
 
 def kind_of(function):
     return "read" if function in READS else "write"
+
+
+def rest_json(value, pad=""):
+    """``json.dumps(value, indent=3)``, byte for byte, in a third of the time: a list
+    of 200,000 items of equipment is answered in seconds. (With an indent, json
+    encodes in Python a token at a time; here each string is encoded by json's C
+    function and each container joined at once.)"""
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    inner = pad + "   "
+    if isinstance(value, dict) and value:
+        members = ("\n%s%s: %s" % (inner, json_key(key), rest_json(item, inner))
+                   for key, item in value.items())
+        return "{%s\n%s}" % (",".join(members), pad)
+    if isinstance(value, list) and value:
+        items = ("\n%s%s" % (inner, rest_json(item, inner)) for item in value)
+        return "[%s\n%s]" % (",".join(items), pad)
+    return json.dumps(value)
+
+
+def json_key(key):
+    """A key as json writes it: text, or a number, true, false or null made text."""
+    if not isinstance(key, str):
+        key = json.dumps(key).strip('"')
+    return encode_basestring_ascii(key)
 
 
 class SimplerEmulator(Emulator):
@@ -81,6 +125,9 @@ class SimplerEmulator(Emulator):
 
     def seed(self, db):
         seed(db)
+
+    def generate(self, db, count, prefix, start):
+        generate(db, count, prefix, start)
 
     def routes(self):
         self.api = SimplerApi(self.store)
@@ -133,7 +180,7 @@ class SimplerEmulator(Emulator):
                 result = self.call(function, params)
                 if function == "searchCustomer" and isinstance(result, dict):
                     result = self.rest_search_shape(result)
-            body = json.dumps({"ip": request.remote_addr, "result": result}, indent=3)
+            body = rest_json({"ip": request.remote_addr, "result": result})
             return Response(body, status=200, mimetype="application/json")
 
         view.__name__ = "rest_" + function

@@ -14,6 +14,9 @@ import re
 import time
 from datetime import datetime
 
+from tests.emulators import simpler_store as stored
+from tests.emulators.paging import Pager
+
 CUSTOMER_STATUSES = [
     "contract", "current", "enquiry", "installed", "migrated", "Nowy Status", "post",
     "potential", "simply failed", "survey failed", "unused", "waiting for install",
@@ -51,19 +54,10 @@ EQUIPMENT_FIELDS = ("id", "date_added", "description", "imsi", "ipaddress", "ki"
 EQUIPMENT_WRITABLE = ("nickname", "ipaddress", "description", "serialnumber", "mac", "status",
                       "type")
 SIM_FIELDS = ("imsi", "ki", "opcode", "msisdn", "sqn", "pin1", "pin2", "puk1", "adm1", "iccid")
-SEARCH_FIELDS = ("city", "country", "county", "customerid", "customerstatus", "email",
-                 "firstname", "lastname", "phone", "postcode", "state", "street1", "street2")
 NICKNAME = re.compile(r"^[A-Za-z0-9_]+$")
+SEED_PREFIX = re.compile(r"^[A-Za-z0-9_]+\Z")
 MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?)(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$")
-
-SCHEMA = """
-CREATE TABLE accounts (username TEXT, password TEXT, operator TEXT);
-CREATE TABLE customers (id INTEGER PRIMARY KEY AUTOINCREMENT, nickname TEXT UNIQUE,
-    invoicingid TEXT UNIQUE, data TEXT);
-CREATE TABLE attachments (id INTEGER PRIMARY KEY AUTOINCREMENT, customerid INTEGER,
-    kind TEXT, data TEXT);
-CREATE TABLE equipment (id INTEGER PRIMARY KEY AUTOINCREMENT, nickname TEXT UNIQUE, data TEXT);
-"""
+SCHEMA = stored.SCHEMA
 # What keeps a customer from being deleted (attachments.kind -> the server's words).
 BLOCKERS = {"subscription": "subscriptions", "ip": "IP addresses", "cpe": "CPE/equipment details"}
 
@@ -82,11 +76,7 @@ def seed(db):
              email="ada@example.net", town="Wroclaw", country="Poland", custom={"1": "C-1"}),
     ]
     for record in customers:
-        cursor = db.execute("INSERT INTO customers (nickname, invoicingid, data) VALUES (?, ?, ?)",
-                            (record["nickname"], record["invoicingid"], "{}"))
-        record["id"] = str(cursor.lastrowid)
-        db.execute("UPDATE customers SET data = ? WHERE id = ?",
-                   (json.dumps(record), cursor.lastrowid))
+        stored.add_customer(db, record)
     db.execute("INSERT INTO attachments (customerid, kind, data) VALUES (2, 'subscription', "
                "'{\"productid\": \"1\"}')")
     equipment = [
@@ -98,8 +88,41 @@ def seed(db):
     for item in equipment:
         record = {key: "" for key in EQUIPMENT_FIELDS}
         record.update(item, date_added="2016-08-10 05:49:50.297976")
-        db.execute("INSERT INTO equipment (id, nickname, data) VALUES (?, ?, ?)",
-                   (int(record["id"]), record["nickname"], json.dumps(record)))
+        stored.add_equipment(db, record)
+
+
+def generate(db, count, prefix, start):
+    """``count`` customers and as many items of equipment, numbered from ``start``
+    (the shapes are in :mod:`tests.emulators.simpler`'s docstring)."""
+    nickname = prefix.lower()
+    if not SEED_PREFIX.match(prefix):
+        raise ValueError("a SIMPLer seed prefix takes letters, digits and _ only: %r" % prefix)
+    first_customer, first_item = stored.next_id(db, "customers"), stored.next_id(db, "equipment")
+    stored.add_customers(db, (generated_customer(first_customer + index, prefix, nickname, n)
+                              for index, n in enumerate(range(start, start + count))))
+    stored.add_equipment_items(db, (generated_equipment(first_item + index, nickname, n)
+                                    for index, n in enumerate(range(start, start + count))))
+
+
+def generated_customer(customerid, prefix, nickname, n):
+    return dict(
+        EMPTY_CUSTOMER, id=str(customerid), name="%s Customer %06d" % (prefix, n),
+        nickname="%s_%06d" % (nickname, n), invoicingid="%s-%06d" % (prefix, n),
+        status="potential", customerstatus1="potential", type="customer home",
+        email="%s_%06d@example.net" % (nickname, n), street="%d %s Street" % (n, prefix),
+        town="London", zip="%05d" % (n % 100000), country="Poland", init_date="2025-01-01",
+        custom={})
+
+
+def generated_equipment(equipid, nickname, n):
+    record = {key: "" for key in EQUIPMENT_FIELDS}
+    record.update(
+        id=str(equipid), date_added="2025-01-01 00:00:00.000000", nickname="cpe_%s_%06d" % (
+            nickname, n), type="nanostationsm", status="use",
+        macaddress="06:%02X:%02X:%02X:%02X:%02X" % (
+            (n >> 32) & 255, (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255),
+        ipaddress="10.%d.%d.%d" % (128 + ((n >> 16) & 127), (n >> 8) & 255, n & 255))
+    return record
 
 
 def given(params, key):
@@ -119,6 +142,7 @@ def wire_date(value, name):
 class SimplerApi:
     def __init__(self, store):
         self.store = store
+        self.pager = Pager(store)
 
     # --- helpers ----------------------------------------------------------------
     def customer(self, customerid):
@@ -187,12 +211,7 @@ class SimplerApi:
         with self.store.transaction() as db:
             record["nickname"] = self.unique("nickname", str(params["nickname"]))
             record["invoicingid"] = self.unique("invoicingid", str(params["invoicingid"]))
-            cursor = db.execute(
-                "INSERT INTO customers (nickname, invoicingid, data) VALUES (?, ?, '{}')",
-                (record["nickname"], record["invoicingid"]))
-            record["id"] = str(cursor.lastrowid)
-            db.execute("UPDATE customers SET data = ? WHERE id = ?",
-                       (json.dumps(record), cursor.lastrowid))
+            stored.add_customer(db, record)
         return "OK:%s" % record["id"]
 
     def modifyCustomer(self, params):
@@ -211,9 +230,7 @@ class SimplerApi:
                         key, params[key], taken["id"])
                 record[key] = str(params[key])
         with self.store.transaction() as db:
-            db.execute("UPDATE customers SET nickname = ?, invoicingid = ?, data = ? WHERE id = ?",
-                       (record["nickname"], record["invoicingid"], json.dumps(record),
-                        int(record["id"])))
+            stored.save_customer(db, record)
         return "OK"
 
     def deleteCustomer(self, params):
@@ -240,30 +257,42 @@ class SimplerApi:
         except ValueError:
             return "ERROR: limit and offset must be integers"
         order = params.get("order") or "customerid"
-        rows = [json.loads(row["data"]) for row in
-                self.store.query("SELECT data FROM customers ORDER BY id")]
-        found = []
-        for record in rows:
-            summary = search_summary(record)
-            extra = {"nickname": record["nickname"], "invoicingid": record["invoicingid"]}
-            ok = True
-            for key, value in params.items():
-                if key not in SEARCH_FIELDS + ("nickname", "invoicingid") or not given(params, key):
-                    continue
-                have = summary.get(key, extra.get(key, ""))
-                if key == "customerid":
-                    ok = ok and have == str(value).strip()
-                elif sensitive:
-                    ok = ok and str(value) in have
-                else:
-                    ok = ok and str(value).lower() in have.lower()
-            if ok:
-                found.append(summary)
-        if order in ("firstname", "lastname"):
-            found.sort(key=lambda record: record[order])
-        return {"case_sensitive": "1" if sensitive else "0", "customer": found[offset:offset + limit],
+        where, args = stored.customer_conditions(
+            params, sensitive, given, self.store.query)
+        # Python's sort is stable: customers of equal names stay in id order.
+        sort = "%s, id" % order if order in ("firstname", "lastname") else "id"
+        if stored.narrowed(where):
+            found, rows = self.narrowed_search(where, args, sort, offset, limit)
+        else:
+            found, rows = self.paged_search(where, args, sort, offset, limit)
+        return {"case_sensitive": "1" if sensitive else "0",
+                "customer": [stored.summary_of(row) for row in rows],
                 "limit": str(limit), "offset": str(offset), "order": order,
-                "results": str(len(found))}
+                "results": str(found)}
+
+    def narrowed_search(self, where, args, sort, offset, limit):
+        """(count, rows of the page) reading the trigram index once: the ids of every
+        match (few, as a rule), then the summaries of the page's."""
+        ids = [row["id"] for row in self.store.query(
+            "SELECT id FROM customers WHERE %s ORDER BY %s" % (" AND ".join(where), sort), args)]
+        chosen = ids[offset:offset + limit]
+        rows = {row["id"]: row for row in self.store.query(
+            stored.SUMMARIES_BY_ID, (json.dumps(chosen),))} if chosen else {}
+        return len(ids), [rows[customerid] for customerid in chosen]
+
+    def paged_search(self, where, args, sort, offset, limit):
+        """(count, rows of the page) counting, then reading the page alone."""
+        found = self.pager.count("customers", where, args)
+        # The customers found[offset:offset + limit] would hold, negative numbers included.
+        first, end, _step = slice(offset, offset + limit).indices(found)
+        if end <= first:
+            return found, []
+        if sort == "id":
+            return found, self.pager.page(stored.SUMMARY_SELECT, where, args, False, end - first,
+                                          first)
+        return found, self.store.query(
+            "%s WHERE %s ORDER BY %s LIMIT ? OFFSET ?"
+            % (stored.SUMMARY_SELECT, " AND ".join(where), sort), args + [end - first, first])
 
     def getCustomerData(self, params):
         record = self.customer(params.get("customerid"))
@@ -282,17 +311,11 @@ class SimplerApi:
         return list(CUSTOMER_STATUSES)
 
     def listEquipment(self, params):
-        rows = [json.loads(row["data"]) for row in
-                self.store.query("SELECT data FROM equipment ORDER BY id")]
-        for key in ("id", "ipaddress"):
-            if given(params, key):
-                rows = [row for row in rows if row[key] == str(params[key]).strip()]
-        if given(params, "type"):
-            rows = [row for row in rows if row["type"] == params["type"]]
-        for key in ("nickname", "macaddress"):
-            if given(params, key):
-                rows = [row for row in rows if str(params[key]).lower() in row[key].lower()]
-        return {"equipment": rows}
+        where, args = stored.equipment_conditions(params, given, self.store.query)
+        rows = self.store.query(
+            "SELECT data FROM equipment WHERE %s ORDER BY id" % " AND ".join(where), args)
+        # One parse of all of them: a call per item costs twice as much.
+        return {"equipment": json.loads("[%s]" % ",".join(row["data"] for row in rows))}
 
     def equipment_error(self, params, own_id=None):
         if given(params, "ipaddress"):
@@ -328,11 +351,7 @@ class SimplerApi:
         record["date_added"] = datetime.fromtimestamp(time.time()).strftime(
             "%Y-%m-%d %H:%M:%S.%f")
         with self.store.transaction() as db:
-            cursor = db.execute("INSERT INTO equipment (nickname, data) VALUES (?, '{}')",
-                                (record["nickname"],))
-            record["id"] = str(cursor.lastrowid)
-            db.execute("UPDATE equipment SET data = ? WHERE id = ?",
-                       (json.dumps(record), cursor.lastrowid))
+            stored.add_equipment(db, record)
         return "OK: %s" % record["id"]
 
     def modifyEquipment(self, params):
@@ -348,8 +367,7 @@ class SimplerApi:
         # SIM fields are not parameters of modifyEquipment: they are ignored.
         self.write_equipment(record, params, EQUIPMENT_WRITABLE)
         with self.store.transaction() as db:
-            db.execute("UPDATE equipment SET nickname = ?, data = ? WHERE id = ?",
-                       (record["nickname"], json.dumps(record), row["id"]))
+            stored.save_equipment(db, record)
         return "OK"
 
     def attach(self, params, kind, required):
@@ -377,18 +395,6 @@ class SimplerApi:
             return "ERROR: equipment '%s' does not exist" % params.get("equipid")
         cpeid, error = self.attach(params, "cpe", ())
         return error or "OK :[%s]" % cpeid
-
-
-def search_summary(record):
-    """A customer as searchCustomer reports it (name split at the first white space)."""
-    first, dummy, last = record["name"].partition(" ")
-    return {
-        "city": record["town"], "country": record["country"], "county": record["county"],
-        "customerid": record["id"], "customerstatus": record["status"],
-        "email": record["email"], "firstname": first, "lastname": last.strip(),
-        "phone": record["phone"], "postcode": record["zip"], "state": record["state"],
-        "street1": record["street"], "street2": record["street2"],
-    }
 
 
 READS = ("pingAPI", "searchCustomer", "getCustomerData", "getCustomerStatuses", "listEquipment")

@@ -40,8 +40,24 @@ other plausible shapes too):
   ``mark_add`` of a mark already set and ``mark_delete``/``service_remove``
   of one not set succeed.
 
+Every lookup is indexed: each ``get_abon_id`` key (case-insensitive ones
+with ``NOCASE`` indexes, the further agreements and e-mails too), each
+``get_customers_id`` condition, a customer's marks, IPs, services,
+agreements and e-mails by customer id; a ``name`` with ``is_like`` is
+narrowed by the trigram index ``customer_names`` when it holds three
+characters or more (:mod:`tests.emulators.fulltext`), a shorter one reads
+every customer.
+
 Seeded with tariffs, marks, groups, services and three customers that a
 test must never touch (login ``seed-*``).
+
+Generated records (``--seed-records N``, ``POST /_emulator/seed``): customer
+``n`` has ``login`` ``<prefix lower-case>-<n, 6 digits>`` (``seed-000001``),
+``full_name`` ``<prefix> Customer <n, 6 digits>``, ``agreement_number``
+``<prefix>-<n, 6 digits>`` dated 2025-01-01, ``account_number``
+``<prefix><n, 6 digits>``, ``email`` ``<login>@example.net``, ``phone0``
+``+7`` + ``n`` in 10 digits, house 12, group 1, tariff 1, ``state_id`` 2,
+created ``2025-01-01 00:00:00``; the prefix takes letters, digits and ``_``.
 """
 
 import datetime
@@ -53,6 +69,7 @@ import time
 from flask import Response, g, request
 
 from tests.emulators.core import Emulator
+from tests.emulators.fulltext import bulk_insert, like_narrows, trigram_index
 
 TARIFFS = [(1, "Home 100"), (2, "Home 500"), (3, "Business 1G")]
 MARKS = [(1, "managed-by-ansible"), (2, "VIP"), (3, "debtor")]
@@ -93,7 +110,34 @@ CREATE TABLE customer_services (customer_id INTEGER, service_id INTEGER, price R
     comment TEXT NOT NULL DEFAULT '', PRIMARY KEY (customer_id, service_id));
 CREATE TABLE customer_agreements (customer_id INTEGER, number TEXT, date TEXT);
 CREATE TABLE customer_emails (customer_id INTEGER, address TEXT);
-"""
+CREATE INDEX customers_login ON customers (login COLLATE NOCASE);
+CREATE INDEX customers_codeti ON customers (codeti COLLATE NOCASE);
+CREATE INDEX customers_agreement ON customers (agreement_number COLLATE NOCASE);
+CREATE INDEX customers_account_nocase ON customers (account_number COLLATE NOCASE);
+CREATE INDEX customers_account ON customers (account_number, billing_id);
+CREATE INDEX customers_email ON customers (email COLLATE NOCASE);
+CREATE INDEX customers_phone0 ON customers (phone0);
+CREATE INDEX customers_phone1 ON customers (phone1);
+CREATE INDEX customers_full_name ON customers (full_name);
+CREATE INDEX customers_house ON customers (house_id);
+CREATE INDEX customers_billing ON customers (billing_id);
+CREATE INDEX customers_state ON customers (state_id);
+CREATE INDEX customers_tariff ON customers (tariff_id);
+CREATE INDEX customers_corporate ON customers (flag_corporate);
+CREATE INDEX customers_apartment ON customers (apartment);
+CREATE INDEX customer_marks_mark ON customer_marks (mark_id);
+CREATE INDEX customer_ips_customer ON customer_ips (customer_id);
+CREATE INDEX customer_ips_ip ON customer_ips (ip);
+CREATE INDEX customer_ips_mac ON customer_ips (mac);
+CREATE INDEX customer_agreements_customer ON customer_agreements (customer_id);
+CREATE INDEX customer_agreements_number ON customer_agreements (number COLLATE NOCASE);
+CREATE INDEX customer_emails_customer ON customer_emails (customer_id);
+CREATE INDEX customer_emails_address ON customer_emails (address COLLATE NOCASE);
+""" + trigram_index("customer_names", "customers", ("full_name",))
+PREFIX = re.compile(r"^\w+\Z", re.ASCII)
+GENERATED_COLUMNS = ("login", "full_name", "agreement_number", "agreement_date", "account_number",
+                     "email", "phone0", "house_id", "group_id", "tariff_id", "state_id",
+                     "date_create")
 
 WRITES = frozenset((
     "add", "edit", "delete", "state_change", "tarif_change", "mark_add", "mark_delete",
@@ -205,6 +249,17 @@ class UsersideEmulator(Emulator):
                 [customer[c] for c in columns],
             )
         db.executemany("INSERT INTO customer_marks VALUES (?, ?)", SEED_MARKS)
+
+    def generate(self, db, count, prefix, start):
+        if not PREFIX.match(prefix):
+            raise ValueError("a UserSide seed prefix takes letters, digits and _ only: %r"
+                             % prefix)
+        lower = prefix.lower()
+        bulk_insert(db, "customers", GENERATED_COLUMNS, (
+            ("%s-%06d" % (lower, n), "%s Customer %06d" % (prefix, n), "%s-%06d" % (prefix, n),
+             "2025-01-01", "%s%06d" % (prefix, n), "%s-%06d@example.net" % (lower, n),
+             "+7%010d" % n, 12, 1, 1, 2, "2025-01-01 00:00:00")
+            for n in range(start, start + count)), indexes=("customer_names",))
 
     # --- counting and faults per action ------------------------------------------
     def _before(self):
@@ -325,8 +380,13 @@ class UsersideEmulator(Emulator):
             args.append(as_int(self.param("mark_id"), "mark_id"))
         if self.param("name") not in (None, ""):
             if self.param("is_like") in ("1", "true"):
+                pattern = "%" + self.param("name") + "%"
                 where.append("full_name LIKE ?")
-                args.append("%" + self.param("name") + "%")
+                args.append(pattern)
+                if like_narrows(pattern):
+                    where.append("id IN (SELECT rowid FROM customer_names "
+                                 "WHERE full_name LIKE ?)")
+                    args.append(pattern)
             else:
                 where.append("full_name = ?")
                 args.append(self.param("name"))
