@@ -6,13 +6,27 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: subscribers
-short_description: The subscriber repository as one host that carries every subscriber
+short_description: The subscriber repository as hosts that carry the subscribers, one per shard
 version_added: 0.2.0
 description:
   - Reads a folder of subscriber files (the GitOps subscriber repository), checks
-    every subscriber in it, and adds one host (O(host)) in one group (O(group))
-    whose variable C(subscribers_list) holds the checked subscribers. The
-    C(isp.provisioning.subscribers) role fans them out to the backends.
+    every subscriber in it, and adds O(shards) hosts in one group (O(group)), each
+    holding its shard of the checked subscribers in its variable
+    C(subscribers_list). The C(isp.provisioning.subscribers) role fans them out to
+    the backends.
+  - With one shard (the default) the one host is named O(host). With O(shards=N)
+    the hosts are C(<host>_<i>), I(i) from 0 to N - 1, zero-padded to the width of
+    N - 1 (C(subscribers_00) ... C(subscribers_11) for 12 shards), so that sorting
+    the names sorts the shards. A subscriber's shard is the SHA-256 hash of its id
+    (the digest's first 8 bytes as a number) modulo N - the same shard in every run,
+    on every machine - and adding or removing a subscriber moves no other one.
+  - Each host also gets C(subscribers_shard) - C(index), C(count) and C(keep), which
+    holds for every backend section whose module can purge (C(onu), C(crm), C(billing),
+    C(ipdr), C(erp); not SIMPLer equipment, which cannot be deleted), the
+    identities the whole repository declares in that section (an absent
+    subscriber's kept IPDR record too) that hash to this shard. The role passes
+    them as the modules' C(purge_shard), so that each shard purges only its own
+    share of the undeclared records and never one another shard declares.
   - The folder may hold sub-folders in any layout; they are read in sorted order.
     Hidden files and folders (names that start with C(.)) are skipped.
   - "A file holds one subscriber (a mapping with C(id)), a list of subscribers,
@@ -44,9 +58,25 @@ options:
     required: true
     type: str
   host:
-    description: The name of the one host that carries the subscribers.
+    description:
+      - The name of the one host that carries the subscribers, or with several
+        O(shards) the start of each shard host's name (C(<host>_<i>)).
     type: str
     default: subscribers
+  shards:
+    description:
+      - How many shard hosts to spread the subscribers over. Ansible's forks
+        converge the shards of one run in parallel, and an AWX or Automation
+        Controller sliced job hands them to its slices (see docs/awx.md).
+      - "Choosing it: about 5,000 to 20,000 subscribers a shard (each shard reads
+        every backend's list once per run, and holds its subscribers in memory);
+        a multiple of the AWX job slices, so that every slice gets as many shards,
+        and never fewer than the slices (AWX makes no more slices than hosts)."
+      - Changing it moves most subscribers to other shards. That is safe - every
+        run computes all shards from the same repository - but the per-shard purge
+        limits then apply to other groups of records.
+    type: int
+    default: 1
   group:
     description: The group the host is added to.
     type: str
@@ -81,6 +111,13 @@ plugin: isp.provisioning.subscribers
 path: ../subscribers
 
 ---
+# inventory/subscribers.yml - 200,000 subscribers on 16 shard hosts
+# (subscribers_00 ... subscribers_15), for forks and AWX job slicing
+plugin: isp.provisioning.subscribers
+path: ../subscribers
+shards: 16
+
+---
 # inventory/sofia.subscribers.yml - only files named block-*.yml, onto another host and group
 plugin: isp.provisioning.subscribers
 path: /srv/gitops/subscribers/sofia
@@ -110,6 +147,10 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import validate
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
+    host_names,
+    split,
+)
 
 try:
     from ansible.template import trust_as_template
@@ -217,7 +258,7 @@ def read_repository(root, files):
 
 
 class InventoryModule(BaseInventoryPlugin):
-    """The subscriber repository, validated, on one host."""
+    """The subscriber repository, validated, on one host or several shard hosts."""
 
     NAME = "isp.provisioning.subscribers"
 
@@ -229,6 +270,9 @@ class InventoryModule(BaseInventoryPlugin):
         self._read_config_data(path)
         root = self.repository(path)
         patterns = [str(pattern) for pattern in self.get_option("patterns")]
+        shards = self.get_option("shards")
+        if shards < 1:
+            raise AnsibleParserError(f"shards must be 1 or more, got {shards}")
         if not os.path.isdir(root):
             raise AnsibleParserError(f"the subscriber repository {root} is not a folder")
         files = subscriber_files(root, patterns)
@@ -246,7 +290,7 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(
                 f"the subscriber repository {root} has {count}; nothing was sent to any "
                 "backend:\n" + "\n".join(problems))
-        self.add_subscribers_host(valid)
+        self.add_shard_hosts(valid, shards)
 
     def repository(self, config_path):
         # Resolved here, not by the option type "path": that resolves a relative
@@ -254,11 +298,15 @@ class InventoryModule(BaseInventoryPlugin):
         root = os.path.expanduser(str(self.get_option("path")))
         return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(config_path)), root))
 
-    def add_subscribers_host(self, subscribers):
+    def add_shard_hosts(self, subscribers, count):
         group = self.inventory.add_group(str(self.get_option("group")))
-        host = self.inventory.add_host(str(self.get_option("host")), group=group)
-        self.inventory.set_variable(host, "ansible_connection", "local")
-        # The one template here, trusted so that 2.19 renders it.
-        self.inventory.set_variable(host, "ansible_python_interpreter",
-                                    trust_as_template("{{ ansible_playbook_python }}"))
-        self.inventory.set_variable(host, "subscribers_list", untrusted(subscribers))
+        names = host_names(str(self.get_option("host")), count)
+        for index, (name, shard) in enumerate(zip(names, split(subscribers, count))):
+            host = self.inventory.add_host(name, group=group)
+            self.inventory.set_variable(host, "ansible_connection", "local")
+            # The one template here, trusted so that 2.19 renders it.
+            self.inventory.set_variable(host, "ansible_python_interpreter",
+                                        trust_as_template("{{ ansible_playbook_python }}"))
+            self.inventory.set_variable(host, "subscribers_list", untrusted(shard["subscribers"]))
+            self.inventory.set_variable(host, "subscribers_shard", untrusted(
+                {"index": index, "count": count, "keep": shard["keep"]}))

@@ -145,6 +145,9 @@ SHARED = {
 }
 
 
+UNSET = object()
+
+
 def nickname_of(subscriber_id):
     """SIMPLer nicknames take letters, digits and _ only: the id with others as _."""
     return re.sub(r"[^A-Za-z0-9_]", "_", subscriber_id)
@@ -157,10 +160,14 @@ class Section:
     not (None: the section must name it); ``lifecycle`` maps the subscriber's
     state to the fields that state sets (a field the lifecycle owns cannot be
     set in the section); ``absent`` is what leaving does: "delete" or "keep".
+    ``purgeable``: its module can delete undeclared records; ``purge_scope``:
+    the scope a purge takes when the role is given none (None: it must be
+    given one).
     """
 
     def __init__(self, name, backend, module, default_identity=None, lifecycle=None,
-                 absent="delete", defaults=None, label=None, identity=None):
+                 absent="delete", defaults=None, label=None, identity=None,
+                 purgeable=True, purge_scope=UNSET):
         self.name = name
         self.backend = backend
         self.spec = backend.spec
@@ -172,6 +179,9 @@ class Section:
         self.defaults = defaults or {}
         self.label = label or name
         self.owned = sorted({field for fields in self.lifecycle.values() for field in fields})
+        self.purgeable = purgeable
+        # Every record the backend holds, by default: the identity matches anything.
+        self.purge_scope = {self.identity: "*"} if purge_scope is UNSET else purge_scope
 
     def argument_spec(self, keep_identity=False):
         spec = self.spec.record_argument_spec()
@@ -206,15 +216,17 @@ SECTIONS = {
                 defaults={"nickname": nickname_of}, label="billing (SIMPLer)"),
         Section("ipdr", IpdrCustomers, "ipdr_customer", default_identity=same_id,
                 absent="keep", label="IPDR"),
+        # UserSide lists no customer without a condition with a plain value (see
+        # UsersideCustomers.in_scope): its purge needs a scope from the operator.
         Section("erp", UsersideCustomers, "userside_customer", default_identity=same_id,
                 lifecycle={"active": {"status": "active"}, "suspended": {"status": "paused"}},
-                label="ERP (UserSide)"),
+                label="ERP (UserSide)", purge_scope=None),
     )
 }
-# SIMPLer equipment rides in the billing section: a list of equipment records.
+# SIMPLer equipment rides in the billing section: a list of equipment records. The
+# API cannot delete equipment, so nothing purges it.
 EQUIPMENT = Section("billing_equipment", SimplerEquipment, "simpler_equipment",
-                    label="billing equipment (SIMPLer)")
-UNSET = object()
+                    label="billing equipment (SIMPLer)", purgeable=False, purge_scope=None)
 
 
 class Options:
@@ -487,14 +499,15 @@ def identity_of(record, section):
 def fan_out(subscribers, options=None):
     """Validated subscribers -> each backend's records, in subscriber order.
 
-    Returns ``{section: {"module": ..., "records": [...], "owners": [ids]}}``
-    for every section (``billing_equipment`` too), ``owners[i]`` being the
-    subscriber id that ``records[i]`` came from. A subscriber without a
-    section has no record there; an absent one whose backend keeps records
-    (IPDR by default) has none either.
+    Returns ``{section: {"module": ..., "records": [...], "owners": [ids],
+    "kept": [identities]}}`` for every section (``billing_equipment`` too),
+    ``owners[i]`` being the subscriber id that ``records[i]`` came from. A
+    subscriber without a section has no record there; an absent one whose
+    backend keeps records (IPDR by default) has none either: its identity is
+    in ``kept``, which a purge must leave alone.
     """
     options = options or Options()
-    out = {name: {"module": section.module, "records": [], "owners": []}
+    out = {name: {"module": section.module, "records": [], "owners": [], "kept": []}
            for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]}
     for subscriber in subscribers:
         for name, section in SECTIONS.items():
@@ -504,6 +517,8 @@ def fan_out(subscribers, options=None):
             if record is not None:
                 out[name]["records"].append(record)
                 out[name]["owners"].append(subscriber["id"])
+            else:
+                out[name]["kept"].append(identity_of(subscriber, section))
             if name == "billing":
                 for item in subscriber[name].get("equipment") or []:
                     # Equipment cannot be deleted in SIMPLer: a leaver's goes back to stock.

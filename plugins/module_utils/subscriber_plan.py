@@ -26,6 +26,9 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
 CHANGING = ("create", "update", "suspend", "resume", "delete")
 NOT_CHANGING = ("none", "keep")
 FAILING = ("refused", "failed", "not run")
+# Totals also count the undeclared records a purge deleted (or would delete).
+PURGE = "purge"
+ACTIONS = CHANGING + NOT_CHANGING + FAILING + (PURGE,)
 TABLE_ROWS = 50
 
 
@@ -67,7 +70,7 @@ def plan(subscribers, fanned, results, check_mode=False):
         name = section.name
         out = fanned.get(name) or {"records": [], "owners": []}
         result = results.get(name) or {}
-        count = dict.fromkeys(CHANGING + NOT_CHANGING + FAILING, 0)
+        count = dict.fromkeys(ACTIONS, 0)
         items = result.get("results") or []
         not_run = result.get("skipped") or not result
         for index, owner in enumerate(out["owners"]):
@@ -88,8 +91,14 @@ def plan(subscribers, fanned, results, check_mode=False):
             if action == "refused":
                 problems.append(f"{owner} on {section.label}: {entry.get('msg', action)}")
         for item in items[len(out["owners"]):]:  # purged records follow the declared ones
-            purged.append({"backend": name, "key": item.get(section.spec.identity),
-                           "action": item.get("action")})
+            key = item.get(section.spec.identity)
+            if item.get("failed"):
+                problems.append(f"undeclared {key} on {section.label}: the purge's delete was "
+                                f"refused: {_short(item.get('msg'))}")
+                continue
+            purged.append({"backend": name, "key": key, "action": item.get("action")})
+            if item.get("action") == "delete":
+                count[PURGE] += 1
         if count["failed"]:
             problems.append(f"{section.label}: {_short(result.get('msg'))} ({count['failed']} "
                             "subscribers not converged there)")
@@ -113,7 +122,9 @@ def plan(subscribers, fanned, results, check_mode=False):
         "purged": purged,
         "problems": problems,
         "lines": table(ordered, changed, totals, check_mode),
-        "drift": [describe(e) for e in changed],
+        "drift": [describe(e) for e in changed] + [
+            f"{p['backend']} {p['key']}: purge (not declared)"
+            for p in purged if p["action"] == "delete"],
     }
 
 
@@ -152,3 +163,38 @@ def table(ordered, changed, totals, check_mode):
         counts = ", ".join(f"{n} {action}" for action, n in totals[name].items())
         lines.append(f"{name}: {counts}")
     return lines
+
+
+def merge(plans, with_subscribers=False):
+    """One plan of a run from the plans of its shards (one per shard host of the play).
+
+    Totals are added up, drift, problems and purged records put one after
+    another, the table made again over every shard. ``with_subscribers`` keeps
+    every subscriber's entry (shard after shard), for the plan file; without
+    it the merged plan stays small however many subscribers the run has.
+    """
+    plans = [p for p in plans if isinstance(p, dict) and "totals" in p]
+    ordered = [entry for p in plans for entry in p.get("subscribers") or []]
+    changed = [e for e in ordered
+               if any(b["action"] in CHANGING for b in e["backends"].values())]
+    totals = {}
+    for name in list(SECTIONS) + [EQUIPMENT.name]:
+        summed = dict.fromkeys(ACTIONS, 0)
+        for p in plans:
+            for action, n in (p["totals"].get(name) or {}).items():
+                summed[action] = summed.get(action, 0) + n
+        if any(summed.values()):
+            totals[name] = {action: n for action, n in summed.items() if n}
+    check_mode = any(p.get("check_mode") for p in plans)
+    merged = {
+        "check_mode": check_mode,
+        "changed": any(p.get("changed") for p in plans),
+        "totals": totals,
+        "purged": [entry for p in plans for entry in p.get("purged") or []],
+        "problems": [problem for p in plans for problem in p.get("problems") or []],
+        "lines": table(ordered, changed, totals, check_mode),
+        "drift": [line for p in plans for line in p.get("drift") or []],
+    }
+    if with_subscribers:
+        merged["subscribers"] = ordered
+    return merged

@@ -56,8 +56,9 @@ CONCURRENCY = 4
 PAGE_SIZE = 100
 # A list larger than this many pages means the server ignores rows_offset.
 MAX_PAGES = 10000
-# Whole reads of the list tried before giving up on a list that keeps changing.
-READ_TRIES = 3
+# Rows each page shares with the one before: deletions between two page reads
+# that shift the list by no more than this are seen through without a re-read.
+OVERLAP = 10
 LIST_WRAPPERS = ("customers", "rows", "data", "records", "list", "result")
 ID_KEYS = ("id", "customerid", "customer_id")
 NOTHING_FOUND = re.compile(r"(?i)\bno\b.*\b(record|customer|data|result|row)s?\b.*\bfound\b")
@@ -179,45 +180,41 @@ class CrmClient:
         return self.http.excerpt(value if isinstance(value, str) else repr(value))
 
     def customers(self, filters=None):
-        """Every customer the list answers for ``filters``, checked against its count.
+        """Every customer the list answers for ``filters``, read whole while others write.
 
-        Paging by offset misses a row when another is deleted between two
-        pages: the count asked before and after must match what was read, or
-        the list is read again (at most ``READ_TRIES`` times).
+        The list is sorted by id. A customer added while it is read gets a
+        higher id, so it lands after the rows read; one deleted shifts every
+        later row back one place, which would skip a row at the next page's
+        start. So each page starts OVERLAP rows before the end of the rows
+        read, and must reach back to the last customer already read (or start
+        the list): if it does not, more rows than that were deleted meanwhile,
+        and the page is read again from further back. Nothing then is missed
+        that was there from the first page to the last, however busy the list.
         """
-        for _attempt in range(READ_TRIES):
-            before = self.count(filters)
-            found = self.pages(filters)
-            after = self.count(filters)
-            if before == after == len(found):
-                return found
-        raise BackendError(
-            f"the CRM customer list changed while it was read, {READ_TRIES} times in a row "
-            f"(counted {before} before and {after} after, read {len(found)} customers): "
-            "try again when it is quieter"
-        )
-
-    def pages(self, filters=None):
-        """The list for ``filters``, paging through once (distinct customers by id)."""
-        found, seen, offset, full = [], set(), 0, 0
+        found, offset, last, full, previous = {}, 0, None, 0, None
         for _page in range(MAX_PAGES):
             page = self.list_page(filters, offset, first=offset == 0)
-            if not page:
-                return found
-            fresh = [row for row in page if id_of(row) not in seen]
-            if not fresh:
+            ids = [id_of(row) for row in page]
+            if offset and last is not None and (not ids or ids[0] > last):
+                offset = max(0, offset - max(1, full - OVERLAP))  # rows were deleted: back
+                continue
+            if previous is not None and ids == previous and offset:
                 raise BackendError(
                     f"the CRM list answered the same customers again at rows_offset={offset}: "
                     "it does not seem to honour rows_offset"
                 )
-            seen.update(id_of(row) for row in fresh)
-            found.extend(fresh)
-            offset += len(page)
+            previous = ids
+            for row, key in zip(page, ids):
+                found.setdefault(key, row)
+            if not page:
+                return list(found.values())
+            last = max(ids)
             # A page shorter than an earlier one is the last; after a first short
             # page only an empty one tells (the server may cut pages below 100).
             if len(page) < full:
-                return found
+                return list(found.values())
             full = max(full, len(page))
+            offset += max(1, len(page) - OVERLAP)
         raise BackendError(f"the CRM list did not end after {MAX_PAGES} pages")
 
     def customer(self, customerid):

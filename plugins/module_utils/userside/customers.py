@@ -29,6 +29,7 @@ the code below derives the identity choice, the lookups, the purge conditions,
 
 from __future__ import annotations
 
+import threading
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     EntityBackend,
@@ -243,6 +244,9 @@ class UsersideCustomers(EntityBackend):
         super().__init__(client)
         self._by_key = {}
         self._groups = None
+        # One create at a time per name: see create().
+        self._adding = {}
+        self._adding_guard = threading.Lock()
 
     # --- the wire, as the fields say ---------------------------------------------
     def to_wire(self, fields):
@@ -386,7 +390,12 @@ class UsersideCustomers(EntityBackend):
                     for record in self._by_key.values() if record is not None}
         scoped, nameless = {}, 0
         for cid in self.client.customer_ids(conditions):
-            record = self.read_id(cid, declared.get(ident(cid)))
+            try:
+                record = self.read_id(cid, declared.get(ident(cid)))
+            except BackendError as exc:
+                if exc.status == 404:
+                    continue  # deleted since it was listed (by another shard): not ours to purge
+                raise
             if not self.matches_scope(record, selector):
                 continue
             if record[self.spec.identity] is None:
@@ -462,12 +471,22 @@ class UsersideCustomers(EntityBackend):
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):
-        customer_id = self.add(desired)
-        try:
-            return self.converge(
-                customer_id, desired, self.read_id(customer_id, desired[self.spec.identity]))
-        except ProvisioningError as exc:
-            raise BackendError(f"{exc}; {self.undo_add(customer_id)}")
+        # A lost add is found again as the one new customer of its name still
+        # without its identity (orphan_of). A namesake this task adds meanwhile
+        # on another thread would look just the same until edit names it, so
+        # customers of one name are created one after another.
+        with self.adding(desired["name"]):
+            customer_id = self.add(desired)
+            try:
+                return self.converge(
+                    customer_id, desired, self.read_id(customer_id, desired[self.spec.identity]))
+            except ProvisioningError as exc:
+                raise BackendError(f"{exc}; {self.undo_add(customer_id)}")
+
+    def adding(self, name):
+        """The lock that creates of customers named ``name`` take."""
+        with self._adding_guard:
+            return self._adding.setdefault(casefold_text(name), threading.Lock())
 
     def add(self, desired):
         """The new customer's id. AnswerLost never leaves here: the engine would read

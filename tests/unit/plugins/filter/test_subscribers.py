@@ -7,6 +7,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.isp.provisioning.plugins.filter.subscribers import (
     FilterModule,
     subscriber_plan,
+    subscriber_plan_merge,
+    subscriber_purge,
     subscriber_records,
 )
 
@@ -14,8 +16,9 @@ ANA = {"id": "SUB-1", "name": {"first": "Ana", "last": "Petrova"}, "state": "abs
        "onu": {"sn": "SN1"}, "ipdr": {}}
 
 
-def test_both_filters_are_registered():
-    assert set(FilterModule().filters()) == {"subscriber_records", "subscriber_plan"}
+def test_every_filter_is_registered():
+    assert set(FilterModule().filters()) == {"subscriber_records", "subscriber_purge",
+                                             "subscriber_plan", "subscriber_plan_merge"}
 
 
 def test_records_fan_out():
@@ -74,3 +77,57 @@ def test_the_plan_of_a_run():
 def test_the_plan_needs_the_fan_out_and_the_results():
     with pytest.raises(AnsibleFilterError, match="takes the output of subscriber_records"):
         subscriber_plan([], {}, [ANA])
+
+
+def test_the_purge_of_a_run():
+    fanned = subscriber_records([ANA])
+    options = subscriber_purge(fanned, ["ipdr"], {}, "5")  # -e gives numbers as text
+    assert options["ipdr"] == {
+        "purge": True, "purge_scope": {"user_id": "*"}, "purge_limit": 5,
+        "purge_shard": {"index": 0, "count": 1, "by": "user_id", "keep": ["SUB-1"]}}
+    assert subscriber_purge(fanned)["onu"] == {"purge": False}
+    # -e subscribers_purge=onu,ipdr
+    assert [n for n, o in subscriber_purge(fanned, "onu, ipdr").items() if o["purge"]] == [
+        "onu", "ipdr"]
+
+
+@pytest.mark.parametrize("args, problem", [
+    ((["erp"],), "the purge cannot be run as set: erp has no default purge scope"),
+    (({"onu": True},), "the sections to purge must be a list"),
+    ((["onu"], ["sn"]), "the purge scopes must be a mapping"),
+    ((["onu"], {}, "ten"), "the purge limit must be a whole number"),
+])
+def test_a_purge_that_cannot_be_run_sends_nothing(args, problem):
+    with pytest.raises(AnsibleFilterError, match=problem):
+        subscriber_purge(subscriber_records([ANA]), *args)
+
+
+def test_the_plans_of_shards():
+    fanned = subscriber_records([ANA])
+    shard_plan = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete"}]}}, [ANA])
+    merged = subscriber_plan_merge([shard_plan, shard_plan], with_subscribers="yes")
+    assert merged["totals"]["onu"] == {"delete": 2}
+    assert len(merged["subscribers"]) == 2
+    with pytest.raises(AnsibleFilterError, match="takes a list of plans"):
+        subscriber_plan_merge(shard_plan)
+
+
+class Lazy(dict):
+    """Stands in for ansible-core 2.19's lazy dict, whose deep copy also copies its templar."""
+
+    def __deepcopy__(self, memo):
+        raise AssertionError("a template's container was deep-copied")
+
+
+class LazyList(list):
+    def __deepcopy__(self, memo):
+        raise AssertionError("a template's container was deep-copied")
+
+
+def test_what_a_template_hands_over_is_made_plain_before_it_is_validated():
+    lazy = Lazy(ANA, name=Lazy(ANA["name"]), onu=Lazy(ANA["onu"]), ipdr=Lazy())
+    fanned = subscriber_records(LazyList([lazy]))
+    assert fanned["onu"]["records"] == [{"sn": "SN1", "state": "absent"}]
+    result = subscriber_plan(Lazy(fanned), Lazy(onu=Lazy(results=LazyList([Lazy(action="delete")]))),
+                             LazyList([lazy]))
+    assert result["subscribers"][0]["backends"]["onu"] == {"action": "delete"}

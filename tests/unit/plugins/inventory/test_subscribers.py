@@ -1,4 +1,4 @@
-"""The subscribers inventory plugin: the repository read, checked, and put on one host."""
+"""The subscribers inventory plugin: the repository read, checked, and put on its shard hosts."""
 
 import pathlib
 import sys
@@ -18,6 +18,7 @@ from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 from ansible_collections.isp.provisioning.plugins.inventory import subscribers
+from ansible_collections.isp.provisioning.plugins.module_utils.shard import shard_of
 
 PREFIX = "the subscriber repository {root} has {count}; nothing was sent to any backend:\n"
 
@@ -145,6 +146,46 @@ def test_a_tree_of_files_becomes_one_local_host_with_the_validated_subscribers(r
     assert listed[2]["state"] == "suspended"
     assert listed[3]["erp"]["house_id"] == 12
     assert "subscribers_sources" not in host.vars
+
+
+def test_one_shard_keeps_the_one_host_and_its_name(repo):
+    write_tree(repo)
+    inventory = parse(repo.config())
+    assert [h.name for h in inventory.groups["provisioning"].get_hosts()] == ["subscribers"]
+    shard = inventory.get_host("subscribers").vars["subscribers_shard"]
+    assert (shard["index"], shard["count"]) == (0, 1)
+    assert shard["keep"]["onu"] == ["ALCL00A1B2C3", "ALCL00A1B2C4"]
+    assert shard["keep"]["erp"] == ["SUB-000201"]
+
+
+def test_shards_spread_the_subscribers_over_hosts_by_the_hash_of_their_ids(repo):
+    repo.write("many.yml", "\n".join(
+        f"- {{id: SUB-{n:04d}, onu: {{sn: SN{n:04d}}}, ipdr: {{}}}}" for n in range(120)) + "\n")
+    inventory = manager(repo.config(shards=12))
+
+    hosts = inventory.groups["provisioning"].get_hosts()
+    assert [h.name for h in hosts] == [f"subscribers_{n:02d}" for n in range(12)]
+    placed = {}
+    for index, host in enumerate(hosts):
+        assert host.vars["ansible_connection"] == "local"
+        assert is_trusted_as_template(host.vars["ansible_python_interpreter"])
+        ids = [s["id"] for s in host.vars["subscribers_list"]]
+        assert ids == sorted(ids)  # repository order within a shard
+        placed.update(dict.fromkeys(ids, index))
+        shard = host.vars["subscribers_shard"]
+        assert (shard["index"], shard["count"]) == (index, 12)
+        assert sorted(shard["keep"]) == ["billing", "crm", "erp", "ipdr", "onu"]
+        assert all(shard_of(sn, 12) == index for sn in shard["keep"]["onu"])
+    assert placed == {f"SUB-{n:04d}": shard_of(f"SUB-{n:04d}", 12) for n in range(120)}
+    kept = sorted(sn for h in hosts for sn in h.vars["subscribers_shard"]["keep"]["onu"])
+    assert kept == [f"SN{n:04d}" for n in range(120)]  # each once: no shard holds another's
+
+
+@pytest.mark.parametrize("shards", [0, -2])
+def test_a_shard_count_below_one_is_an_error(repo, shards):
+    write_tree(repo)
+    with pytest.raises(AnsibleParserError, match=f"shards must be 1 or more, got {shards}"):
+        parse(repo.config(shards=shards))
 
 
 def test_subscriber_text_is_never_trusted_as_a_template(repo):

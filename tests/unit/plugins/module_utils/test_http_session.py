@@ -1,24 +1,37 @@
 """HttpSession's retry rules against a real server (Flask on waitress, in a thread)."""
 
+import json
 import threading
 
 import pytest
 import requests
+import yaml
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.testing import patch_module_args
 from flask import Flask, Response, request
 from waitress.server import create_server
 
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ModuleDocFragment
+from ansible_collections.isp.provisioning.plugins.module_utils.crm import client as crm
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
     BackendUnavailable,
+    ValidationError,
     refusal,
     stops_backend,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
     HttpSession,
     find_json,
+    session_from_params,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.ipdr import client as ipdr
+from ansible_collections.isp.provisioning.plugins.module_utils.onu import client as onu
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler import client as simpler
+from ansible_collections.isp.provisioning.plugins.module_utils.userside import client as userside
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.modules import crm_customer
 
 
 class Scripted:
@@ -194,3 +207,89 @@ def test_a_retry_after_one_request_is_told_pauses_every_new_request_of_the_sessi
 def test_the_connection_pool_holds_a_connection_per_thread_of_the_task():
     http = HttpSession("http://127.0.0.1:9/", concurrency=16)
     assert http.session.get_adapter("http://127.0.0.1:9/")._pool_maxsize == 16
+
+
+# --- the concurrency option: session_from_params ------------------------------------
+
+def connection(**options):
+    """The connection options of a task as AnsibleModule leaves them (nothing set)."""
+    params = dict(url="http://127.0.0.1:9/", timeout=30.0, validate_certs=True, ca_path=None,
+                  concurrency=None)
+    params.update(options)
+    return params
+
+
+def test_the_backends_default_applies_when_concurrency_is_not_set():
+    assert session_from_params(connection(), "s3cret", 6).concurrency == 6
+
+
+def test_the_concurrency_option_wins_over_the_backends_default():
+    http = session_from_params(connection(concurrency=2), "s3cret", 6)
+    assert http.concurrency == 2
+    http = session_from_params(connection(concurrency=12), "s3cret", 6)
+    assert http.concurrency == 12
+    # a connection kept alive for each of its threads
+    assert http.session.get_adapter(http.base_url)._pool_maxsize == 12
+
+
+@pytest.mark.parametrize("wanted", [0, -4])
+def test_a_concurrency_below_one_is_refused_with_a_clear_message(wanted):
+    with pytest.raises(ValidationError) as refused:
+        session_from_params(connection(concurrency=wanted), "s3cret", 6)
+    assert str(refused.value) == f"concurrency must be 1 or more, got {wanted}"
+
+
+# Each backend's connection options, as a task gives them (the required ones).
+BACKENDS = {
+    "ONU": (onu, dict(username="operator", password="s3cret")),
+    "CRM": (crm, dict(userid=5, api_key="s3cret")),
+    "SIMPLer": (simpler, dict(api_username="api", api_password="s3cret")),
+    "IPDR": (ipdr, dict(username="user", api_token="s3cret")),
+    "UserSide": (userside, dict(api_key="s3cret")),
+}
+
+
+def task_client(backend, **options):
+    """The wire client a task of this backend gets for these options."""
+    client_module, required = BACKENDS[backend]
+    args = dict(required, url="http://127.0.0.1:9/", **options)
+    with patch_module_args(args):
+        module = AnsibleModule(argument_spec=client_module.connection_spec())
+    return client_module.client_from_module(module)
+
+
+@pytest.fixture
+def no_concurrency_in_env(monkeypatch):
+    for client_module, _required in BACKENDS.values():
+        monkeypatch.delenv(client_module.ENV + "CONCURRENCY", raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_each_backend_has_its_own_default_and_documents_it(backend, no_concurrency_in_env):
+    client_module = BACKENDS[backend][0]
+    assert task_client(backend).http.concurrency == client_module.CONCURRENCY
+    assert client_module.CONCURRENCY >= 1
+    described = " ".join(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+                         ["concurrency"]["description"])
+    assert f"{backend} {client_module.CONCURRENCY}" in " ".join(described.split())
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_the_environment_sets_concurrency_and_the_option_wins_over_it(
+        backend, no_concurrency_in_env):
+    client_module = BACKENDS[backend][0]
+    no_concurrency_in_env.setenv(client_module.ENV + "CONCURRENCY", "3")
+    assert task_client(backend).http.concurrency == 3
+    assert task_client(backend, concurrency=7).http.concurrency == 7
+
+
+def test_a_task_with_concurrency_0_fails_with_the_reason(capsys):
+    args = dict(url="http://127.0.0.1:9/", userid=5, api_key="s3cret", uniqueid="X-1",
+                name="X", concurrency=0)
+    with patch_module_args(args), pytest.raises(SystemExit) as exited:
+        crm_customer.main()
+    out = json.loads(capsys.readouterr().out)
+    assert exited.value.code == 1
+    assert out["failed"] is True
+    assert out["msg"] == "concurrency must be 1 or more, got 0"

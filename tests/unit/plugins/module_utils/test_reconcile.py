@@ -591,7 +591,7 @@ def test_a_shards_purge_limit_counts_only_that_shards_share():
     engine = Reconciler(backend)
     with pytest.raises(ReconcileFailed, match="more than purge_limit .* on shard 0 of 4"):
         engine.plan([("present", {"key": "keep"})], {"key": "*"}, len(share) - 1,
-                     Partition(SPEC, 0, 4))
+                    Partition(SPEC, 0, 4))
     items = engine.plan([("present", {"key": "keep"})], {"key": "*"}, len(share),
                         Partition(SPEC, 0, 4))
     assert sorted(item.key for item in items if item.purged) == share

@@ -351,3 +351,21 @@ def test_records_follow_the_subscribers_order_with_their_owners():
     assert fanned["ipdr"]["owners"] == ["B", "C"]
     assert [r["user_id"] for r in fanned["ipdr"]["records"]] == ["B", "C"]
     assert fanned["crm"]["owners"] == ["A"]
+
+
+def test_the_identities_the_fan_out_keeps_on_purpose_are_named():
+    fanned = valid(person(state="absent"), person(id="SUB-2", onu={"sn": "ALCL00A1B2C4"}))
+    assert fanned["ipdr"]["kept"] == ["SUB-1"]  # an absent subscriber's IPDR record
+    assert all(fanned[name]["kept"] == [] for name in ("onu", "crm", "billing", "erp"))
+    assert valid(person(state="absent"), ipdr_delete_absent=True)["ipdr"]["kept"] == []
+
+
+def test_what_a_purge_may_take_by_default():
+    # Equipment cannot be deleted in SIMPLer; UserSide lists nobody without a plain
+    # condition, so its purge scope must come from the operator.
+    assert not EQUIPMENT.purgeable and EQUIPMENT.purge_scope is None
+    assert all(section.purgeable for section in SECTIONS.values())
+    assert SECTIONS["erp"].purge_scope is None
+    assert {name: s.purge_scope for name, s in SECTIONS.items() if name != "erp"} == {
+        "onu": {"sn": "*"}, "crm": {"uniqueid": "*"}, "billing": {"invoicingid": "*"},
+        "ipdr": {"user_id": "*"}}

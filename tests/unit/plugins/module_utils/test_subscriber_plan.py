@@ -7,6 +7,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_plan import (
     TABLE_ROWS,
+    merge,
     plan,
 )
 
@@ -181,3 +182,57 @@ def test_the_table_shows_at_most_its_rows_then_the_totals():
     assert lines[-2] == "... and 5 more (see the plan's data)"
     assert lines[-1] == f"ipdr: {TABLE_ROWS + 5} create"
     assert len(result["drift"]) == TABLE_ROWS + 5
+
+
+def test_a_purge_is_counted_in_the_totals_and_drift():
+    people = subscribers({"id": "A", "ipdr": {}})
+    result = plan(people, fan_out(people), {
+        "ipdr": ran(item(), item("delete", user_id="stale", purged=True),
+                    item("delete", user_id="old", purged=True))})
+    assert result["totals"] == {"ipdr": {"none": 1, "purge": 2}}
+    assert result["lines"] == ["0 of 1 subscribers changed", "ipdr: 1 none, 2 purge"]
+    assert result["drift"] == ["ipdr stale: purge (not declared)", "ipdr old: purge (not declared)"]
+
+
+def test_a_refused_purge_is_a_problem():
+    people = subscribers({"id": "A", "billing": {}})
+    result = plan(people, fan_out(people), {
+        "billing": ran(item(), item("delete", invoicingid="X-1", purged=True, failed=True,
+                                    msg="ERROR: customer is current"), failed=True)})
+    assert result["problems"] == [
+        "undeclared X-1 on billing (SIMPLer): the purge's delete was refused: "
+        "ERROR: customer is current"]
+    assert result["purged"] == [] and "purge" not in result["totals"]["billing"]
+
+
+def test_the_plans_of_shards_add_up():
+    first = subscribers({"id": "A", "onu": {"sn": "SN1"}, "ipdr": {}})
+    second = subscribers({"id": "B", "onu": {"sn": "SN2"}}, {"id": "C", "onu": {"sn": "SN3"}})
+    plans = [
+        plan(first, fan_out(first), {"onu": ran(item("create")), "ipdr": ran(item())}),
+        plan(second, fan_out(second), {
+            "onu": ran(item("update", ["name"]), item(), item("delete", sn="X", purged=True))}),
+    ]
+    merged = merge(plans)
+    assert merged["totals"] == {"onu": {"create": 1, "update": 1, "none": 1, "purge": 1},
+                                "ipdr": {"none": 1}}
+    assert merged["changed"] and not merged["check_mode"]
+    assert merged["drift"] == ["A: onu create", "B: onu update (name)",
+                               "onu X: purge (not declared)"]
+    assert merged["purged"] == [{"backend": "onu", "key": "X", "action": "delete"}]
+    assert merged["lines"][0] == "2 of 3 subscribers changed"
+    assert merged["lines"][-2:] == ["onu: 1 create, 1 update, 1 none, 1 purge", "ipdr: 1 none"]
+    assert "subscribers" not in merged
+    assert [e["id"] for e in merge(plans, with_subscribers=True)["subscribers"]] == ["A", "B", "C"]
+
+
+def test_the_plan_of_one_shard_is_that_shards_plan():
+    people = subscribers({"id": "A", "onu": {"sn": "SN1"}}, {"id": "B", "ipdr": {}})
+    one = plan(people, fan_out(people), {"onu": ran(item("create")), "ipdr": ran(item())})
+    assert merge([one], with_subscribers=True) == one
+
+
+def test_the_plan_of_no_shard_and_of_an_empty_one():
+    empty = plan([], fan_out([]), {})
+    assert merge([empty])["lines"] == ["0 of 0 subscribers changed"]
+    assert merge([])["totals"] == {} and not merge([])["changed"]

@@ -2,14 +2,19 @@
 reconcile engine on top, against the emulator over both transports."""
 
 import datetime
+import threading
 
 import pytest
+import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
+from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import SimplerClient
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
     CUSTOMER,
     SimplerCustomers,
@@ -264,3 +269,54 @@ def test_the_info_search_matches_exactly_what_it_narrowed_by_substring(simpler, 
     everyone = SimplerCustomers(connect(simpler, simpler.transport)).search(
         dict(NO_LOOKUPS, filters={"customerstatus": "cur*"}))
     assert [r["nickname"] for r in everyone] == ["adacurrent"]
+
+
+# --- per-record reads, concurrency at a time ------------------------------------------
+def control(server, what, method="GET", body=None):
+    """The emulator's control API (/_emulator/...), over HTTP as any client sees it."""
+    answer = requests.request(method, f"{server.root}/_emulator/{what}", json=body, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def in_flight(http):
+    """Count the requests ``http`` has in flight; ``["most"]``: the most at once."""
+    lock = threading.Lock()
+    counts = {"now": 0, "most": 0}
+    send = http.request
+
+    def request(*args, **kwargs):
+        with lock:
+            counts["now"] += 1
+            counts["most"] = max(counts["most"], counts["now"])
+        try:
+            return send(*args, **kwargs)
+        finally:
+            with lock:
+                counts["now"] -= 1
+
+    http.request = request
+    return counts
+
+
+def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(simpler, connect):
+    records = [dict(invoicingid="CC-%03d" % n, name="Concurrent %d" % n, nickname="cc%03d" % n)
+               for n in range(1, 21)]
+    converge(simpler, connect, records)
+    http = HttpSession(simpler.url, timeout=5, retries=1, backoff=0, redactor=Redactor("password"),
+                       concurrency=4)
+    backend = SimplerCustomers(SimplerClient(http, "username", "password", operator="operator",
+                                             transport=simpler.transport))
+    counts = in_flight(http)
+    control(simpler, "counters", "DELETE")
+    # Each request takes 50 ms on the server: requests sent together overlap.
+    control(simpler, "faults", "PUT", {"latency_ms": 50})
+    keys = [record["invoicingid"] for record in reversed(records)]
+    keys.insert(7, "CC-999")  # nobody holds it
+    found = backend.fetch(keys)
+    assert list(found) == [key for key in keys if key != "CC-999"]
+    assert [record["invoicingid"] for record in found.values()] == list(found)
+    assert found["CC-007"]["name"] == "Concurrent 7" and found["CC-007"]["nickname"] == "cc007"
+    assert counts["most"] == 4  # as many as the task allows, never more
+    # one search per key, one read per customer found
+    assert control(simpler, "counters")["reads"] == {"searchCustomer": 21, "getCustomerData": 20}

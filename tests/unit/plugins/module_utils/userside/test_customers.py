@@ -1,7 +1,10 @@
 """The UserSide customer adapter: its read and write shapes, and against the emulator in
 all its modes."""
 
+import threading
+
 import pytest
+import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils import values
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
@@ -467,3 +470,53 @@ def test_the_record_shows_the_agreement_and_email_it_was_found_by():
     record = UsersideCustomers.for_task({"identity": "email"})().from_wire(
         data, "second@example.NET")
     assert record["email"] == "second@example.net" and record["agreement_number"] == "A-1"
+
+
+# --- per-record reads, concurrency at a time ------------------------------------------
+def control(server, what, method="GET", body=None):
+    """The emulator's control API (/_emulator/...), over HTTP as any client sees it."""
+    answer = requests.request(method, f"{server.root}/_emulator/{what}", json=body, timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def in_flight(http):
+    """Count the requests ``http`` has in flight; ``["most"]``: the most at once."""
+    lock = threading.Lock()
+    counts = {"now": 0, "most": 0}
+    send = http.request
+
+    def request(*args, **kwargs):
+        with lock:
+            counts["now"] += 1
+            counts["most"] = max(counts["most"], counts["now"])
+        try:
+            return send(*args, **kwargs)
+        finally:
+            with lock:
+                counts["now"] -= 1
+
+    http.request = request
+    return counts
+
+
+def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(server):
+    records = [dict(login="cc-%03d" % n, name="Concurrent %d" % n) for n in range(1, 21)]
+    converge(server, *records)
+    http = HttpSession(server.url, timeout=5, retries=1, backoff=0, redactor=Redactor(KEY),
+                       concurrency=4)
+    backend = UsersideCustomers.for_task({"identity": "login"})(UsersideClient(http, KEY))
+    counts = in_flight(http)
+    control(server, "counters", "DELETE")
+    # Each request takes 50 ms on the server: requests sent together overlap.
+    control(server, "faults", "PUT", {"latency_ms": 50})
+    keys = [record["login"] for record in reversed(records)]
+    keys.insert(7, "cc-999")  # nobody holds it
+    found = backend.fetch(keys)
+    assert list(found) == [key for key in keys if key != "cc-999"]
+    assert [record["login"] for record in found.values()] == list(found)
+    assert found["cc-007"]["name"] == "Concurrent 7"
+    assert counts["most"] == 4  # as many as the task allows, never more
+    # one look-up per key, one read per customer found
+    assert control(server, "counters")["reads"] == {
+        "customer.get_abon_id": 21, "customer.get_data": 20}
