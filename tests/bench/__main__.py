@@ -4,9 +4,10 @@ Starts every emulator in its own process, then measures whole
 ``ansible-playbook`` runs against them and prints one table per part:
 
 * ``backends``: per backend and N (100, 1,000, 10,000 records in one bulk
-  task), the run that creates them and the run that then changes nothing -
-  wall time of the whole run, the task's own time, requests per endpoint
-  (the emulator's counters), the emulator's CPU, peak memory (PSS) of the run.
+  task), the run that changes nothing (the emulator seeded with the N records
+  declared) - wall time of the whole run, the task's own time, requests per
+  endpoint (the emulator's counters), the emulator's CPU, peak memory (PSS)
+  of the run - and, up to ``--create-max`` records, the run that creates them.
 * ``loop``: the same no-op records as one bulk task and as a ``loop:``.
 * ``latency``: 1,000 creates with 20 ms added to every request, against the
   bound 1.5 x (1,000 x 20 ms / concurrency) + the run's fixed start-up cost.
@@ -51,6 +52,8 @@ CONNECTIONS = {
     "erp": ("userside", "userside", {"api_key": "userside-test-key"}),
 }
 CONNECTIONS["billing_equipment"] = CONNECTIONS["billing"]
+# The prefix of the subscribers the emulators are seeded with (data.seeded).
+SEEDED = "SD"
 # The role's variable prefix per action group (onu_url, crm_api_key, ...).
 ROLE_PREFIX = {"onu": "onu", "crm": "crm", "simpler": "simpler", "ipdr": "ipdr",
                "userside": "userside"}
@@ -132,12 +135,13 @@ class Bench:
             "  tasks:\n"
             f"    - name: {module}\n" + task))
 
-    def bulk(self, section, count, label, loop=False):
+    def bulk(self, section, count, label, loop=False, prefix="BN"):
         """One measured run of ``count`` records; a row of the table."""
         instance = CONNECTIONS[section][1]
-        vars_file = os.path.join(self.work, f"{section}_{count}.json")
+        vars_file = os.path.join(self.work, f"{section}_{prefix}_{count}.json")
         if not os.path.exists(vars_file):
-            data.write_vars(vars_file, "records", data.records(count, section))
+            make = data.seeded if prefix == SEEDED else data.subscriber
+            data.write_vars(vars_file, "records", data.records(count, section, prefix, make))
         playbook = self.bulk_playbook(section, vars_file, loop)
         self.control(instance, "counters", {}, method="DELETE")
         cpu = self.emulator_cpu(instance)
@@ -160,18 +164,25 @@ class Bench:
         return row
 
     # --- parts --------------------------------------------------------------------
-    def backends(self, sizes, sections):
+    def seed(self, instance, count):
+        """The emulator reset, then holding the ``count`` subscribers of data.seeded."""
+        self.reset(instance)
+        self.control(instance, "seed", {"count": count, "prefix": SEEDED}, method="POST")
+
+    def backends(self, sizes, sections, create_max):
         for section in sections:
             for count in sizes:
-                self.reset(CONNECTIONS[section][1])
-                self.bulk(section, count, "create")
-                self.bulk(section, count, "no-op")
+                instance = CONNECTIONS[section][1]
+                if count <= create_max:
+                    self.reset(instance)
+                    self.bulk(section, count, "create")
+                self.seed(instance, count)
+                self.bulk(section, count, "no-op (seeded)", prefix=SEEDED)
 
     def loop(self, count, section="onu"):
-        self.reset(CONNECTIONS[section][1])
-        self.bulk(section, count, "create")
-        bulk = self.bulk(section, count, "no-op")
-        looped = self.bulk(section, count, "no-op", loop=True)
+        self.seed(CONNECTIONS[section][1], count)
+        bulk = self.bulk(section, count, "no-op (seeded)", prefix=SEEDED)
+        looped = self.bulk(section, count, "no-op (seeded)", loop=True, prefix=SEEDED)
         ratio = looped["seconds"] / bulk["seconds"]
         self.results.append({"part": "loop-ratio", "records": count, "ratio": round(ratio, 1)})
         print(f"    loop / bulk at {count} records: {ratio:.1f} x", flush=True)
@@ -204,11 +215,12 @@ class Bench:
         return client.CONCURRENCY
 
     # --- the subscriber layer -------------------------------------------------------
-    def repository(self, count, shards, prefix="BN"):
+    def repository(self, count, shards, prefix="BN", make=data.subscriber):
         folder = os.path.join(self.work, f"repo_{prefix}_{count}_{shards}")
         if os.path.exists(folder):
             return folder
-        data.write_repository(os.path.join(folder, "subscribers"), count, prefix=prefix)
+        data.write_repository(os.path.join(folder, "subscribers"), count, prefix=prefix,
+                              make=make)
         os.makedirs(os.path.join(folder, "inventory", "group_vars"))
         with open(os.path.join(folder, "inventory", "subscribers.yml"), "w") as handle:
             handle.write(f"plugin: isp.provisioning.subscribers\npath: ../subscribers\n"
@@ -225,14 +237,16 @@ class Bench:
                          "  roles: [isp.provisioning.subscribers]\n")
         return folder
 
-    def converge(self, folder, shards, slices, label, count):
+    def converge(self, folder, shards, slices, label, count, forks):
+        """One run as ``slices`` processes at once, each limited to its shard hosts
+        (AWX's ``hosts[k::K]``) and converging ``forks`` of them at a time."""
         hosts = [f"subscribers_{index:0{len(str(shards - 1))}d}" for index in range(shards)] \
             if shards > 1 else ["subscribers"]
         commands = []
         for k in range(slices):
             mine = hosts[k::slices]
             commands.append([os.path.join(tasks.BIN, "ansible-playbook"),
-                             "-i", os.path.join(folder, "inventory"),
+                             "-i", os.path.join(folder, "inventory"), "--forks", str(forks),
                              os.path.join(folder, "site.yml"), "--limit", ",".join(mine)])
         cpu = {name: self.emulator_cpu(name) for name in self.emulators}
         for name in self.emulators:
@@ -241,6 +255,7 @@ class Bench:
         backend_tasks = [t for t in times if t["task"].startswith("Converge the subscribers")]
         row = {
             "part": "subscribers", "subscribers": count, "shards": shards, "slices": slices,
+            "forks": forks,
             "run": label, "seconds": round(seconds, 2), "peak_mb": round(peak / 2 ** 20),
             "changed_tasks": sum(t["changed"] for t in backend_tasks),
             "failed_tasks": sum(t["failed"] for t in backend_tasks),
@@ -252,17 +267,24 @@ class Bench:
         print(format_subscriber_row(row), flush=True)
         return row
 
-    def subscribers(self, counts, shards_per, slices):
+    def subscribers(self, counts, shards_per, slices, forks):
+        """Each count: the emulators seeded with as many subscribers (every backend's
+        record as the repository declares it), then the converge that finds them."""
         for count in counts:
             for name in self.emulators:
                 self.reset(name)
+                self.control(name, "seed", {"count": count, "prefix": SEEDED}, method="POST")
             shards = max(slices, count // shards_per)
-            folder = self.repository(count, shards)
-            self.converge(folder, shards, 1, "first run (creates)", count)
-            self.converge(folder, shards, 1, "no-op, 1 process", count)
-            self.converge(folder, shards, slices, f"no-op, {slices} slices", count)
+            folder = self.repository(count, shards, prefix=SEEDED, make=data.seeded)
+            self.converge(folder, shards, 1, "first run (seeded)", count, forks)
+            self.converge(folder, shards, 1, "no-op, 1 process", count, forks)
+            # AWX's forks per slice: the slice's shards at once (docs/awx.md).
+            self.converge(folder, shards, slices, f"no-op, {slices} slices", count,
+                          max(1, shards // slices))
 
     def slices(self, count, slices, latency_ms):
+        """K shards converged by one slice (one shard at a time, as one execution
+        node with forks N / K runs them) and by K slices at once."""
         rows = []
         for parallel in (1, slices):
             for name in self.emulators:
@@ -270,7 +292,8 @@ class Bench:
                 self.control(name, "faults", {"latency_ms": latency_ms})
             folder = self.repository(count, slices, prefix="SL")
             rows.append(self.converge(folder, slices, parallel,
-                                      f"creates at {latency_ms} ms, {parallel} slice(s)", count))
+                                      f"creates at {latency_ms} ms, {parallel} slice(s)", count,
+                                      forks=1))
         for name in self.emulators:
             self.reset(name)
         ratio = rows[0]["seconds"] / rows[1]["seconds"]
@@ -301,6 +324,8 @@ def main(argv):
     parser.add_argument("parts", nargs="*", default=["backends", "loop", "latency",
                                                      "subscribers", "slices"])
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--create-max", type=int, default=1000,
+                        help="the largest N whose creates the backends part measures")
     parser.add_argument("--sections", default=",".join(data.MODULES))
     parser.add_argument("--loop-records", type=int, default=1000)
     parser.add_argument("--latency-records", type=int, default=1000)
@@ -309,6 +334,8 @@ def main(argv):
     parser.add_argument("--shard-size", type=int, default=10000,
                         help="subscribers per shard host")
     parser.add_argument("--slices", type=int, default=4)
+    parser.add_argument("--forks", type=int, default=4,
+                        help="shard hosts one process converges at a time")
     parser.add_argument("--slice-subscribers", type=int, default=2000)
     options = parser.parse_args(argv)
     work = tempfile.mkdtemp(prefix="isp-bench-")
@@ -322,14 +349,14 @@ def main(argv):
                     print(f"\n== {part}", flush=True)
                     if part == "backends":
                         bench.backends([int(n) for n in options.sizes.split(",")],
-                                       options.sections.split(","))
+                                       options.sections.split(","), options.create_max)
                     elif part == "loop":
                         bench.loop(options.loop_records)
                     elif part == "latency":
                         bench.latency(options.latency_records, options.latency_ms)
                     elif part == "subscribers":
                         bench.subscribers([int(n) for n in options.subscribers.split(",")],
-                                          options.shard_size, options.slices)
+                                          options.shard_size, options.slices, options.forks)
                     elif part == "slices":
                         bench.slices(options.slice_subscribers, options.slices,
                                      options.latency_ms)

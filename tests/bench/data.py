@@ -53,18 +53,62 @@ def subscribers(count, prefix="BN"):
     return [subscriber(n, prefix) for n in range(1, count + 1)]
 
 
-def records(count, section, prefix="BN"):
+# The cities the CRM emulator's generated customers live in, in turn.
+SEEDED_CITIES = [("Goa", "Panaji", "403001"), ("Goa", "Margao", "403601"),
+                 ("Kerala", "Kochi", "682001"), ("Karnataka", "Mangaluru", "575001")]
+
+
+def seeded(n, prefix="SD"):
+    """Subscriber ``n`` as every emulator holds it after ``POST /_emulator/seed``.
+
+    Each emulator generates its own record ``n`` (``generate`` in its module):
+    they share the key ``<prefix>-<n:06d>``, and a section names the values
+    its backend was seeded with where they differ from the shared ones. A
+    repository of these converges, the first run included, without a write.
+    """
+    sid = f"{prefix}-{n:06d}"
+    lower = prefix.lower()
+    state, city, zipcode = SEEDED_CITIES[n % len(SEEDED_CITIES)]
+    street = f"{n} {prefix} Street"
+    return {
+        "id": sid,
+        "name": {"first": f"{prefix} Customer {n:06d}"},
+        "contact": {"email": f"{lower}{n:06d}@example.net"},
+        "address": {"street": street, "city": city, "region": state, "postcode": zipcode},
+        "onu": {"sn": f"{prefix}{n:08X}", "service": "Internet_4port",
+                "name": f"{prefix} ONU {n}", "address": ""},
+        "crm": {"resellerid": 1, "mobile": f"7{n:09d}"},
+        "billing": {
+            "nickname": f"{lower}_{n:06d}", "customerstatus": "potential",
+            "email": f"{lower}_{n:06d}@example.net", "country": "Poland",
+            "installation_address": {"street1": street, "town": "London",
+                                     "postcode": f"{n % 100000:05d}"},
+            "equipment": [{
+                "nickname": f"cpe_{lower}_{n:06d}", "type": "nanostationsm", "status": "use",
+                "mac": "06:%02X:%02X:%02X:%02X:%02X" % (
+                    (n >> 32) & 255, (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255),
+                "ipaddress": "10.%d.%d.%d" % (128 + ((n >> 16) & 127), (n >> 8) & 255, n & 255),
+            }]},
+        "ipdr": {"address": "Chennai", "phone_number": f"9{n:09d}"},
+        "erp": {"login": f"{lower}-{n:06d}", "agreement_number": sid,
+                "account_number": f"{prefix}{n:06d}", "email": f"{lower}-{n:06d}@example.net",
+                "mobile_phone": f"+7{n:010d}", "house_id": 12, "group_id": 1, "tariff": 1},
+    }
+
+
+def records(count, section, prefix="BN", make=subscriber):
     """The records the fan-out gives one backend section for ``count`` subscribers."""
-    valid, problems = validate(subscribers(count, prefix))
+    valid, problems = validate([make(n, prefix) for n in range(1, count + 1)])
     if problems:
         raise ValueError("; ".join(problems[:5]))
     return fan_out(valid)[section]["records"]
 
 
-def write_repository(folder, count, per_file=1000, prefix="BN"):
-    """A subscriber repository of ``count`` subscribers, ``per_file`` to a file."""
+def write_repository(folder, count, per_file=1000, prefix="BN", make=subscriber):
+    """A subscriber repository of ``count`` subscribers (``make(n, prefix)``), ``per_file``
+    to a file."""
     os.makedirs(folder, exist_ok=True)
-    everyone = subscribers(count, prefix)
+    everyone = [make(n, prefix) for n in range(1, count + 1)]
     for start in range(0, count, per_file):
         path = os.path.join(folder, f"block-{start // per_file:05d}.yml")
         with open(path, "w") as handle:
