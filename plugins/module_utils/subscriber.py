@@ -500,14 +500,16 @@ def fan_out(subscribers, options=None):
     """Validated subscribers -> each backend's records, in subscriber order.
 
     Returns ``{section: {"module": ..., "records": [...], "owners": [ids],
-    "kept": [identities]}}`` for every section (``billing_equipment`` too),
-    ``owners[i]`` being the subscriber id that ``records[i]`` came from. A
-    subscriber without a section has no record there; an absent one whose
-    backend keeps records (IPDR by default) has none either: its identity is
-    in ``kept``, which a purge must leave alone.
+    "kept": [identities], "keepers": [ids]}}`` for every section
+    (``billing_equipment`` too), ``owners[i]`` being the subscriber id that
+    ``records[i]`` came from. A subscriber without a section has no record
+    there; an absent one whose backend keeps records (IPDR by default) has none
+    either: its identity is in ``kept``, which a purge must leave alone, and its
+    id in ``keepers``.
     """
     options = options or Options()
-    out = {name: {"module": section.module, "records": [], "owners": [], "kept": []}
+    out = {name: {"module": section.module, "records": [], "owners": [], "kept": [],
+                  "keepers": []}
            for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]}
     for subscriber in subscribers:
         for name, section in SECTIONS.items():
@@ -519,6 +521,7 @@ def fan_out(subscribers, options=None):
                 out[name]["owners"].append(subscriber["id"])
             else:
                 out[name]["kept"].append(identity_of(subscriber, section))
+                out[name]["keepers"].append(subscriber["id"])
             if name == "billing":
                 for item in subscriber[name].get("equipment") or []:
                     # Equipment cannot be deleted in SIMPLer: a leaver's goes back to stock.

@@ -57,8 +57,9 @@ def _short(text, limit=160):
 def plan(subscribers, fanned, results, check_mode=False):
     """The plan as data and as a short table.
 
-    ``subscribers``: the validated subscribers; ``fanned``: what
-    ``subscriber.fan_out`` made of them; ``results``: section -> the
+    ``subscribers``: the validated subscribers (their ids and states are
+    read); ``fanned``: what ``subscriber.fan_out`` made of them (each section's
+    owners and keepers are read); ``results``: section -> the
     registered result of that section's task (None or skipped: the backend has
     no connection configured, so it was not run).
     """
@@ -104,9 +105,9 @@ def plan(subscribers, fanned, results, check_mode=False):
                             "subscribers not converged there)")
         # Subscribers on this backend without a record to converge: an absent one's
         # IPDR record, which is kept.
-        for subscriber in subscribers if name in SECTIONS else ():
-            backends = entries[subscriber["id"]]["backends"]
-            if subscriber[name] is not None and name not in backends:
+        for keeper in out.get("keepers") or []:
+            backends = entries[keeper]["backends"]
+            if name not in backends:
                 backends[name] = {"action": "keep"}
                 count["keep"] += 1
         if any(count.values()):  # a backend no subscriber is on has no totals

@@ -12,9 +12,11 @@ Starts every emulator in its own process, then measures whole
 * ``latency``: 1,000 creates with 20 ms added to every request, against the
   bound 1.5 x (1,000 x 20 ms / concurrency) + the run's fixed start-up cost.
 * ``subscribers``: the subscriber converge (inventory plugin, shards, the
-  role) at 20,000 and 200,000 subscribers: the first run, then no-op runs as
-  one process and as K slices run at once (each limited to its shard hosts,
-  as AWX runs a sliced job).
+  role) at 20,000 and 200,000 subscribers, every emulator seeded with them
+  (``data.seeded``): the run as one process, and up to ``--sliced-max``
+  subscribers as K slices run at once (each limited to its shard hosts, as
+  AWX runs a sliced job). Each is a no-op; the slowest tasks and the
+  processes at the memory peak go to ``runs.log``.
 * ``slices``: creates of subscribers against latency-bound backends (20 ms),
   one slice against K slices at once: the throughput ratio.
 
@@ -107,6 +109,13 @@ class Bench:
         self.log.flush()
         run = Run(commands, env, self.work, self.log)
         codes = run.wait()
+        self.log.write(f"----- {label}: {run.seconds:.1f} s; at the memory peak, "
+                       f"{run.peak / 2 ** 20:.0f} MB:\n" + "".join(
+                           f"  {pss / 2 ** 20:7.0f} MB  {command}\n"
+                           for pss, command in run.at_peak[:12]))
+        for name, seconds in longest_tasks(task_times(times)):
+            self.log.write(f"  task {seconds:8.1f} s  {name}\n")
+        self.log.flush()
         return run.seconds, run.peak, task_times(times), codes
 
     def emulator_cpu(self, instance):
@@ -128,9 +137,13 @@ class Bench:
         else:
             task = (f"      isp.provisioning.{module}:\n"
                     f"        {plural}: \"{{{{ records }}}}\"\n")
+        # The records are read as JSON by a lookup: vars_files would load them
+        # through ansible-core's YAML loader and deep copy, 2 s per 10,000 CRM
+        # records before the task starts (docs/performance.md).
         return self.playbook(f"{section}{'_loop' if loop else ''}.yml", (
             "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
-            f"  vars_files: [{vars_file}]\n"
+            "  vars:\n    records: \"{{ (lookup('ansible.builtin.file', "
+            f"'{vars_file}') | ansible.builtin.from_json).records }}}}\"\n"
             f"  module_defaults:\n    group/isp.provisioning.{group}: {json.dumps(connection)}\n"
             "  tasks:\n"
             f"    - name: {module}\n" + task))
@@ -267,7 +280,7 @@ class Bench:
         print(format_subscriber_row(row), flush=True)
         return row
 
-    def subscribers(self, counts, shards_per, slices, forks):
+    def subscribers(self, counts, shards_per, slices, forks, sliced_max):
         """Each count: the emulators seeded with as many subscribers (every backend's
         record as the repository declares it), then the converge that finds them."""
         for count in counts:
@@ -276,11 +289,11 @@ class Bench:
                 self.control(name, "seed", {"count": count, "prefix": SEEDED}, method="POST")
             shards = max(slices, count // shards_per)
             folder = self.repository(count, shards, prefix=SEEDED, make=data.seeded)
-            self.converge(folder, shards, 1, "first run (seeded)", count, forks)
-            self.converge(folder, shards, 1, "no-op, 1 process", count, forks)
-            # AWX's forks per slice: the slice's shards at once (docs/awx.md).
-            self.converge(folder, shards, slices, f"no-op, {slices} slices", count,
-                          max(1, shards // slices))
+            self.converge(folder, shards, 1, "no-op (seeded), 1 process", count, forks)
+            if count <= sliced_max:
+                # AWX's forks per slice: the slice's shards at once (docs/awx.md).
+                self.converge(folder, shards, slices, f"no-op, {slices} slices", count,
+                              max(1, shards // slices))
 
     def slices(self, count, slices, latency_ms):
         """K shards converged by one slice (one shard at a time, as one execution
@@ -300,6 +313,14 @@ class Bench:
         self.results.append({"part": "slices-ratio", "subscribers": count, "slices": slices,
                              "ratio": round(ratio, 2)})
         print(f"    throughput of {slices} slices / 1 slice: {ratio:.2f} x", flush=True)
+
+
+def longest_tasks(times, count=12):
+    """(task, seconds) of the slowest tasks, each its longest over the hosts."""
+    longest = {}
+    for entry in times:
+        longest[entry["task"]] = max(longest.get(entry["task"], 0), entry["seconds"])
+    return sorted(longest.items(), key=lambda item: -item[1])[:count]
 
 
 def format_row(row):
@@ -334,6 +355,8 @@ def main(argv):
     parser.add_argument("--shard-size", type=int, default=10000,
                         help="subscribers per shard host")
     parser.add_argument("--slices", type=int, default=4)
+    parser.add_argument("--sliced-max", type=int, default=20000,
+                        help="the most subscribers also converged as --slices slices")
     parser.add_argument("--forks", type=int, default=4,
                         help="shard hosts one process converges at a time")
     parser.add_argument("--slice-subscribers", type=int, default=2000)
@@ -356,7 +379,8 @@ def main(argv):
                         bench.latency(options.latency_records, options.latency_ms)
                     elif part == "subscribers":
                         bench.subscribers([int(n) for n in options.subscribers.split(",")],
-                                          options.shard_size, options.slices, options.forks)
+                                          options.shard_size, options.slices, options.forks,
+                                          options.sliced_max)
                     elif part == "slices":
                         bench.slices(options.slice_subscribers, options.slices,
                                      options.latency_ms)

@@ -32,6 +32,20 @@ def _children():
 
 def tree_memory(root):
     """Memory (PSS), in bytes, of ``root`` and every process below it."""
+    return sum(pss for pss, _command in tree_processes(root))
+
+
+def _command_of(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(word.decode(errors="replace") for word in words[:3])[:120]
+
+
+def tree_processes(root):
+    """(PSS in bytes, command) of ``root`` and every process below it."""
     parents = _children()
     wanted, grew = {root}, True
     while grew:
@@ -40,17 +54,17 @@ def tree_memory(root):
             if parent in wanted and pid not in wanted:
                 wanted.add(pid)
                 grew = True
-    total = 0
+    found = []
     for pid in wanted:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as handle:
                 for line in handle:
                     if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
+                        found.append((int(line.split()[1]) * 1024, _command_of(pid)))
                         break
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return found
 
 
 def cpu_seconds(pid):
@@ -68,13 +82,18 @@ class Run:
         self.processes = [subprocess.Popen(command, env=env, cwd=cwd, stdout=log,
                                            stderr=subprocess.STDOUT) for command in commands]
         self.peak = 0
+        # the processes at the peak, largest first: what the memory was
+        self.at_peak = []
         self._done = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
     def _sample(self):
         while not self._done.is_set():
-            self.peak = max(self.peak, sum(tree_memory(p.pid) for p in self.processes))
+            processes = [found for p in self.processes for found in tree_processes(p.pid)]
+            total = sum(pss for pss, _command in processes)
+            if total > self.peak:
+                self.peak, self.at_peak = total, sorted(processes, reverse=True)
             self._done.wait(0.2)
 
     def wait(self):

@@ -23,15 +23,16 @@ What the vendor document leaves out and this client copes with:
 * numbers may come as JSON numbers or as strings (PHP), ids as ``id`` or
   ``customerid``;
 * ``rows_limit`` is at most 100 and a server may cut it lower: the client
-  pages on by the number of rows it was given, sorted by id so that pages do
-  not overlap, until a page is empty or shorter than an earlier one; it
-  refuses a page that only repeats rows it already has;
+  pages on, sorted by id, until a page is shorter than an earlier one (after
+  a short first page, until the next is shorter still); it refuses a page
+  that only repeats the one before;
 * paging by offset is not a snapshot: a customer deleted between two page
-  reads shifts the rows and one is never read (and a customer declared by
-  uniqueid would then be created a second time). So the read checks itself:
-  the list's count (``show_count=1``) is asked before and after paging, and
-  the pages are read again, at most ``READ_TRIES`` times, until both counts
-  match the number of distinct customers read.
+  reads shifts the rows, and one would never be read (and a customer declared
+  by uniqueid would then be created a second time) - while other shards of
+  the same run delete and create. So each page starts OVERLAP rows before the
+  end of the rows read and must reach back to the last customer read; when
+  it does not, more were deleted, and it is read again from further back
+  (see ``customers``).
 """
 
 from __future__ import annotations
@@ -223,24 +224,6 @@ class CrmClient:
             if id_of(row) == customerid:
                 return row
         return None
-
-    def count(self, filters=None):
-        try:
-            result = self.call("list", dict(filters or {}, show_count="1"))
-        except BackendError as exc:
-            if nothing_found(exc):
-                return 0
-            raise
-        answer = result
-        if isinstance(result, dict):
-            result = next((result[k] for k in ("count", "total", "result") if k in result), None)
-        elif isinstance(result, list) and len(result) == 1 and isinstance(result[0], dict):
-            result = next(iter(result[0].values()), None)
-        if as_int(result) is None:
-            raise BackendError(
-                f"the CRM answered a count that is not a number: {self.excerpt(answer)}"
-            )
-        return as_int(result)
 
     # --- writes -----------------------------------------------------------------
     def create(self, fields):
