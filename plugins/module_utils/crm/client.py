@@ -193,12 +193,18 @@ class CrmClient:
         that was there from the first page to the last, however busy the list.
         """
         found, offset, last, full, previous = {}, 0, None, 0, None
+        seen = set()
         for _page in range(MAX_PAGES):
             page = self.list_page(filters, offset, first=offset == 0)
             ids = [id_of(row) for row in page]
             if offset and last is not None and (not ids or ids[0] > last):
                 offset = max(0, offset - max(1, full - OVERLAP))  # rows were deleted: back
                 continue
+            # The same rows at the same offset, read again after the page past
+            # them was empty: nothing follows them (a list of one row ends so).
+            if (offset, tuple(ids)) in seen:
+                return list(found.values())
+            seen.add((offset, tuple(ids)))
             if previous is not None and ids == previous and offset:
                 raise BackendError(
                     f"the CRM list answered the same customers again at rows_offset={offset}: "

@@ -49,6 +49,14 @@ def test_a_first_short_page_needs_a_shorter_one_to_end_the_list(crm):
     assert crm.emulator.counters.snapshot()["reads"] == {"list": 2}
 
 
+def test_a_list_of_one_customer_ends(crm):
+    # the page after a lone row is empty, which may also mean rows were
+    # deleted; the row read again unchanged tells the list ends there
+    rows = client_for(crm.url).customers({"customerid": "1007"})
+    assert [row["uniqueid"] for row in rows] == ["SEED-0007"]
+    assert crm.emulator.counters.snapshot()["reads"] == {"list": 3}
+
+
 def test_filters_travel_to_the_server(crm):
     assert len(client_for(crm.url).customers({"resellerid": "2"})) == 110
     assert len(client_for(crm.url).customers({"resellerid": "1"})) == 130
