@@ -19,6 +19,9 @@ Starts every emulator in its own process, then measures whole
   processes at the memory peak go to ``runs.log``.
 * ``slices``: creates of subscribers against latency-bound backends (20 ms),
   one slice against K slices at once: the throughput ratio.
+* ``emulators``: each emulator's median service time per endpoint at 1,000
+  and at 200,000 stored records (``tests.emulators.servicetime``), so that
+  the emulators are not what the other parts measure.
 
 Every figure is measured in the same run on the same machine; compare
 ratios, not seconds, between machines. Results are also written as JSON to
@@ -38,6 +41,7 @@ import urllib.request
 import tasks
 from tests.bench import data
 from tests.bench.measure import Run, cpu_seconds, task_times
+from tests.emulators import servicetime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(tasks.ROOT, "build", "bench")
@@ -265,7 +269,7 @@ class Bench:
         for name in self.emulators:
             self.control(name, "counters", {}, method="DELETE")
         seconds, peak, times, codes = self.run(commands, f"subscribers {count} {label}")
-        backend_tasks = [t for t in times if t["task"].startswith("Converge the subscribers")]
+        backend_tasks = [t for t in times if "Converge the subscribers" in t["task"]]  # "role : name"
         row = {
             "part": "subscribers", "subscribers": count, "shards": shards, "slices": slices,
             "forks": forks,
@@ -343,7 +347,7 @@ def format_subscriber_row(row):
 def main(argv):
     parser = argparse.ArgumentParser(prog="tasks.py bench", description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("parts", nargs="*", default=["backends", "loop", "latency",
-                                                     "subscribers", "slices"])
+                                                     "subscribers", "slices", "emulators"])
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--create-max", type=int, default=1000,
                         help="the largest N whose creates the backends part measures")
@@ -384,6 +388,8 @@ def main(argv):
                     elif part == "slices":
                         bench.slices(options.slice_subscribers, options.slices,
                                      options.latency_ms)
+                    elif part == "emulators":
+                        servicetime.main(["--json", os.path.join(OUT, "servicetime.json")])
                     else:
                         parser.error(f"unknown part {part}")
             finally:

@@ -136,12 +136,17 @@ def _row(record, values, columns):
     return (int(record["id"]),) + tuple(values[name] for name in columns)
 
 
+def _insert(db, table, statement, columns, record):
+    """Insert a row; the id SQLite gives it is set in ``record`` and in the stored JSON."""
+    cursor = db.execute(statement, columns)
+    record["id"] = str(cursor.lastrowid)
+    db.execute("UPDATE %s SET data = ? WHERE id = ?" % table,
+               (json.dumps(record), cursor.lastrowid))
+
+
 def add_customer(db, record):
     """Insert a customer; its ``id`` is set in ``record`` (and in the stored JSON)."""
-    cursor = db.execute(INSERT_CUSTOMER, customer_columns(record))
-    record["id"] = str(cursor.lastrowid)
-    db.execute("UPDATE customers SET data = ? WHERE id = ?",
-               (json.dumps(record), cursor.lastrowid))
+    _insert(db, "customers", INSERT_CUSTOMER, customer_columns(record), record)
 
 
 def save_customer(db, record):
@@ -153,10 +158,7 @@ def add_equipment(db, record):
     if record["id"]:
         db.execute(INSERT_EQUIPMENT_WITH_ID, dict(equipment_columns(record), id=int(record["id"])))
         return
-    cursor = db.execute(INSERT_EQUIPMENT, equipment_columns(record))
-    record["id"] = str(cursor.lastrowid)
-    db.execute("UPDATE equipment SET data = ? WHERE id = ?",
-               (json.dumps(record), cursor.lastrowid))
+    _insert(db, "equipment", INSERT_EQUIPMENT, equipment_columns(record), record)
 
 
 def save_equipment(db, record):

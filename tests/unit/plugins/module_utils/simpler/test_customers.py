@@ -2,10 +2,8 @@
 reconcile engine on top, against the emulator over both transports."""
 
 import datetime
-import threading
 
 import pytest
-import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
@@ -19,6 +17,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers
     CUSTOMER,
     SimplerCustomers,
 )
+from tests.unit.probes import control, in_flight
 
 ADAPTER = SimplerCustomers(None)
 NO_LOOKUPS = {"invoicingid": None, "customerid": None, "nickname": None, "filters": {}}
@@ -272,33 +271,6 @@ def test_the_info_search_matches_exactly_what_it_narrowed_by_substring(simpler, 
 
 
 # --- per-record reads, concurrency at a time ------------------------------------------
-def control(server, what, method="GET", body=None):
-    """The emulator's control API (/_emulator/...), over HTTP as any client sees it."""
-    answer = requests.request(method, f"{server.root}/_emulator/{what}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def in_flight(http):
-    """Count the requests ``http`` has in flight; ``["most"]``: the most at once."""
-    lock = threading.Lock()
-    counts = {"now": 0, "most": 0}
-    send = http.request
-
-    def request(*args, **kwargs):
-        with lock:
-            counts["now"] += 1
-            counts["most"] = max(counts["most"], counts["now"])
-        try:
-            return send(*args, **kwargs)
-        finally:
-            with lock:
-                counts["now"] -= 1
-
-    http.request = request
-    return counts
-
-
 def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(simpler, connect):
     records = [dict(invoicingid="CC-%03d" % n, name="Concurrent %d" % n, nickname="cc%03d" % n)
                for n in range(1, 21)]

@@ -1,10 +1,7 @@
 """The UserSide customer adapter: its read and write shapes, and against the emulator in
 all its modes."""
 
-import threading
-
 import pytest
-import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils import values
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
@@ -25,6 +22,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.userside.customer
     UsersideCustomers,
 )
 from tests.emulators.userside import UsersideEmulator
+from tests.unit.probes import control, in_flight
 
 KEY = "userside-test-key"
 FULL = dict(
@@ -473,33 +471,6 @@ def test_the_record_shows_the_agreement_and_email_it_was_found_by():
 
 
 # --- per-record reads, concurrency at a time ------------------------------------------
-def control(server, what, method="GET", body=None):
-    """The emulator's control API (/_emulator/...), over HTTP as any client sees it."""
-    answer = requests.request(method, f"{server.root}/_emulator/{what}", json=body, timeout=5)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def in_flight(http):
-    """Count the requests ``http`` has in flight; ``["most"]``: the most at once."""
-    lock = threading.Lock()
-    counts = {"now": 0, "most": 0}
-    send = http.request
-
-    def request(*args, **kwargs):
-        with lock:
-            counts["now"] += 1
-            counts["most"] = max(counts["most"], counts["now"])
-        try:
-            return send(*args, **kwargs)
-        finally:
-            with lock:
-                counts["now"] -= 1
-
-    http.request = request
-    return counts
-
-
 def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(server):
     records = [dict(login="cc-%03d" % n, name="Concurrent %d" % n) for n in range(1, 21)]
     converge(server, *records)
