@@ -47,6 +47,47 @@ class Plain:
         self.validated_parameters = validated
 
 
+class TextGivenStructure(ValueError):
+    """A text option given a list or a mapping (see :func:`structures_for_text`)."""
+
+
+class Refused:
+    """The validator's result for a record with a list or a mapping where text
+    belongs: those problems after whatever else the full validator found."""
+
+    def __init__(self, problems, checked):
+        self.errors = list(checked.errors) + [TextGivenStructure(p) for p in problems]
+        self.error_messages = [str(error) for error in self.errors]
+        self.validated_parameters = checked.validated_parameters
+
+
+def structures_for_text(spec, record, prefix=""):
+    """Where a text option (or a list of texts) was given a list or a mapping.
+
+    ansible-core turns either into its Python repr (``sn: [a]`` becomes the
+    serial "['a']"), and that would be written to the backend. One message
+    for each, naming the option as the record gave it.
+    """
+    problems = []
+    for name, option in spec.items():
+        for given in [name] + list(option.get("aliases") or ()):
+            value = record.get(given)
+            kind = option.get("type", "str")
+            if kind == "str" and isinstance(value, (list, dict)):
+                problems.append(f"{prefix}{given} must be text, got {_shape(value)}")
+            elif kind == "list" and option.get("elements") == "str" and isinstance(value, list):
+                problems.extend(f"{prefix}{given}[{index}] must be text, got {_shape(item)}"
+                                for index, item in enumerate(value)
+                                if isinstance(item, (list, dict)))
+            elif kind == "dict" and option.get("options") and isinstance(value, dict):
+                problems.extend(structures_for_text(option["options"], value, f"{prefix}{given}."))
+    return problems
+
+
+def _shape(value):
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
 class RecordValidator:
     """Validates records against one argument spec; build it once, use it per record."""
 
@@ -56,6 +97,10 @@ class RecordValidator:
         self.fast = all(_simple(option) for option in spec.values())
 
     def validate(self, record):
+        if isinstance(record, dict):
+            problems = structures_for_text(self.spec, record)
+            if problems:
+                return Refused(problems, self.full.validate(record))
         if self.fast and isinstance(record, dict):
             plain = _plain(self.spec, record)
             if plain is not None:

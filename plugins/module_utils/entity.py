@@ -49,6 +49,10 @@ class Charset:
         return f"contains {self.says}"
 
 
+# A SQL INT column: what a number field holds unless its backend says otherwise.
+INT_COLUMN = (-2 ** 31, 2 ** 31 - 1)
+
+
 class Field:
     """One option of an entity, and all that code needs to know of it.
 
@@ -67,7 +71,9 @@ class Field:
       _info module takes it as an option to find records by.
     * limits, checked before any write: ``max_length`` (characters),
       ``pattern`` (a regular expression the whole text must match, ``rule``
-      saying it in words), ``charset`` (a :class:`Charset`).
+      saying it in words), ``charset`` (a :class:`Charset`); an ``int`` field
+      ``value_range`` (lowest, highest), by default the signed 32-bit range of
+      the SQL ``INT`` column every backend keeps its numbers in.
     * ``readonly`` fields are reported but never written; ``updatable=False``
       ones can be set on create only (a change fails); ``new`` is the value a
       backend gives a new record's field that a task leaves out.
@@ -93,6 +99,7 @@ class Field:
         pattern=None,
         rule=None,
         charset=None,
+        value_range=INT_COLUMN,
         choices=None,
         elements=None,
         options=None,
@@ -118,6 +125,7 @@ class Field:
         self.pattern = re.compile(pattern) if pattern else None
         self.rule = rule or ("must match %s" % pattern if pattern else None)
         self.charset = charset
+        self.value_range = value_range
         self.choices = choices
         self.elements = elements
         self.options = options
@@ -150,6 +158,11 @@ class Field:
 
     def problem(self, value):
         """What keeps ``value`` from being stored as it is, in words (None: nothing)."""
+        if self.type == "int" and isinstance(value, int) and not isinstance(value, bool):
+            lowest, highest = self.value_range
+            if not lowest <= value <= highest:
+                return "%s %d is outside what the backend stores (%d to %d)" % (
+                    self.name, value, lowest, highest)
         if not isinstance(value, str):
             return None
         shown = "<secret>" if self.no_log else repr(value)
@@ -245,9 +258,13 @@ class EntitySpec:
 
     def problems(self, desired):
         """Every limit a declared record breaks, in words (checked before any write)."""
+        # An identity of spaces or nothing names no record; servers answer it with
+        # a 400 at best, or store a customer nobody can find again.
+        empty = [f"{name} must not be empty" for name in self.identities
+                 if isinstance(desired.get(name), str) and not desired[name].strip()]
         found = (self.by_name[name].problem(value)
                  for name, value in desired.items() if name in self.by_name)
-        return [problem for problem in found if problem]
+        return empty + [problem for problem in found if problem]
 
     def missing_on_create(self, desired):
         """What a create needs and the record does not give, as a refusal (None: nothing)."""

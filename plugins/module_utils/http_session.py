@@ -45,10 +45,11 @@ from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Re
 
 try:
     import requests
+    import urllib3
 
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - reported through missing_required_lib
-    requests = None
+    requests = urllib3 = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
@@ -168,12 +169,7 @@ class HttpSession:
         self.session.headers["User-Agent"] = "isp.provisioning-ansible"
         self.session.verify = (ca_path or True) if validate_certs else False
         if not validate_certs:
-            try:
-                import urllib3
-
-                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-            except ImportError:  # pragma: no cover
-                pass
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def url(self, path):
         return self.base_url + path.lstrip("/")
@@ -263,17 +259,20 @@ class HttpSession:
 
     @staticmethod
     def _reached_server(exc):
-        """True when the request may have reached the server (so a write may have happened)."""
+        """True when the request may have reached the server (so a write may have happened).
+
+        Told by the exception's type, never its text (which the resolver and
+        the OS word as they like): requests wraps urllib3's error, and
+        urllib3's MaxRetryError holds the cause as ``reason``. Only a
+        connection that was never opened - NewConnectionError, which
+        NameResolutionError and a refused connection are - proves nothing was
+        sent; anything else may have reached the server.
+        """
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return False
-        text = str(exc)
-        never_sent = (
-            "Failed to establish a new connection",
-            "Connection refused",
-            "Name or service not known",
-            "nodename nor servname",
-        )
-        return not any(marker in text for marker in never_sent)
+        cause = exc.args[0] if exc.args else None
+        cause = getattr(cause, "reason", cause)
+        return not isinstance(cause, urllib3.exceptions.NewConnectionError)
 
     def close(self):
         self.session.close()

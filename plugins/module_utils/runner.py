@@ -17,9 +17,12 @@ module finds records (``lookups``, ``search_options``, ``search``).
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
-from ansible_collections.isp.provisioning.plugins.module_utils.argspec import RecordValidator
+from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
+    RecordValidator,
+    structures_for_text,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ProvisioningError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import REQUESTS_IMPORT_ERROR
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -67,6 +70,17 @@ def attempt(work):
         return None, ReconcileFailed(str(exc), {})
 
 
+def ansible_module(argument_spec, refused, **rules):
+    """The AnsibleModule of a task, failed before anything is sent if a text option
+    was given a list or a mapping (which ansible-core would turn into text)."""
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **rules)
+    # The options as the task gave them: module.params holds them converted.
+    problems = structures_for_text(argument_spec, _load_params())
+    if problems:
+        module.fail_json(msg=refused + "; ".join(problems))
+    return module
+
+
 def _connect(module, backend_class):
     backend, failure = attempt(lambda: backend_class.from_module(module))
     if failure:
@@ -100,7 +114,7 @@ class EntityModule:
         rules.setdefault("required_one_of", []).append(list(self.spec.identities) + [plural])
         rules.setdefault("mutually_exclusive", []).extend(
             [plural, field.name] for field in self.spec.writable)
-        return AnsibleModule(argument_spec=self.argument_spec(), supports_check_mode=True, **rules)
+        return ansible_module(self.argument_spec(), "nothing was changed: ", **rules)
 
     def run(self):
         module = self.module()
@@ -147,10 +161,9 @@ class EntityModule:
         for index, item in enumerate(params[self.spec.plural]):
             # Masked before validation: a refused item is echoed in the failure's
             # invocation, and its secret with it.
-            module.no_log_values.update(
-                str(item[name]) for name in self.spec.secret_fields
-                if isinstance(item, dict) and item.get(name)
-            )
+            if isinstance(item, dict):
+                for name in self.spec.secret_fields:
+                    module.no_log_values.update(_texts(item.get(name)))
             checked = validator.validate(item)
             if checked.error_messages:
                 problems.append(
@@ -222,11 +235,8 @@ class InfoModule:
 
     def run(self):
         required = self.backend_class.search_required_one_of
-        module = AnsibleModule(
-            argument_spec=self.argument_spec(),
-            supports_check_mode=True,
-            required_one_of=[list(required)] if required else None,
-        )
+        module = ansible_module(self.argument_spec(), "nothing was read: ",
+                                required_one_of=[list(required)] if required else None)
         _require_requests(module)
         unknown = sorted(set(module.params["filters"]) - set(self.spec.by_name))
         if unknown:
@@ -241,3 +251,13 @@ class InfoModule:
         if failure:
             module.fail_json(msg=failure.message)
         module.exit_json(changed=False, **{self.spec.plural: [self.spec.public(r) for r in records]})
+
+
+def _texts(value):
+    """Every scalar inside ``value`` as text: a secret given as the wrong type (a
+    list, a mapping, a number) is echoed in the failure's invocation all the same."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [text for part in value for text in _texts(part)]
+    return [str(value)] if value not in (None, "") and not isinstance(value, bool) else []

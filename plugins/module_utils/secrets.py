@@ -16,7 +16,9 @@ layer builds goes through a :class:`Redactor` first.
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import quote, quote_plus
 
 MASK = "********"
 
@@ -26,6 +28,36 @@ _SECRET_PARAM = re.compile(
 )
 # A JSON Web Token looks like this wherever it appears.
 _JWT_SHAPE = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
+
+
+# The quotes in XML, as serialisers write them: as they are (lxml, in text),
+# named, decimal or hexadecimal references.
+_XML_QUOTES = (('"', "'"), ("&quot;", "&apos;"), ("&#34;", "&#39;"), ("&#x22;", "&#x27;"))
+
+
+def wire_forms(secret):
+    """Every form ``secret`` can take in a request or an echo of it.
+
+    A server that echoes the body echoes it encoded: in JSON (escaped quotes
+    and backslashes, non-ASCII as \\u00e9 or raw, PHP's \\/), in a form or a
+    query string (percent-encoded), in XML (&amp;, &#233;); and a message
+    that shows a parsed answer shows Python's repr of it. Masking only the raw
+    text would print each of those in full.
+    """
+    forms = {secret}
+    for ascii_only in (True, False):
+        escaped = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
+        forms.update((escaped, escaped.replace("/", "\\/"),
+                      re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), escaped)))
+    # Percent-encoded (a form body, a query string), and as Python writes a
+    # string in the repr of an answer it parsed.
+    forms.update((quote_plus(secret), quote(secret, safe=""), quote(secret), repr(secret)[1:-1]))
+    text = secret.replace("&", "&amp;").replace("<", "&lt;")
+    for angle in (text, text.replace(">", "&gt;")):
+        for double, single in _XML_QUOTES:
+            escaped = angle.replace('"', double).replace("'", single)
+            forms.update((escaped, escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")))
+    return forms
 
 
 class Redactor:
@@ -39,7 +71,7 @@ class Redactor:
     def add(self, secret):
         """Remember a secret learnt at run time (a password, a token)."""
         if secret is not None and len(str(secret)) >= 3:
-            self._secrets.add(str(secret))
+            self._secrets.update(wire_forms(str(secret)))
 
     def __call__(self, text):
         text = str(text)

@@ -284,7 +284,6 @@ def _validated(validator, value, where):
                             f"{', '.join(unknown)} (known: {', '.join(sorted(spec))})")
         elif not _said_elsewhere(message, messages):
             problems.append(f"{where}: {_plainly(message)}")
-    problems.extend(f"{where}: {problem}" for problem in _text_given_containers(spec, value))
     return checked.validated_parameters, problems
 
 
@@ -317,20 +316,6 @@ def _plainly(message):
     parent = f"{found['parent']}." if found["parent"] else ""
     wanted, got = (TYPE_WORDS.get(found[k], found[k]) for k in ("wanted", "got"))
     return f"{parent}{found['key']} must be {wanted}, got {got}"
-
-
-def _text_given_containers(spec, value, prefix=""):
-    """Text keys given a list or a mapping: the argument spec would quietly make them
-    the list's repr ("['a']"), so a misplaced indent would be stored as text."""
-    problems = []
-    for key, rule in spec.items():
-        given = value.get(key) if isinstance(value, dict) else None
-        if rule.get("type", "str") == "str" and isinstance(given, (list, dict)):
-            problems.append(f"{prefix}{key} must be text, got a "
-                            f"{'list' if isinstance(given, list) else 'mapping'}")
-        elif rule.get("type") == "dict" and rule.get("options") and isinstance(given, dict):
-            problems.extend(_text_given_containers(rule["options"], given, f"{prefix}{key}."))
-    return problems
 
 
 def validate(subscribers, sources=None):

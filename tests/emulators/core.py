@@ -154,7 +154,8 @@ class _Transaction:
 
 
 class Faults:
-    def __init__(self, latency_ms=0, fail_percent=0, fail_status=503, drop_writes=0, only=""):
+    def __init__(self, latency_ms=0, fail_percent=0, fail_status=503, drop_writes=0, only="",
+                 echo=0):
         self.lock = threading.Lock()
         self.settings = {}
         self.update(
@@ -164,12 +165,13 @@ class Faults:
                 fail_status=fail_status,
                 drop_writes=drop_writes,
                 only=only,
+                echo=echo,
             )
         )
 
     def update(self, settings):
         with self.lock:
-            for key in ("latency_ms", "fail_percent", "fail_status", "drop_writes"):
+            for key in ("latency_ms", "fail_percent", "fail_status", "drop_writes", "echo"):
                 if key in settings:
                     self.settings[key] = int(settings[key])
             if "only" in settings:
@@ -344,10 +346,22 @@ class Emulator:
             and self.faults.applies(counter)
             and self.random.uniform(0, 100) < settings["fail_percent"]
         ):
+            if settings["echo"]:
+                return self._echo(settings["fail_status"])
             return Response(
                 "emulated failure", status=settings["fail_status"], mimetype="text/plain"
             )
         return None
+
+    @staticmethod
+    def _echo(status):
+        """A failure that repeats the request - its headers (the token with them)
+        and its body as sent, escaped - as debugging servers and proxies do."""
+        said = "%s %s %s %s" % (
+            request.method, request.full_path, request.get_data(as_text=True),
+            " ".join("%s: %s" % header for header in request.headers.items()))
+        return Response(json.dumps({"message": said, "error": said}), status=status,
+                        mimetype="application/json")
 
     def _after(self, response):
         if g.get("kind") == "write" and g.get("committed") and self.faults.take_drop(g.counter):

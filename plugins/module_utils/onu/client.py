@@ -121,7 +121,7 @@ class OnuClient:
             # Every call needs the token: without one the backend cannot be used.
             raise BackendUnavailable(
                 f"ONU login as {self.username!r} failed (HTTP {response.status_code}): "
-                f"{message_of(body) or 'no token'}",
+                f"{self.http.excerpt(message_of(body)) or 'no token'}",
                 response.status_code,
             )
         self.http.redact.add(token)
@@ -193,7 +193,7 @@ class OnuClient:
                 continue
             if prior or relogged:
                 raise BackendUnavailable(
-                    f"ONU {endpoint} refused the token ({message_of(parsed)}): {error}",
+                    f"ONU {endpoint} refused the token ({self.http.excerpt(message_of(parsed))}): {self.http.excerpt(error)}",
                     401,
                 )
             self._forget_token(used)
@@ -222,7 +222,7 @@ class OnuClient:
             # 401 here is "Not enough privilege": the account may not do this at all.
             raise refusal(
                 f"ONU {endpoint} (as {self.username!r}) answered HTTP {status}: "
-                f"{message_of(body) or self.http.excerpt(json.dumps(body))}",
+                f"{self.http.excerpt(message_of(body) or json.dumps(body))}",
                 status,
                 body,
             )

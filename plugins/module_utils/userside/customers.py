@@ -296,7 +296,10 @@ class UsersideCustomers(EntityBackend):
         self._by_key = {}
 
     def canonical_key(self, key):
-        return self.spec.normalise(self.spec.identity, key)
+        # UserSide's database compares every natural key ignoring case: "Sub-1"
+        # and "sub-1" find the same customer, so they are one identity here too.
+        value = self.spec.normalise(self.spec.identity, key)
+        return casefold_text(value) if isinstance(value, str) else value
 
     def fetch(self, keys):
         """Look each key up (get_abon_id), then read it (get_data): all before any write,

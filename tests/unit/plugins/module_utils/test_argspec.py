@@ -1,4 +1,5 @@
-"""RecordValidator gives ansible-core's own answer for every record, fast or not."""
+"""RecordValidator gives ansible-core's own answer for every record, fast or not -
+and refuses a list or a mapping where text belongs, which ansible-core turns into text."""
 
 import copy
 
@@ -8,6 +9,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
     Plain,
     RecordValidator,
+    structures_for_text,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
     EQUIPMENT,
@@ -52,8 +54,10 @@ RECORDS = [
 
 
 def full(spec, record):
+    """ansible-core's answer, and the refusals of text given a list or a mapping after it."""
     result = ArgumentSpecValidator(spec).validate(copy.deepcopy(record))
-    return result.validated_parameters, [str(error) for error in result.errors]
+    return result.validated_parameters, [str(error) for error in result.errors] + \
+        structures_for_text(spec, record)
 
 
 def fast(spec, record):
@@ -64,6 +68,14 @@ def fast(spec, record):
 @pytest.mark.parametrize("record", RECORDS)
 def test_every_record_gets_the_full_validators_answer(record):
     assert fast(SPEC, record) == full(SPEC, record)
+
+
+def test_text_given_a_list_or_a_mapping_is_refused_where_ansible_core_would_stringify_it():
+    record = {"name": ["x"], "tags": ["p", {"q": 1}], "where": {"city": ["Sofia"]}, "kind": "a"}
+    validated, problems = fast(SPEC, record)
+    assert validated["name"] == "['x']"  # what ansible-core alone would have written
+    assert problems == ["name must be text, got a list", "tags[1] must be text, got a mapping",
+                        "where.city must be text, got a list"]
 
 
 def test_plain_records_skip_the_full_validator_and_others_do_not():

@@ -1,6 +1,7 @@
 """HttpSession's retry rules against a real server (Flask on waitress, in a thread)."""
 
 import json
+import socket
 import threading
 
 import pytest
@@ -123,6 +124,41 @@ def test_an_unreachable_server_is_retried_then_reported_without_secrets():
     assert "Connection refused" in failure.value.message
     assert "TOPSECRETKEY" not in failure.value.message
     assert len(sleeps) == 3  # connecting failed: the write never left, retrying is safe
+
+
+def test_a_name_that_does_not_resolve_never_sent_the_write(monkeypatch):
+    # A resolver that cannot answer now (EAI_AGAIN): urllib3's NameResolutionError.
+    # The write never left, so it is sent again and reported as no connection,
+    # not as a lost answer that the caller would read back.
+    def no_resolver(*_args, **_kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_resolver)
+    sleeps = []
+    with pytest.raises(BackendUnavailable) as failure:
+        session("http://crm.isp.example/api/", sleeps).request("POST", "x", idempotent=False)
+    assert "cannot connect" in failure.value.message
+    assert "Temporary failure in name resolution" in failure.value.message
+    assert len(sleeps) == 3
+
+
+def test_a_connection_closed_without_an_answer_may_have_reached_the_server():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    received = []
+
+    def read_then_close():
+        connection = listener.accept()[0]
+        received.append(connection.recv(65536))
+        connection.close()
+
+    threading.Thread(target=read_then_close, daemon=True).start()
+    url = "http://127.0.0.1:%d/api/" % listener.getsockname()[1]
+    with pytest.raises(AnswerLost):
+        session(url, []).request("POST", "x", idempotent=False)
+    listener.close()
+    assert received and received[0].startswith(b"POST /api/x")
 
 
 def test_an_unreachable_server_makes_the_backend_unusable():

@@ -400,3 +400,54 @@ def test_info_reports_a_backend_failure_in_one_sentence(store, capsys, monkeypat
     code, out = run(info(), {}, capsys)
     assert code == 1 and out["msg"] == "test server unreachable"
     assert "exception" not in out
+
+
+@pytest.mark.parametrize("secret", [["refused-secret"], {"key": "refused-secret"},
+                                    12345678901])
+def test_a_secret_of_the_wrong_type_is_masked_in_the_refusal(store, capsys, secret):
+    code, out = run(entity(), {"lines": [{"name": "l5", "password": secret, "colour": 1}]}, capsys)
+    assert code == 1 and "lines[0]: " in out["msg"]
+    printed = json.dumps(out)
+    assert "refused-" not in printed and "12345678901" not in printed
+
+
+# --- a list or a mapping where text belongs ----------------------------------------
+# ansible-core turns either into its Python repr ("['l9']"), which would be written.
+
+def test_a_records_key_given_as_a_list_is_refused_before_any_write(store, capsys):
+    code, out = run(entity(), {"name": ["l9"], "plan": "home"}, capsys)
+    assert code == 1
+    assert out["msg"] == "nothing was changed: name must be text, got a list"
+    assert store.writes == []
+
+
+def test_bulk_records_with_a_mapping_or_a_list_for_text_are_refused_each(store, capsys):
+    code, out = run(entity(), {"lines": [
+        {"name": "l9", "plan": {"tier": "home"}},
+        {"name": "l1", "plan": "biz"},
+        {"name": ["l8"]},
+    ]}, capsys)
+    assert code == 1
+    assert out["msg"] == ("nothing was changed: lines[0]: plan must be text, got a mapping; "
+                          "lines[2]: name must be text, got a list")
+    assert store.writes == []
+
+
+def test_an_info_lookup_given_a_list_reads_nothing(store, capsys):
+    code, out = run(info(), {"name": ["l1"]}, capsys)
+    assert code == 1 and out["msg"] == "nothing was read: name must be text, got a list"
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_identity_is_refused_before_any_request(store, capsys, name):
+    code, out = run(entity(), {"lines": [{"name": name, "plan": "home"}, {"name": "l9"}]}, capsys)
+    assert code == 1 and "name must not be empty" in out["msg"]
+    assert store.writes == []
+
+
+def test_a_number_beyond_the_backends_integer_column_is_refused_before_any_write(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l9", "speed": 2 ** 31},
+                                         {"name": "l8", "speed": 2 ** 31 - 1}]}, capsys)
+    assert code == 1
+    assert "speed 2147483648 is outside what the backend stores" in out["msg"]
+    assert "l8" not in out["msg"] and store.writes == []

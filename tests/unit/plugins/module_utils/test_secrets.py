@@ -1,3 +1,9 @@
+import json
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape as xml_escape
+
+import pytest
+
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import MASK, Redactor
 
 
@@ -23,3 +29,25 @@ def test_secrets_learnt_later_are_masked_too():
 def test_short_values_are_not_treated_as_secrets():
     # a one- or two-character "secret" would mask ordinary text everywhere
     assert Redactor("ab")("about") == "about"
+
+
+SPECIAL = "p\"a\\ss&<w>ö'rd/é 1+2"
+
+
+@pytest.mark.parametrize("form", [
+    SPECIAL,
+    json.dumps(SPECIAL)[1:-1],                               # JSON, non-ASCII as \u00f6
+    json.dumps(SPECIAL, ensure_ascii=False)[1:-1],           # JSON, non-ASCII as it is
+    json.dumps(SPECIAL)[1:-1].replace("/", "\\/"),           # PHP's json_encode
+    json.dumps(SPECIAL)[1:-1].replace("u00f6", "u00F6").replace("u00e9", "u00E9"),  # hex in capitals
+    quote_plus(SPECIAL),                                     # a form body
+    quote(SPECIAL, safe=""),                                 # a query string
+    repr(SPECIAL)[1:-1],                                     # a parsed answer in a message
+    xml_escape(SPECIAL),                                     # XML text, as lxml writes it
+    xml_escape(SPECIAL, {'"': "&quot;", "'": "&apos;"}),     # XML attribute
+    xml_escape(SPECIAL, {'"': "&#34;", "'": "&#39;"}).encode("ascii", "xmlcharrefreplace").decode(),
+], ids=["raw", "json", "json-utf8", "php-json", "json-upper", "form", "query", "repr",
+        "xml-text", "xml-attribute", "xml-ascii"])
+def test_a_secret_is_masked_in_every_encoding_an_echoed_body_gives_it(form):
+    text = Redactor(SPECIAL)("the server said: bad password <%s> for user" % form)
+    assert text == "the server said: bad password <%s> for user" % MASK

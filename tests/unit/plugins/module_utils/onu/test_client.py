@@ -6,7 +6,12 @@ import pytest
 import requests
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
-from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import jwt_claims
+from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
+from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import (
+    OnuClient,
+    jwt_claims,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from tests.emulators.onu import OnuEmulator
 
 
@@ -100,3 +105,31 @@ def test_jwt_claims_reads_the_payload_without_the_key():
     assert claims["nbf"] - claims["iat"] == 10
     assert claims["data"]["type"] == "9"
     assert jwt_claims("garbage") == {}
+
+
+def faults(running, **settings):
+    requests.put(running.root + "/_emulator/faults", json=settings, timeout=5).raise_for_status()
+
+
+def test_an_answer_that_echoes_the_request_shows_neither_token_nor_password(serve):
+    # A password JSON escapes (a quote, a backslash, non-ASCII): the echo carries
+    # the escaped form, which must be masked as well as the raw one.
+    password = 'pa"ss\\wörd'
+    running = serve(OnuEmulator, nbf_delay=0)
+    faults(running, fail_percent=100, fail_status=404, echo=1, only="api_login")
+    http = HttpSession(running.url, timeout=10, redactor=Redactor(password))
+    with pytest.raises(BackendError) as login:
+        OnuClient(http, "operator", password).customers()
+    assert "/API/api_login.php" in login.value.message
+    assert '"password": "********"' in login.value.message
+    assert "rd" not in login.value.message.replace("password", "")  # nor any of its end
+
+    onu = OnuClient(HttpSession(running.url, timeout=10, redactor=Redactor("operator123")),
+                    "operator", "operator123")
+    faults(running, fail_percent=0)
+    token = onu.token()
+    faults(running, fail_percent=100, fail_status=404, echo=1, only="get_customers")
+    with pytest.raises(BackendError) as listing:
+        onu.customers()
+    assert "********" in listing.value.message
+    assert token not in listing.value.message and token.split(".")[1] not in listing.value.message

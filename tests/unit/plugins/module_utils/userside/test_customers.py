@@ -199,6 +199,20 @@ def test_create_needs_a_name_and_a_known_group_before_any_write(server):
     assert writes(server) == {}
 
 
+@pytest.mark.parametrize("identity, first, second", [
+    ("login", "IT-Case", "it-case"), ("agreement_number", "D-Case", "d-case"),
+    ("account_number", "ACC-Case", "acc-CASE")])
+def test_keys_that_differ_only_in_case_are_one_customer_declared_twice(
+        server, identity, first, second):
+    # UserSide (MySQL) finds a customer by these keys ignoring case: the two
+    # records would both update, or both create, one customer.
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, {identity: first, "name": "One"}, {identity: second, "name": "Two"},
+                 identity=identity)
+    assert "declared more than once" in failed.value.message
+    assert writes(server) == {}
+
+
 def test_another_identity_finds_the_customer_by_its_agreement_number(server):
     result = converge(server, {"agreement_number": "A-1", "comment": "found"},
                       identity="agreement_number")
