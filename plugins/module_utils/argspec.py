@@ -81,6 +81,11 @@ def structures_for_text(spec, record, prefix=""):
                                 if isinstance(item, (list, dict)))
             elif kind == "dict" and option.get("options") and isinstance(value, dict):
                 problems.extend(structures_for_text(option["options"], value, f"{prefix}{given}."))
+            elif kind == "list" and option.get("options") and isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        problems.extend(structures_for_text(
+                            option["options"], item, f"{prefix}{given}[{index}]."))
     return problems
 
 
@@ -97,15 +102,13 @@ class RecordValidator:
         self.fast = all(_simple(option) for option in spec.values())
 
     def validate(self, record):
-        if isinstance(record, dict):
-            problems = structures_for_text(self.spec, record)
-            if problems:
-                return Refused(problems, self.full.validate(record))
         if self.fast and isinstance(record, dict):
             plain = _plain(self.spec, record)
             if plain is not None:
-                return Plain(plain)
-        return self.full.validate(record)
+                return Plain(plain)  # every text is text: nothing to look for below
+        checked = self.full.validate(record)
+        problems = structures_for_text(self.spec, record) if isinstance(record, dict) else []
+        return Refused(problems, checked) if problems else checked
 
 
 def _simple(option):

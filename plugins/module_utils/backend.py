@@ -192,6 +192,19 @@ class EntityBackend:
         """Values the backend gives a new record's fields that a task did not name."""
         return {field.name: copy.deepcopy(field.new) for field in self.spec.fields}
 
+    def twins(self, created):
+        """Every record that holds ``created``'s identity now, oldest first - read
+        afresh, after this task's creates.
+
+        A backend whose server does not refuse a second record of one identity
+        (the CRM's uniqueid) answers here, so that two runs of one task at the
+        same time, both of which found the record missing and created it, agree
+        which one stays: the oldest; each run deletes its own younger twin. The
+        run that created the younger one reads after its own create, so it sees
+        the older one. A server that refuses a twin needs nothing: ``[]``.
+        """
+        return []
+
     # --- writes -----------------------------------------------------------------
     def create(self, desired):
         """Create the record; return it as read back from the backend (or READ_LATER)."""

@@ -259,12 +259,14 @@ class EntitySpec:
     def problems(self, desired):
         """Every limit a declared record breaks, in words (checked before any write)."""
         # An identity of spaces or nothing names no record; servers answer it with
-        # a 400 at best, or store a customer nobody can find again.
-        empty = [f"{name} must not be empty" for name in self.identities
-                 if isinstance(desired.get(name), str) and not desired[name].strip()]
+        # a 400 at best, or store a customer nobody can find again. (The other
+        # identities a task may name are fields too, which "" clears.)
+        empty = [f"{self.identity} must not be empty"
+                 if isinstance(desired.get(self.identity), str)
+                 and not desired[self.identity].strip() else None]
         found = (self.by_name[name].problem(value)
                  for name, value in desired.items() if name in self.by_name)
-        return empty + [problem for problem in found if problem]
+        return [problem for problem in empty + list(found) if problem]
 
     def missing_on_create(self, desired):
         """What a create needs and the record does not give, as a refusal (None: nothing)."""

@@ -26,12 +26,18 @@ asked the client, not the request, to slow down.
 When even the retries do not get an answer (no connection, TLS refused, no
 answer to a read), the session raises :class:`BackendUnavailable`: no other
 request of the task would fare better, so the engine stops that backend.
+
+The retries are urllib3's own (:class:`Retry`: connect, read and status
+retries, backoff, ``Retry-After``), one set of rules for reads and one for
+writes, each on its own connection pool; the subclass adds only what urllib3
+lacks: its waits go through the session, which holds every thread of the
+pool during a ``Retry-After`` and which tests replace.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
+import ssl
 import threading
 import time
 import traceback
@@ -52,7 +58,10 @@ except ImportError:  # pragma: no cover - reported through missing_required_lib
     requests = urllib3 = None
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+# Statuses that say the server did nothing: a read is sent again after each,
+# a write only after 429 (a 503 may come after the write was done).
 READ_RETRY_STATUSES = frozenset((429, 502, 503, 504))
+WRITE_RETRY_STATUSES = frozenset((429,))
 MAX_RETRY_AFTER = 30.0
 
 
@@ -116,19 +125,26 @@ def find_json(text):
     return None
 
 
-def retry_after_seconds(response, default):
-    """Seconds to wait as the server's ``Retry-After`` says (number or HTTP date)."""
-    value = response.headers.get("Retry-After") if response is not None else None
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, AttributeError):
-            seconds = default  # neither seconds nor a date: the server's word is unusable
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+if urllib3 is not None:
+
+    class SessionRetry(urllib3.util.Retry):
+        """urllib3's retry rules; waits go through ``session`` (set on a subclass
+        made per :class:`HttpSession`): a ``Retry-After`` pauses every thread of
+        the task's pool, and is never longer than MAX_RETRY_AFTER."""
+
+        session = None
+
+        def sleep_for_retry(self, response=None):
+            seconds = self.get_retry_after(response) if response is not None else None
+            if seconds is None:
+                return False
+            self.session.pause(min(seconds, MAX_RETRY_AFTER))
+            return True
+
+        def _sleep_backoff(self):
+            seconds = self.get_backoff_time()
+            if seconds > 0:
+                self.session.wait(seconds)
 
 
 class HttpSession:
@@ -161,15 +177,31 @@ class HttpSession:
         # When the whole session may send again (a Retry-After pauses every thread).
         self._resume_at = 0.0
         self._pause_lock = threading.Lock()
-        self.session = requests.Session()
-        # One kept-alive connection per thread of the pool, not the default ten.
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.concurrency))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        self.session.headers["User-Agent"] = "isp.provisioning-ansible"
-        self.session.verify = (ca_path or True) if validate_certs else False
+        self.verify = (ca_path or True) if validate_certs else False
+        retry = type("SessionRetry", (SessionRetry,), {"session": self})
+        # Reads: sent again after any failure to answer. Writes: after a refused
+        # connection or a 429 only; a lost answer raises at once (read=False), for
+        # the caller to read back.
+        self.session = self._session(retry, READ_RETRY_STATUSES, retries, validate_certs, ca_path)
+        self.write_session = self._session(retry, WRITE_RETRY_STATUSES, False, validate_certs,
+                                           ca_path)
         if not validate_certs:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+    def _session(self, retry, statuses, read, validate_certs, ca_path):
+        session = requests.Session()
+        rules = retry(total=self.retries, connect=self.retries, read=read, status=self.retries,
+                      other=0, redirect=False, allowed_methods=None, status_forcelist=statuses,
+                      backoff_factor=self.backoff, respect_retry_after_header=True,
+                      raise_on_status=False, raise_on_redirect=False)
+        # One kept-alive connection per thread of the pool, not the default ten.
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.concurrency),
+                                                max_retries=rules)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = "isp.provisioning-ansible"
+        session.verify = self.verify
+        return session
 
     def url(self, path):
         return self.base_url + path.lstrip("/")
@@ -182,51 +214,58 @@ class HttpSession:
         """
         url = self.url(path)
         what = "%s %s" % (method, self.redact(url))
-        attempt = 0
-        while True:
-            attempt += 1
-            last = attempt > self.retries
-            if attempt == 1:
-                self._wait_turn()  # a retry has waited already, as long as it was told
+        session = self.session if idempotent else self.write_session
+        self._wait_turn()
+        # urllib3's retries end where the answer's headers arrive: a body cut
+        # short or garbled after them is a read sent again here.
+        attempts = self.retries + 1 if idempotent else 1
+        for attempt in range(1, attempts + 1):
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            except requests.exceptions.ConnectTimeout as exc:
-                if last:
-                    raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
-            except requests.exceptions.SSLError as exc:
-                raise BackendUnavailable(
-                    "%s: TLS error (check validate_certs and ca_path): %s" % (what, self.redact(exc))
-                )
-            except (
-                requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout,
-                requests.exceptions.ChunkedEncodingError,
-            ) as exc:
-                if not self._reached_server(exc):
-                    if last:
-                        raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
-                elif not idempotent:
-                    raise AnswerLost(
-                        "%s: the answer was lost: %s" % (what, self._cause(exc)),
-                        timed_out=isinstance(exc, requests.exceptions.Timeout),
-                    )
-                elif last:
+                return self._send(session, method, url, what, idempotent, **kwargs)
+            except (requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:
+                if not idempotent:
+                    raise AnswerLost(f"{what}: the answer was lost: {self._cause(exc)}")
+                if attempt == attempts:
                     raise BackendUnavailable(f"{what}: no answer: {self._cause(exc)}")
-            except requests.exceptions.RequestException as exc:
-                # A malformed URL and the like: raised before anything was sent,
-                # and so for every request of the task.
-                raise BackendUnavailable(f"{what}: {self.redact(exc)}")
-            else:
-                retryable = response.status_code == 429 or (
-                    idempotent and response.status_code in READ_RETRY_STATUSES
-                )
-                if not retryable or last:
-                    return response
-                self._pause(retry_after_seconds(response, self.backoff * 2 ** (attempt - 1)))
-                continue
-            self._sleep(self.backoff * 2 ** (attempt - 1))
+                self.wait(self.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pause(self, seconds):
+    def _send(self, session, method, url, what, idempotent, **kwargs):
+        try:
+            # verify on each request: REQUESTS_CA_BUNDLE would otherwise override the
+            # session's validate_certs=false (requests issue 3829).
+            return session.request(method, url, timeout=self.timeout, verify=self.verify, **kwargs)
+        except requests.exceptions.ConnectTimeout as exc:
+            raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
+        except requests.exceptions.SSLError as exc:
+            message = "%s: TLS error (check validate_certs and ca_path): %s" % (
+                what, self.redact(exc))
+            # A certificate refused ends the handshake, before anything is sent;
+            # any other TLS failure may come after the write was sent.
+            if idempotent or _refused_certificate(exc):
+                raise BackendUnavailable(message)
+            raise AnswerLost(message)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            if not self._reached_server(exc):
+                raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
+            if idempotent:
+                raise BackendUnavailable(f"{what}: no answer: {self._cause(exc)}")
+            raise AnswerLost(
+                "%s: the answer was lost: %s" % (what, self._cause(exc)),
+                timed_out=isinstance(exc, requests.exceptions.Timeout),
+            )
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            raise
+        except requests.exceptions.RequestException as exc:
+            # A malformed URL and the like: raised before anything was sent,
+            # and so for every request of the task.
+            raise BackendUnavailable(f"{what}: {self.redact(exc)}")
+
+    def wait(self, seconds):
+        self._sleep(seconds)
+
+    def pause(self, seconds):
         """Wait ``seconds``, and hold every other request of the session (every
         thread of the task's pool) until then too."""
         with self._pause_lock:
@@ -276,3 +315,16 @@ class HttpSession:
 
     def close(self):
         self.session.close()
+        self.write_session.close()
+
+
+def _refused_certificate(exc):
+    """Whether a requests SSLError is the server's certificate refused (by type)."""
+    seen, error = set(), exc
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return True
+        seen.add(id(error))
+        nested = getattr(error, "reason", None) or (error.args[0] if error.args else None)
+        error = nested if isinstance(nested, BaseException) else error.__cause__
+    return False

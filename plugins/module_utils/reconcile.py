@@ -225,6 +225,8 @@ class Reconciler:
             )
         try:
             self._read_later(unread)
+            self._delete_twins([item for item in handled
+                                if item.action == CREATE and item.error is None and item.after])
         except ProvisioningError as exc:
             raise ReconcileFailed(
                 self._with_refusals(f"reading back what was written failed: {exc}", handled),
@@ -234,6 +236,25 @@ class Reconciler:
         if refused is not None:
             raise ReconcileFailed(self._refusals(handled), self.result(handled, failed=refused))
         return self.result(handled)
+
+    def _delete_twins(self, created):
+        """Another run of this task, at the same time, may have created the same
+        records: where a backend holds two of one identity, the younger is deleted
+        by the run that made it (see ``EntityBackend.twins``)."""
+        if not created or self.check_mode:
+            return  # (in check mode nothing was created: an item's after is a prediction)
+        self.backend.forget()  # what other runs wrote since this task read
+        identity = self.spec.identity
+        for item in created:
+            twins = self.backend.twins(item.after)
+            if len(twins) < 2 or twins[0][identity] == item.after[identity]:
+                continue
+            self.backend.delete(item.after)
+            self.backend.warnings.append(
+                f"{self.label(item.key)}: another run created it too, at the same time, as "
+                f"{twins[0][identity]}; the one this run created ({item.after[identity]}) was "
+                "deleted, and the older kept")
+            item.after = twins[0]
 
     def _read_later(self, items, quietly=False):
         """One read for every record whose adapter deferred its read-back (see READ_LATER).

@@ -74,10 +74,14 @@ def ansible_module(argument_spec, refused, **rules):
     """The AnsibleModule of a task, failed before anything is sent if a text option
     was given a list or a mapping (which ansible-core would turn into text)."""
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **rules)
-    # The options as the task gave them: module.params holds them converted.
-    problems = structures_for_text(argument_spec, _load_params())
-    if problems:
-        module.fail_json(msg=refused + "; ".join(problems))
+    # A converted list or mapping reads "['a']" or "{'a': 1}": only then are the
+    # options read again as the task gave them (module.params holds them converted),
+    # as that decodes and copies every record of a bulk list once more.
+    if any(_looks_converted(module.params.get(name)) for name, option in argument_spec.items()
+           if option.get("elements") != "dict"):
+        problems = structures_for_text(argument_spec, _load_params())
+        if problems:
+            module.fail_json(msg=refused + "; ".join(problems))
     return module
 
 
@@ -261,3 +265,12 @@ def _texts(value):
     if isinstance(value, (list, tuple)):
         return [text for part in value for text in _texts(part)]
     return [str(value)] if value not in (None, "") and not isinstance(value, bool) else []
+
+
+def _looks_converted(value):
+    """Whether ``value`` holds a text that reads like a converted list or mapping."""
+    if isinstance(value, str):
+        return value[:1] in ("[", "{")
+    if isinstance(value, dict):
+        value = list(value.values())
+    return isinstance(value, list) and any(_looks_converted(item) for item in value)

@@ -31,32 +31,53 @@ _JWT_SHAPE = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
 
 
 # The quotes in XML, as serialisers write them: as they are (lxml, in text),
-# named, decimal or hexadecimal references.
-_XML_QUOTES = (('"', "'"), ("&quot;", "&apos;"), ("&#34;", "&#39;"), ("&#x22;", "&#x27;"))
+# named, decimal or hexadecimal references (PHP's htmlspecialchars: &#039;).
+_XML_QUOTES = (('"', "'"), ("&quot;", "&apos;"), ("&#34;", "&#39;"), ("&#x22;", "&#x27;"),
+               ("&quot;", "&#039;"))
+# JSON escapes that HTML-safe encoders (Go, Rails) add.
+_JSON_HTML_SAFE = {"&": "\\u0026", "<": "\\u003c", ">": "\\u003e", "'": "\\u0027"}
 
 
 def wire_forms(secret):
     """Every form ``secret`` can take in a request or an echo of it.
 
     A server that echoes the body echoes it encoded: in JSON (escaped quotes
-    and backslashes, non-ASCII as \\u00e9 or raw, PHP's \\/), in a form or a
-    query string (percent-encoded), in XML (&amp;, &#233;); and a message
-    that shows a parsed answer shows Python's repr of it. Masking only the raw
-    text would print each of those in full.
+    and backslashes, non-ASCII as \\u00e9 or raw, PHP's \\/, HTML-safe
+    \\u0026), in a form or a query string (percent-encoded, in either case of
+    hex, PHP's %7E), in XML (&amp;, &#233;, &#xe9;); a message that shows a
+    parsed answer shows Python's repr of it, or the JSON of a JSON body; and
+    messages collapse runs of spaces. Masking only the raw text would print
+    each of those in full.
     """
-    forms = {secret}
+    forms = set()
+    for text in (secret, " ".join(secret.split())):
+        forms |= _encodings(text)
+    return forms
+
+
+def _encodings(secret):
+    json_forms = set()
     for ascii_only in (True, False):
         escaped = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
-        forms.update((escaped, escaped.replace("/", "\\/"),
-                      re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), escaped)))
-    # Percent-encoded (a form body, a query string), and as Python writes a
-    # string in the repr of an answer it parsed.
-    forms.update((quote_plus(secret), quote(secret, safe=""), quote(secret), repr(secret)[1:-1]))
+        json_forms |= {escaped, escaped.replace("/", "\\/"),
+                       re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), escaped),
+                       "".join(_JSON_HTML_SAFE.get(char, char) for char in escaped)}
+    nested = {json.dumps(form)[1:-1] for form in json_forms} | {repr(form)[1:-1] for form in json_forms}
+    percent = {quote_plus(secret), quote(secret, safe=""), quote(secret), quote(secret, safe="~")}
+    percent |= {form.replace("~", "%7E") for form in percent}
+    percent |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form) for form in percent}
+    return {secret, repr(secret)[1:-1]} | json_forms | nested | percent | _xml_forms(secret)
+
+
+def _xml_forms(secret):
+    forms = set()
     text = secret.replace("&", "&amp;").replace("<", "&lt;")
     for angle in (text, text.replace(">", "&gt;")):
         for double, single in _XML_QUOTES:
             escaped = angle.replace('"', double).replace("'", single)
-            forms.update((escaped, escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")))
+            forms |= {escaped, escaped.encode("ascii", "xmlcharrefreplace").decode("ascii"),
+                      "".join(char if ord(char) < 128 else "&#x%x;" % ord(char) for char in escaped),
+                      escaped.replace("\r", "&#xd;").replace("\n", "&#xa;")}
     return forms
 
 

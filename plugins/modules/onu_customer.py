@@ -28,18 +28,25 @@ options:
   sn:
     description:
       - Serial number of the customer's ONU; identifies the customer.
+      - Matched ignoring case and trailing spaces, as the server matches it;
+        an existing customer keeps its stored serial (serials are not renamed).
       - Required unless O(customers) is given.
     type: str
   name:
     description:
       - Name of the customer. Required to create one.
-      - Cannot contain a single quote (the server stores values unescaped).
+      - At most 100 characters. Like every text option, cannot contain a
+        single quote or a backslash (the server passes values to SQL
+        unescaped), nor a character outside the Basic Multilingual Plane such
+        as an emoji (the server's tables are 3-byte utf8).
     type: str
   address:
-    description: Installation address.
+    description: Installation address, at most 255 characters.
     type: str
   egn:
-    description: National identification number of the customer.
+    description:
+      - National identification number of the customer, digits only (the
+        server keeps it in a number column, without its leading zeros).
     type: str
   service:
     description:

@@ -201,9 +201,16 @@ class CrmClient:
                 offset = max(0, offset - max(1, full - OVERLAP))  # rows were deleted: back
                 continue
             # The same rows at the same offset, read again after the page past
-            # them was empty: nothing follows them (a list of one row ends so).
+            # them was empty. A page of OVERLAP rows or fewer stepped past its own
+            # end (one row steps one): nothing follows it. A longer one stepped
+            # to rows it had just shown, which an empty page then denied.
             if (offset, tuple(ids)) in seen:
-                return list(found.values())
+                if len(page) <= OVERLAP:
+                    return list(found.values())
+                raise BackendError(
+                    f"the CRM list answered no customers at rows_offset="
+                    f"{offset + len(page) - OVERLAP}, and then again the ones it had shown "
+                    "there: it cannot be read whole now; run the task again")
             seen.add((offset, tuple(ids)))
             if previous is not None and ids == previous and offset:
                 raise BackendError(

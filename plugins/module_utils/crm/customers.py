@@ -103,6 +103,8 @@ class Id(Field):
     """An id: an int in a task, a JSON number or numeric text (PHP) on the wire."""
 
     def __init__(self, name, **options):
+        # Positive; a server may keep ids in a BIGINT column, so no tighter bound.
+        options.setdefault("value_range", (1, 2 ** 63 - 1))
         super().__init__(name, type="int", decode=as_int, normalise=as_text, **options)
 
 
@@ -122,6 +124,12 @@ class CustomerSpec(EntitySpec):
     def identities(self):
         # uniqueid, what an _info module looks customers up by, names one in a task too
         return (self.identity,) + self.lookups
+
+    def problems(self, desired):
+        # Without a customerid, the uniqueid is the key in use: it must name someone.
+        blank = (desired.get(self.identity) is None
+                 and isinstance(desired.get("uniqueid"), str) and not desired["uniqueid"].strip())
+        return (["uniqueid must not be empty"] if blank else []) + super().problems(desired)
 
     def key(self, record):
         customerid = as_int(record.get(self.identity))
@@ -340,6 +348,12 @@ class CrmCustomers(EntityBackend):
         if after is not None:
             after.pop("reset_password", None)
         return after
+
+    def twins(self, created):
+        # The CRM stores a second customer of one uniqueid without a word.
+        if not created.get("uniqueid"):
+            return []
+        return sorted(self.holders(created["uniqueid"]), key=lambda r: r[self.spec.identity])
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):

@@ -16,6 +16,8 @@ Record shape (what modules take, compare and return)::
 
 from __future__ import annotations
 
+import fnmatch
+
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     READ_LATER,
     EntityBackend,
@@ -34,24 +36,61 @@ from ansible_collections.isp.provisioning.plugins.module_utils.values import (
     blank_as_none,
 )
 
-# The server passes every value to SQL unescaped (CONTRACTS §1): a quote breaks its query.
+# The server passes every value to SQL unescaped (CONTRACTS §1): a quote breaks
+# its query, and a backslash escapes the next character, so the value stored is
+# not the one sent and never converges.
 UNESCAPED_SQL = Charset(
     "'",
     "a single quote, which the ONU server cannot store (it passes values to SQL unescaped)",
 )
+UNESCAPED_BACKSLASH = Charset(
+    r"\\",
+    "a backslash, which the ONU server swallows (it passes values to SQL unescaped)",
+)
+# The server's tables are 3-byte utf8 (CONTRACTS §1a): no emoji, nothing beyond U+FFFF.
+OUTSIDE_BMP = Charset(
+    "[\U00010000-\U0010FFFF]",
+    "a character outside the Basic Multilingual Plane (such as an emoji), which the ONU "
+    "server's 3-byte utf8 tables cannot store",
+)
+# Column lengths, in characters. Not measured on a real server: the emulator's
+# choice (tests/emulators/onu.py), the same on both sides.
+NAME_LENGTH = 100
+ADDRESS_LENGTH = 255
+
+
+class Charsets:
+    """Several :class:`Charset` refusals for one field: the first that applies is said."""
+
+    def __init__(self, *charsets):
+        self.charsets = charsets
+
+    def problem(self, text):
+        found = (charset.problem(text) for charset in self.charsets)
+        return next((problem for problem in found if problem), None)
+
+
+ONU_TEXT = Charsets(UNESCAPED_SQL, UNESCAPED_BACKSLASH, OUTSIDE_BMP)
 
 
 class OnuField(Field):
     """A customer field, with what only the ONU server adds.
 
-    * A text field refuses what the server's unescaped SQL cannot store
-      (``UNESCAPED_SQL``), unless it names a charset of its own.
+    * A text field refuses what the server's unescaped SQL and 3-byte utf8
+      tables cannot store (``ONU_TEXT``), unless it names a charset of its own.
     """
 
     def __init__(self, name, type="str", **options):
         if type == "str":
-            options.setdefault("charset", UNESCAPED_SQL)
+            options.setdefault("charset", ONU_TEXT)
         super().__init__(name, type, **options)
+
+
+def fold_serial(sn):
+    """A serial as the server's collation compares it: case and trailing spaces
+    ignored (``c850e98ce604 `` is ``C850E98CE604``)."""
+    text = as_text(sn)
+    return None if text is None else text.rstrip(" ").upper()
 
 
 def as_egn(value):
@@ -78,10 +117,14 @@ CUSTOMER = EntitySpec(
     identity="sn",
     label="ONU customer",
     fields=[
-        OnuField("sn", normalise=as_text, lookup=True),
-        OnuField("name", create_requires=True),
-        OnuField("address", normalise=blank_as_none, decode=blank_as_empty, new=""),
-        OnuField("egn", normalise=as_egn),
+        # Compared folded everywhere: identity, duplicates, purge and its shards.
+        OnuField("sn", normalise=fold_serial, lookup=True),
+        OnuField("name", create_requires=True, max_length=NAME_LENGTH),
+        OnuField("address", normalise=blank_as_none, decode=blank_as_empty, new="",
+                 max_length=ADDRESS_LENGTH),
+        # An integer column on the server: anything but digits is a SQL error there.
+        OnuField("egn", normalise=as_egn, pattern=r"[0-9]*",
+                 rule="must be digits only (the ONU server keeps it in a number column)"),
         OnuField("service", normalise=as_text),
         # New customers are re-provisioned by the server (auto) and enabled unless
         # a task says otherwise; the server itself refuses a create without them.
@@ -110,6 +153,24 @@ class OnuCustomers(EntityBackend):
     def read_all(self):
         # The list, not get_customers_one: only the list reports `state` truly.
         return [self.from_wire(customer) for customer in self.client.customers()]
+
+    def canonical_key(self, key):
+        # Declared and stored serials match as the server matches them, so that a
+        # declared c850... updates the stored C850... and a purge never takes one
+        # for an undeclared other.
+        return self.spec.normalise(self.spec.identity, key)
+
+    def search(self, params):
+        """The info module's records; the serial it looks up matches as the server's does."""
+        serial = self.spec.identity
+        rest = dict(params)
+        wanted, rest[serial] = rest.get(serial), None
+        found = super().search(rest)
+        if wanted is None:
+            return found
+        pattern = self.canonical_key(wanted)
+        return [record for record in found
+                if fnmatch.fnmatchcase(self.canonical_key(record[serial]) or "", pattern)]
 
     def services(self):
         if self._services is None:
@@ -176,6 +237,9 @@ class OnuCustomers(EntityBackend):
 
     def update(self, current, changes, desired):
         fields = dict(changes)
+        # The stored serial, never a declared twin of it; and never the id (a
+        # readonly field, never on the wire): an update naming an id and a serial
+        # the server does not hold blanks the record.
         fields[self.spec.identity] = current[self.spec.identity]
         # The server sets `state` to NO when an update leaves it out: always send it.
         fields["enabled"] = desired.get("enabled", current["enabled"])

@@ -144,7 +144,7 @@ class SoapTransport:
                 "SIMPLer %s: SOAP fault %s: %s"
                 % (
                     function,
-                    (fault.findtext("faultcode") or "").strip(),
+                    self.http.excerpt((fault.findtext("faultcode") or "").strip(), 80),
                     self.http.excerpt(" ".join((fault.findtext("faultstring") or "").split()),
                                       300),
                 ),

@@ -287,8 +287,10 @@ class UsersideCustomers(EntityBackend):
         keyed = next((f for f in self.spec.fields if f.part == part and f.typer), None)
         if keyed is None:
             return shape.part_entry(part, items)
-        wanted = key if keyed.name == self.spec.identity else None
-        return shape.part_entry(part, items, keyed.read_name, wanted, keyed.normalise)
+        if keyed.name != self.spec.identity:
+            return shape.part_entry(part, items, keyed.read_name, None, keyed.normalise)
+        # compared as get_abon_id found it: ignoring case (see canonical_key)
+        return shape.part_entry(part, items, keyed.read_name, key, self.canonical_key)
 
     # --- reads -----------------------------------------------------------------
     def forget(self):

@@ -123,3 +123,8 @@ def test_the_backends_record_specs_get_the_same_answers(section):
                 continue  # ansible-core's own validator cannot say (a list of numbers
                 # where it wants mappings): not a record a comparison can hold
             assert fast(spec, record) == expected, (name, odd)
+
+
+def test_text_inside_a_list_of_mappings_given_a_list_is_refused():
+    _validated, problems = fast(SPEC, {"name": "x", "links": [{"ip": "10.0.0.1"}, {"ip": ["10.0.0.2"]}]})
+    assert problems == ["links[1].ip must be text, got a list"]

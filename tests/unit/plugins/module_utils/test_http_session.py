@@ -2,10 +2,12 @@
 
 import json
 import socket
+import ssl
 import threading
 
 import pytest
 import requests
+import urllib3
 import yaml
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
@@ -123,7 +125,9 @@ def test_an_unreachable_server_is_retried_then_reported_without_secrets():
     assert "cannot connect" in failure.value.message
     assert "Connection refused" in failure.value.message
     assert "TOPSECRETKEY" not in failure.value.message
-    assert len(sleeps) == 3  # connecting failed: the write never left, retrying is safe
+    # connecting failed: the write never left, so it was sent three times more
+    # (urllib3's backoff: the first again at once, then after 1 s, then 2 s)
+    assert sleeps == [1.0, 2.0]
 
 
 def test_a_name_that_does_not_resolve_never_sent_the_write(monkeypatch):
@@ -139,7 +143,7 @@ def test_a_name_that_does_not_resolve_never_sent_the_write(monkeypatch):
         session("http://crm.isp.example/api/", sleeps).request("POST", "x", idempotent=False)
     assert "cannot connect" in failure.value.message
     assert "Temporary failure in name resolution" in failure.value.message
-    assert len(sleeps) == 3
+    assert sleeps == [1.0, 2.0]
 
 
 def test_a_connection_closed_without_an_answer_may_have_reached_the_server():
@@ -185,6 +189,32 @@ def test_a_tls_failure_makes_the_backend_unusable(monkeypatch):
     with pytest.raises(BackendUnavailable) as failure:
         http.request("GET", "x", idempotent=True)
     assert "TLS error" in failure.value.message
+
+
+@pytest.mark.parametrize("cause, lost", [
+    (ssl.SSLCertVerificationError("certificate verify failed"), False),  # in the handshake
+    (ssl.SSLError("DECRYPTION_FAILED_OR_BAD_RECORD_MAC"), True),  # may be after sending
+])
+def test_a_write_whose_tls_failed_after_the_handshake_is_read_back(monkeypatch, cause, lost):
+    http = session("https://127.0.0.1:9/api/", [])
+
+    def fail(*args, **kwargs):
+        raise requests.exceptions.SSLError(urllib3.exceptions.SSLError(cause))
+
+    monkeypatch.setattr(http.write_session, "request", fail)
+    with pytest.raises(AnswerLost if lost else BackendUnavailable) as failure:
+        http.request("POST", "x", idempotent=False)
+    assert "TLS error" in str(failure.value)
+
+
+def test_validate_certs_false_holds_against_requests_ca_bundle(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
+    http = HttpSession("https://127.0.0.1:9/api/", validate_certs=False, sleep=lambda _: None)
+    sent = []
+    monkeypatch.setattr(http.session, "request",
+                        lambda method, url, **kwargs: sent.append(kwargs["verify"]) or "answer")
+    assert http.request("GET", "x", idempotent=True) == "answer"
+    assert sent == [False]
 
 
 def test_an_answer_is_the_clients_to_read_even_an_error(scripted):

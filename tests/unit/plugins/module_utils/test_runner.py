@@ -451,3 +451,11 @@ def test_a_number_beyond_the_backends_integer_column_is_refused_before_any_write
     assert code == 1
     assert "speed 2147483648 is outside what the backend stores" in out["msg"]
     assert "l8" not in out["msg"] and store.writes == []
+
+
+def test_a_list_inside_a_list_of_texts_or_a_list_of_mappings_is_refused_too(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l1"}], "purge": True,
+                               "purge_scope": {"plan": "home"},
+                               "purge_shard": {"index": 0, "count": 1, "keep": [["l2"]]}}, capsys)
+    assert code == 1 and out["msg"] == "nothing was changed: purge_shard.keep[0] must be text, got a list"
+    assert store.writes == []

@@ -1,4 +1,5 @@
 import json
+import re
 from urllib.parse import quote, quote_plus
 from xml.sax.saxutils import escape as xml_escape
 
@@ -46,8 +47,18 @@ SPECIAL = "p\"a\\ss&<w>ö'rd/é 1+2"
     xml_escape(SPECIAL),                                     # XML text, as lxml writes it
     xml_escape(SPECIAL, {'"': "&quot;", "'": "&apos;"}),     # XML attribute
     xml_escape(SPECIAL, {'"': "&#34;", "'": "&#39;"}).encode("ascii", "xmlcharrefreplace").decode(),
+    xml_escape(SPECIAL, {'"': "&quot;", "'": "&#039;"}).replace("ö", "&#xf6;").replace("é", "&#xe9;"),
+    json.dumps(SPECIAL)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c")
+    .replace(">", "\\u003e").replace("'", "\\u0027"),                 # Go's, Rails' JSON
+    json.dumps(json.dumps(SPECIAL)[1:-1])[1:-1],             # a JSON body shown in JSON
+    re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(),   # PHP urlencode, lower-case hex
+           quote_plus(SPECIAL + "~").replace("~", "%7E")),
+    " ".join((SPECIAL + "\t 2").split()),                   # a message collapses spaces
 ], ids=["raw", "json", "json-utf8", "php-json", "json-upper", "form", "query", "repr",
-        "xml-text", "xml-attribute", "xml-ascii"])
+        "xml-text", "xml-attribute", "xml-ascii", "php-html", "json-html-safe", "json-in-json",
+        "php-urlencode", "collapsed"])
 def test_a_secret_is_masked_in_every_encoding_an_echoed_body_gives_it(form):
-    text = Redactor(SPECIAL)("the server said: bad password <%s> for user" % form)
+    secret = SPECIAL + "~" if form.endswith("%7e") else SPECIAL + "\t 2" if form.endswith(" 2") \
+        else SPECIAL
+    text = Redactor(secret)("the server said: bad password <%s> for user" % form)
     assert text == "the server said: bad password <%s> for user" % MASK

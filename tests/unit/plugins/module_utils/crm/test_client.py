@@ -57,6 +57,19 @@ def test_a_list_of_one_customer_ends(crm):
     assert crm.emulator.counters.snapshot()["reads"] == {"list": 3}
 
 
+def test_an_empty_page_amid_rows_it_had_shown_fails_rather_than_end_the_list(crm):
+    client = client_for(crm.url)
+    read_page = client.list_page
+
+    def list_page(filters, offset, limit=100, first=False):
+        return [] if offset == 180 else read_page(filters, offset, limit, first)
+
+    client.list_page = list_page
+    with pytest.raises(BackendError) as failure:
+        client.customers()
+    assert "cannot be read whole" in failure.value.message
+
+
 def test_filters_travel_to_the_server(crm):
     assert len(client_for(crm.url).customers({"resellerid": "2"})) == 110
     assert len(client_for(crm.url).customers({"resellerid": "1"})) == 130

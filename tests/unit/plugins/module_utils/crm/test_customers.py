@@ -434,3 +434,39 @@ def test_holders_are_found_in_the_lists_order_with_one_read(crm):
     assert [r["customerid"] for r in crm_backend.holders(" SEED-0009")] == [1008, 1009]
     assert crm_backend.holders("NOPE") == []
     assert counts(crm)["reads"] == {"list": 3}
+
+
+def test_two_runs_that_create_one_customer_at_once_leave_the_older_one(crm):
+    # Both runs read the list before either created: both find RACE-1 missing.
+    first, second = Reconciler(backend(crm)), Reconciler(backend(crm))
+    declared = [("present", dict(NEW, uniqueid="RACE-1"))]
+    first_plan, second_plan = first.plan(declared), second.plan(declared)
+    kept = first.apply(first_plan)["results"][0]["customer"]["customerid"]
+    result = second.apply(second_plan)
+    assert [r["customerid"] for r in holders(crm, "RACE-1")] == [kept]
+    # the second run reports the customer that stays, and says what it undid
+    assert result["results"][0]["customer"]["customerid"] == kept
+    assert any("another run created it too" in w for w in second.backend.warnings)
+    assert counts(crm)["writes"] == {"create": 2, "delete": 1}
+
+
+def test_a_run_alone_reads_once_more_after_its_creates_and_deletes_nothing(crm):
+    counts(crm)
+    converge(crm, [("present", dict(NEW, uniqueid="ALONE-1"))])
+    snapshot = counts(crm)
+    assert snapshot["writes"] == {"create": 1}
+    # the list before, the one customer read back, the list again for twins
+    assert snapshot["reads"]["list"] == 3 + 1 + 3
+
+
+def test_an_empty_uniqueid_without_a_customerid_names_nobody(crm):
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(crm, [("present", dict(NEW, uniqueid=" "))])
+    assert "uniqueid must not be empty" in failed.value.message
+    assert counts(crm)["writes"] == {}
+
+
+def test_check_mode_looks_for_no_twins(crm):
+    counts(crm)
+    converge(crm, [("present", dict(NEW, uniqueid="CHECK-1"))], check_mode=True)
+    assert counts(crm)["reads"]["list"] == 3  # the one read of the list, nothing after

@@ -8,6 +8,12 @@ from ansible_collections.isp.provisioning.plugins.module_utils.onu.customers imp
     CUSTOMER,
     OnuCustomers,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
+    ReconcileFailed,
+    Reconciler,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.shard import Partition
+from tests.emulators.onu import OnuEmulator
 
 
 class FakeClient:
@@ -91,7 +97,8 @@ def test_a_zero_on_create_is_refused_rather_than_silently_dropped():
 def test_every_text_field_refuses_a_quote_in_the_same_words():
     texts = [field.name for field in CUSTOMER.writable if field.type == "str"]
     assert set(texts) == {"sn", "name", "address", "egn", "service", "state_rf"}
-    for name in texts:
+    # egn says its own rule first: digits only, which no quote passes either
+    for name in set(texts) - {"egn"}:
         assert CUSTOMER.problems({name: "a'b"}) == [
             f"{name} contains a single quote, which the ONU server cannot store "
             "(it passes values to SQL unescaped)"]
@@ -137,3 +144,83 @@ def test_a_delete_names_the_serial():
     client.delete = deleted.append
     OnuCustomers(client).delete({"sn": "S1", "id": "262"})
     assert deleted == ["S1"]
+
+
+# --- what the real server refuses or folds (CONTRACTS §1a) ---------------------
+def test_every_text_field_refuses_a_backslash_and_characters_beyond_the_bmp():
+    for name in ("sn", "name", "address", "service", "state_rf"):
+        assert CUSTOMER.problems({name: "a\\b"}) == [
+            f"{name} contains a backslash, which the ONU server swallows "
+            "(it passes values to SQL unescaped)"]
+        [problem] = CUSTOMER.problems({name: "Ana \U0001F600"})
+        assert problem.startswith(f"{name} contains a character outside the Basic Multilingual")
+    assert CUSTOMER.problems({"sn": "S", "name": "Ана Ñoño", "address": "ул. Шипка 1"}) == []
+
+
+def test_an_egn_must_be_digits_and_names_and_addresses_fit_their_columns():
+    assert CUSTOMER.problems({"sn": "S", "egn": "0801011234"}) == []
+    assert CUSTOMER.problems({"sn": "S", "egn": "80-01-01"}) == [
+        "egn '80-01-01' must be digits only (the ONU server keeps it in a number column)"]
+    assert CUSTOMER.problems({"sn": "S", "name": "n" * 100, "address": "a" * 255}) == []
+    assert CUSTOMER.problems({"sn": "S", "name": "n" * 101, "address": "a" * 256}) == [
+        "name is 101 characters long, more than the 100 the backend stores",
+        "address is 256 characters long, more than the 255 the backend stores"]
+
+
+def test_serials_are_the_same_identity_whatever_their_case_and_trailing_spaces():
+    backend = OnuCustomers(FakeClient())
+    assert backend.canonical_key("c850e98ce604  ") == "C850E98CE604"
+    assert backend.fetch(["s1 ", "S2"]) == {"s1 ": backend.fetch(["S1"])["S1"]}
+
+
+def test_an_update_names_the_stored_serial_and_never_the_id():
+    client = FakeClient()
+    backend = OnuCustomers(client)
+    current = backend.fetch(["s1"])["s1"]
+    backend.update(current, {"name": "new"}, {"sn": "s1", "name": "new", "id": "999"})
+    assert client.updates == [{"sn": "S1", "name": "new", "state": "NO"}]
+
+
+def test_the_info_module_finds_a_serial_whatever_its_case():
+    backend = OnuCustomers(FakeClient())
+    assert [r["id"] for r in backend.search({"sn": "s1 ", "id": None, "filters": {}})] == ["262"]
+    assert [r["id"] for r in backend.search({"sn": "s*", "id": None, "filters": {}})] == ["262"]
+
+
+def test_a_declared_twin_is_declared_once_only():
+    with pytest.raises(ReconcileFailed) as caught:
+        Reconciler(OnuCustomers(FakeClient())).plan(
+            [("present", {"sn": "N1", "name": "n"}), ("present", {"sn": "n1 ", "name": "n"})])
+    assert "'n1 ' is declared more than once" in caught.value.message
+
+
+def test_a_purge_never_takes_a_declared_lower_case_serial_for_another(serve, connect):
+    running = serve(OnuEmulator, nbf_delay=0)
+    backend = OnuCustomers(connect(running))
+    engine = Reconciler(backend)
+    items = engine.plan([("present", {"sn": "c850e98ce604", "name": "HT803G-1GC"})],
+                        purge_scope={"sn": "C850*"})
+    assert [(item.key, item.action) for item in items] == [("c850e98ce604", "none")]
+    engine.apply(items)
+    backend.forget()
+    assert [r["sn"] for r in backend.read_all() if r["sn"].upper() == "C850E98CE604"] == [
+        "C850E98CE604"]
+
+
+def test_a_declared_lower_case_serial_updates_the_stored_customer(serve, connect):
+    running = serve(OnuEmulator, nbf_delay=0)
+    backend = OnuCustomers(connect(running))
+    engine = Reconciler(backend)
+    items = engine.plan([("present", {"sn": "c850e98ce604 ", "name": "Renamed"})])
+    assert [item.action for item in items] == ["update"]
+    result = engine.apply(items)
+    assert result["changed"] is True
+    backend.forget()
+    assert [r["name"] for r in backend.read_all() if r["id"] == "262"] == ["Renamed"]
+
+
+def test_no_shard_of_a_purge_takes_a_serial_declared_in_another_case():
+    # keep holds the serials declared anywhere in the repository, as declared
+    for index in range(4):
+        partition = Partition(CUSTOMER, index, 4, by="sn", keep=["c850e98ce604 "])
+        assert not partition.owns({"sn": "C850E98CE604"})

@@ -108,12 +108,12 @@ def test_a_write_answered_by_a_proxy_page_is_a_lost_answer(status, timed_out):
 def test_a_write_is_never_redirected(server):
     sent = []
     client = client_for(server)
-    real = client.http.session.request
+    real = client.http.write_session.request  # writes have a pool of their own
 
     def spy(method, url, **kwargs):
         sent.append((method, kwargs.get("allow_redirects", True)))
         return real(method, url, **kwargs)
 
-    client.http.session.request = spy
+    client.http.write_session.request = spy
     client.edit(1, {"comment": "x"})
     assert sent == [("POST", False)]

@@ -348,6 +348,7 @@ def add_extra(server, customer, agreement=None, email=None):
 
 
 @pytest.mark.parametrize("identity, key", [("agreement_number", "A-1b"),
+                                           ("agreement_number", "a-1B"),  # found ignoring case
                                            ("email", "Second@Example.net")])
 def test_a_customer_is_found_by_any_of_its_agreements_and_emails(server, identity, key):
     client_for(server).edit(1, {"email": "main@example.net"})
@@ -505,3 +506,10 @@ def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(serv
     # one look-up per key, one read per customer found
     assert control(server, "counters")["reads"] == {
         "customer.get_abon_id": 21, "customer.get_data": 20}
+
+
+def test_an_other_identity_given_empty_clears_that_field_and_is_no_empty_key(server):
+    converge(server, {"login": "it-clear", "name": "Clear", "agreement_number": "CL-1"})
+    result = converge(server, {"login": "it-clear", "agreement_number": ""})
+    assert result["updated"] == 1
+    assert result["results"][0]["customer"]["agreement_number"] in ("", None)
