@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Issue 12: no secret in output, log or result at -vvvv, on any module, on error
+# paths where a server repeats the request (its body, query and headers) in its
+# answer, with secrets that JSON, forms and XML each escape in their own way;
+# and no secret on the success paths of the real credentials.
+set -euo pipefail
+
+config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
+work="${OUTPUT_DIR:?}/scan"
+rm -rf "$work"
+mkdir -p "$work"
+# Secrets that JSON, forms and XML each escape in their own way.
+python3 - "$work" <<'PYTHON'
+import json, sys
+special = 'Sx"q\\w&<é>\'/~ 9%T'
+json.dump({"secrets": {name: name[0] + "-" + special
+                       for name in ("onu", "crm", "simpler", "ipdr", "userside")}},
+          open(sys.argv[1] + "/special.json", "w"))
+json.dump({"secrets": {"onu": "operator123", "crm": "0f9895fb407c83e5ea128082098b47681aa75d6944576423c4",
+                       "simpler": "password", "ipdr": "GiXwBWWv5g2Fs6QeaTlx",
+                       "userside": "userside-test-key"}}, open(sys.argv[1] + "/real.json", "w"))
+PYTHON
+extra=(-i "localhost," -e "@$config")
+
+ansible-playbook faults.yml "${extra[@]}" -e echo=true "$@"
+for transport in rest soap; do
+    ANSIBLE_LOG_PATH="$work/echo-$transport.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
+        -e "@$work/special.json" -e "simpler_transport=$transport" > "$work/echo-$transport.out" 2>&1 \
+        || { tail -40 "$work/echo-$transport.out"; exit 1; }
+done
+ansible-playbook faults.yml "${extra[@]}" -e echo=false "$@"
+ANSIBLE_LOG_PATH="$work/real.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
+    -e "@$work/real.json" -e simpler_transport=rest > "$work/real.out" 2>&1 \
+    || { tail -40 "$work/real.out"; exit 1; }
+
+python3 - "$work" <<'PYTHON'
+import glob, html, json, sys
+from urllib.parse import quote, quote_plus
+work = sys.argv[1]
+special = json.load(open(work + "/special.json"))["secrets"]
+real = json.load(open(work + "/real.json"))["secrets"]
+def forms(secret):
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+            quote_plus(secret), quote(secret, safe=""), html.escape(secret, quote=False),
+            html.escape(secret)}
+checks = [("echo-*.[ol][uo][tg]", special.values()),  # each run's output and log
+          # "password" is no secret a scan can look for: every option name holds it
+          ("real.[ol][uo][tg]", [v for k, v in real.items() if k != "simpler"])]
+found, echoed = [], 0
+for pattern, secrets in checks:
+    for path in sorted(glob.glob(f"{work}/{pattern}")):
+        text = open(path, encoding="utf-8", errors="replace").read()
+        echoed += text.count("********")
+        found += [f"{path}: {form!r}" for secret in secrets for form in forms(secret) if form in text]
+        if "eyJ" in text:
+            found.append(f"{path}: a JSON Web Token")
+print(f"{echoed} masks in the output; {len(found)} secrets shown")
+if found:
+    print("\n".join(found))
+    sys.exit(1)
+if not echoed:
+    sys.exit("no mask at all: the servers' echoes did not reach the output")
+PYTHON
