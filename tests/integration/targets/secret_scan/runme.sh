@@ -28,6 +28,22 @@ for transport in rest soap; do
         -e "@$work/special.json" -e "simpler_transport=$transport" > "$work/echo-$transport.out" 2>&1 \
         || { tail -40 "$work/echo-$transport.out"; exit 1; }
 done
+# The same, the secrets in each module's environment variable instead of options.
+python3 - "$work" > "$work/environment.sh" <<'PYTHON'
+import json, shlex, sys
+secrets = json.load(open(sys.argv[1] + "/special.json"))["secrets"]
+names = {"onu": "ISP_ONU_PASSWORD", "crm": "ISP_CRM_API_KEY", "simpler": "ISP_SIMPLER_API_PASSWORD",
+         "ipdr": "ISP_IPDR_API_TOKEN", "userside": "ISP_USERSIDE_API_KEY"}
+for backend, name in names.items():
+    print(f"export {name}={shlex.quote(secrets[backend])}")
+PYTHON
+(
+    # shellcheck disable=SC1091
+    . "$work/environment.sh"
+    ANSIBLE_LOG_PATH="$work/echo-environment.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
+        -e "@$work/special.json" -e from_environment=true -e simpler_transport=rest \
+        > "$work/echo-environment.out" 2>&1 || { tail -40 "$work/echo-environment.out"; exit 1; }
+)
 ansible-playbook faults.yml "${extra[@]}" -e echo=false "$@"
 ANSIBLE_LOG_PATH="$work/real.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
     -e "@$work/real.json" -e simpler_transport=rest > "$work/real.out" 2>&1 \
