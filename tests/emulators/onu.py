@@ -8,7 +8,7 @@ does, by default (the options below make it friendlier or slower on request):
   ``nbf_delay`` seconds (10 by default, as on the real server) and whose
   ``exp`` is ``nbf + token_ttl``; the php-jwt error texts. A token whose
   ``nbf`` or ``iat`` lies in the future is refused ("Cannot handle token prior
-  to ...", in UTC: the emulator's time zone).
+  to ...", in the server's time zone, ``utc_offset``: +0200 as measured);
 * privilege by account type (9 admin, 6 operator, 3 visitor);
 * create answers no id; update answers 201 and writes only non-empty values,
   and sets ``state`` to ``"NO"`` when the request leaves it out; update and
@@ -51,8 +51,11 @@ does, by default (the options below make it friendlier or slower on request):
 Options (launcher flags, ``PUT /_emulator/config``):
 
 * ``nbf_delay`` / ``token_ttl``: a token's wait and life, in seconds;
-* ``php_numbers``: answer ids, service, egn and state_rf as JSON numbers (PHP
-  8.1 and later);
+* ``php_numbers`` (default on, as the PHP 8.2 server measured): answer ids,
+  service, egn, state_rf and the token's ``data.id`` and ``data.type`` as JSON
+  numbers; off answers strings, as older PHP and the seed document do;
+* ``utc_offset`` (``"+0200"``): the server's time zone, shown in the
+  early-token error;
 * ``snmp_noise`` (default on): the diagnostics above; off for a quiet server;
 * ``slow_updates`` (default off, so the test suite stays fast): each update
   waits as the real server does, 1 s, or 7 s when the customer has
@@ -74,6 +77,7 @@ makes every token issued so far answer ``Expired token`` (tokens carry a
 ``jti`` the real server does not add, so that each one is distinct).
 """
 
+import datetime
 import json
 import re
 import secrets
@@ -227,8 +231,9 @@ class OnuEmulator(Emulator):
         ("--nbf-delay", dict(type=float, default=None,
                              help="seconds between a token's iat and nbf (server: 10)")),
         ("--token-ttl", dict(type=float, default=None, help="seconds a token lives after nbf")),
-        ("--php-numbers", dict(action="store_true", default=None,
-                               help="answer numbers as PHP 8.1+ does")),
+        ("--php-numbers", dict(type=int, choices=(0, 1), default=None,
+                               help="1 (default): numbers, as PHP 8.1+ answers; 0: strings")),
+        ("--utc-offset", dict(default=None, help="the server's time zone (default +0200)")),
         ("--slow-updates", dict(action="store_true", default=None,
                                 help="updates take as long as the server's: 1 s, 7 s with "
                                      "state_rf (off by default)")),
@@ -246,8 +251,8 @@ class OnuEmulator(Emulator):
         super().__init__(db_path, faults, **config)
 
     def default_config(self):
-        return dict(nbf_delay=10.0, token_ttl=3600.0, php_numbers=False, snmp_noise=True,
-                    slow_updates=False)
+        return dict(nbf_delay=10.0, token_ttl=3600.0, php_numbers=True, snmp_noise=True,
+                    slow_updates=False, utc_offset="+0200")
 
     def configure(self, changes):
         if changes.pop("expire_tokens", False):
@@ -322,11 +327,18 @@ class OnuEmulator(Emulator):
         # php-jwt checks nbf, then iat: a token made for later is refused either way.
         for claim in ("nbf", "iat"):
             if claims.get(claim, 0) > now:
-                return "Cannot handle token prior to " + time.strftime(
-                    "%Y-%m-%dT%H:%M:%S+0000", time.gmtime(claims[claim]))
+                return "Cannot handle token prior to " + self.local_time(claims[claim])
         if claims.get("exp", 0) < now or token in self.expired:
             return "Expired token"
         return None
+
+    def local_time(self, timestamp):
+        """``timestamp`` as php-jwt prints it, in the server's time zone (``+0200``)."""
+        offset = str(self.config["utc_offset"])
+        sign = -1 if offset.startswith("-") else 1
+        seconds = sign * (int(offset[-4:-2]) * 3600 + int(offset[-2:]) * 60)
+        zone = datetime.timezone(datetime.timedelta(seconds=seconds))
+        return datetime.datetime.fromtimestamp(timestamp, zone).strftime("%Y-%m-%dT%H:%M:%S%z")
 
     def noise(self, target):
         """The SNMP diagnostics of an update of ``target`` (None: nobody)."""

@@ -120,7 +120,7 @@ def test_state_survives_a_restart(serve, tmp_path):
 
 # --- measured against the real server (CONTRACTS §1a) -------------------------
 def test_serials_match_ignoring_case_and_trailing_spaces(onu):
-    assert onu("get_customers_one.php", {"sn": "c850e98ce604 "})[1]["id"] == "262"
+    assert onu("get_customers_one.php", {"sn": "c850e98ce604 "})[1]["id"] == 262
     assert onu("update_customer.php", {"sn": "c850e98ce604", "name": "Folded",
                                        "state": "YES"})[0] == 201
     assert [c["name"] for c in listed(onu, "C850E98CE604")] == ["Folded"]
@@ -184,7 +184,7 @@ def test_an_egn_loses_its_leading_zeros_and_yes_no_are_stored_upper_case(onu):
     onu("create_customer.php", {"sn": "ZERO1", "name": "n", "egn": "0801011234",
                                 "auto": "yes", "state": "no"})
     customer = listed(onu, "ZERO1")[0]
-    assert (customer["egn"], customer["auto"], customer["state"]) == ("801011234", "YES", "NO")
+    assert (customer["egn"], customer["auto"], customer["state"]) == (801011234, "YES", "NO")
 
 
 def test_every_body_but_the_logins_starts_with_a_line_break_and_is_compact_json(raw):
@@ -237,15 +237,23 @@ def test_a_token_issued_in_the_future_is_refused_like_an_early_one(running):
     token = jwt.encode(claims, running.emulator.secret(), algorithm="HS256")
     answer = requests.post(running.url + "get_services.php", json={"jwt": token}, timeout=5)
     assert answer.status_code == 401
+    # in the server's time zone, +0200 as measured (CONTRACTS §1a)
     assert answer.json()["error"] == "Cannot handle token prior to " + time.strftime(
-        "%Y-%m-%dT%H:%M:%S+0000", time.gmtime(now + 3600))
+        "%Y-%m-%dT%H:%M:%S+0200", time.gmtime(now + 3600 + 7200))
+
+
+def test_numbers_are_php_8_numbers_by_default(onu, running):
+    customer = onu("get_customers.php")[1]["customers"][0]
+    assert isinstance(customer["id"], int) and isinstance(customer["service"], int)
+    claims = jwt.decode(token_of(running), options={"verify_signature": False})
+    assert isinstance(claims["data"]["id"], int) and isinstance(claims["data"]["type"], int)
 
 
 def test_a_new_serial_with_an_id_blanks_the_record(onu):
     assert onu("update_customer.php", {"id": "194", "sn": "RENAMED1", "state": "YES"})[0] == 201
     customer = listed(onu, "RENAMED1")[0]
     assert (customer["id"], customer["name"], customer["service"], customer["auto"]) == (
-        "194", "", None, "NO")
+        194, "", None, "NO")
     # ... and a customer without a name cannot be read one at a time.
     assert onu("get_customers_one.php", {"id": "194"})[0] == 404
 

@@ -33,6 +33,22 @@ def test_a_client_whose_clock_runs_ahead_waits_out_the_servers_refusals(serve, c
     assert len(onu.services()) == 6
 
 
+def test_the_servers_time_zone_in_a_refusal_is_honoured(serve, connect):
+    # "Cannot handle token prior to 2026-11-29T08:00:03+0200": read as UTC, the
+    # client would wait two hours (MAX_NBF_WAIT at a time) instead of a second.
+    running = serve(OnuEmulator, nbf_delay=2, utc_offset="+0200")
+    naps = []
+    onu = connect(running, clock=lambda: time.time() + 5)  # thinks nbf has passed
+
+    def sleep(seconds):
+        naps.append(seconds)
+        time.sleep(min(seconds, 1.5))
+
+    onu.sleep = sleep
+    assert len(onu.services()) == 6
+    assert naps and max(naps) <= 5
+
+
 def test_an_expired_token_means_one_new_login(serve, connect):
     running = serve(OnuEmulator, nbf_delay=0)
     onu = connect(running)
