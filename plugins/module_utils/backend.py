@@ -199,11 +199,25 @@ class EntityBackend:
         A backend whose server does not refuse a second record of one identity
         (the CRM's uniqueid) answers here, so that two runs of one task at the
         same time, both of which found the record missing and created it, agree
-        which one stays: the oldest; each run deletes its own younger twin. The
-        run that created the younger one reads after its own create, so it sees
-        the older one. A server that refuses a twin needs nothing: ``[]``.
+        which one stays: the oldest (the lowest :meth:`record_id`); each run
+        deletes its own younger twin. The run that created the younger one reads
+        after its own create, so it sees the older one. A server that refuses a
+        twin needs nothing: ``[]``.
         """
         return []
+
+    def record_id(self, record):
+        """The server's own id of a record, which orders twins (lower is older).
+
+        The identity, where the server's id is the identity (the CRM's customerid);
+        an adapter whose identity is a name the user gives returns the id here.
+        """
+        return record[self.spec.identity]
+
+    def delete_twin(self, record):
+        """Delete a twin this run created (see :meth:`twins`); an adapter whose server
+        refuses to delete a new record as it is makes it deletable first."""
+        self.delete(record)
 
     # --- writes -----------------------------------------------------------------
     def create(self, desired):

@@ -244,17 +244,33 @@ class Reconciler:
         if not created or self.check_mode:
             return  # (in check mode nothing was created: an item's after is a prediction)
         self.backend.forget()  # what other runs wrote since this task read
-        identity = self.spec.identity
         for item in created:
-            twins = self.backend.twins(item.after)
-            if len(twins) < 2 or twins[0][identity] == item.after[identity]:
-                continue
-            self.backend.delete(item.after)
-            self.backend.warnings.append(
-                f"{self.label(item.key)}: another run created it too, at the same time, as "
-                f"{twins[0][identity]}; the one this run created ({item.after[identity]}) was "
-                "deleted, and the older kept")
-            item.after = twins[0]
+            try:
+                self._keep_oldest(item)
+            except ProvisioningError as exc:
+                if stops_backend(exc):
+                    raise
+                item.refuse(exc)  # this record only, as a refused write
+
+    def _keep_oldest(self, item):
+        """Delete the record ``item`` created if an older twin holds its identity;
+        the item then reports the older one."""
+        twins = self.backend.twins(item.after)
+        if len(twins) < 2:
+            return
+        kept, own = self.backend.record_id(twins[0]), self.backend.record_id(item.after)
+        if kept == own:
+            return
+        told = f"another run created it too, at the same time (id {kept})"
+        try:
+            self.backend.delete_twin(item.after)
+        except ProvisioningError as exc:  # (raised from it: a backend down still stops all)
+            raise BackendError(f"{told}; deleting the one this run created (id {own}) failed, "
+                               f"so both are left: {exc}") from exc
+        self.backend.warnings.append(
+            f"{self.label(item.key)}: {told}; the one this run created (id {own}) was deleted, "
+            "and the older kept")
+        item.after = twins[0]
 
     def _read_later(self, items, quietly=False):
         """One read for every record whose adapter deferred its read-back (see READ_LATER).

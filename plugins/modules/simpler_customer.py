@@ -20,6 +20,10 @@ description:
     appending a number when they are taken, so adding twice makes two
     customers. The module therefore always searches before it adds, and
     after an add whose answer was lost it searches again instead of adding again.
+  - Two runs of one task at the same time may both add a customer; after its
+    adds, each run searches its invoicing ids again, and the run whose
+    customer is the younger twin (the one SIMPLer gave a number appended to the
+    invoicing id) deletes it, with a warning, and reports the older one.
   - SIMPLer has no call that lists customers with their invoicing ids; each
     declared customer is found with one search and one read per candidate,
     all before the first write.
@@ -32,7 +36,8 @@ author:
 options:
   invoicingid:
     description:
-      - Invoicing id of the customer; identifies it.
+      - Invoicing id of the customer; identifies it. Spaces around it are
+        dropped, as SIMPLer stores it.
       - Required unless O(customers) is given.
     type: str
   customerid:

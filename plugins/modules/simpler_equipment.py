@@ -27,6 +27,8 @@ options:
   nickname:
     description:
       - Nickname of the equipment; identifies it.
+      - Spaces around it, and around every other value, are dropped, as SIMPLer
+        stores them.
       - Required unless O(equipment) is given.
     type: str
   description:

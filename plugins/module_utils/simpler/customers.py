@@ -23,6 +23,7 @@ getCustomerData. Every declared record is read that way once, before any write.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
@@ -206,6 +207,9 @@ class SimplerCustomers(SimplerBackend):
         self._nicknames = {}
         # nickname -> invoicingid of the declared record that takes it in this task
         self._claimed = {}
+        # customerid -> the invoicingid declared for it, of customers this task added
+        # that SIMPLer stored with a serial number appended (see twins())
+        self._serialled = {}
 
     # --- the wire --------------------------------------------------------------------
     def from_wire(self, row, custom=None):
@@ -261,12 +265,7 @@ class SimplerCustomers(SimplerBackend):
         located = self._located.get(key)
         if located:
             return self.read_one(located)
-        matches = []
-        by_key = {self.spec.filters[self.spec.identity]: key}
-        for summary in self.client.search_customers(**by_key):
-            record = self.read_one(summary.get("customerid", summary.get("id")))
-            if record is not None and self.spec.key(record) == key:
-                matches.append(record)
+        matches = self.holders(key)
         if len(matches) > 1:
             raise ValidationError(
                 "invoicingid %r is held by %d customers (customerid %s); SIMPLer makes "
@@ -276,8 +275,22 @@ class SimplerCustomers(SimplerBackend):
             )
         return matches[0] if matches else None
 
+    def holders(self, key):
+        """Every customer whose invoicing id is ``key`` as SIMPLer stores it.
+
+        searchCustomer matches substrings: each match is read to compare exactly.
+        """
+        matches = []
+        by_key = {self.spec.filters[self.spec.identity]: key}
+        for summary in self.client.search_customers(**by_key):
+            record = self.read_one(summary.get("customerid", summary.get("id")))
+            if record is not None and self.canonical_key(self.spec.key(record)) == key:
+                matches.append(record)
+        return matches
+
     # --- before any write -----------------------------------------------------------
     def prepare(self, desired):
+        desired = super().prepare(desired)
         if desired.get("customerid"):
             customerid = as_text(desired["customerid"])
             if self.client.customer_data(customerid) is None:
@@ -359,6 +372,44 @@ class SimplerCustomers(SimplerBackend):
                 else value
         return after
 
+    # --- twins: two runs that added one customer at once ------------------------------
+    def twins(self, created):
+        """The customers holding the invoicing id ``created`` was added for, oldest first.
+
+        SIMPLer never refuses an add (CONTRACTS §3): of two runs that add one
+        invoicing id at once, the later add stores it with a serial number
+        appended (:meth:`create` tells that customer apart as this run's), or as
+        it is, should the server not see the first add yet. Either way they are
+        twins of the declared id, and only the one this run created is ever
+        deleted: a customer that merely holds the id plus digits is another one.
+        """
+        declared = self._serialled.get(created["customerid"], self.spec.key(created))
+        others = [record for record in self.holders(declared)
+                  if record["customerid"] != created["customerid"]]
+        twins = sorted(others + [created], key=self.record_id)
+        if twins[0] is created and self.spec.key(created) != declared:
+            # The customer that held it when this run added is gone: nothing to keep.
+            raise BackendError(renamed(self.spec.identity, declared, created))
+        return twins
+
+    def record_id(self, record):
+        return int(record["customerid"])
+
+    def delete_twin(self, record):
+        status = self.spec.by_name["customerstatus"]
+        if record[status.name] == "current":
+            # deleteCustomer refuses a current customer; this one was added a moment
+            # ago by this run and is deleted now, so its status means nothing yet.
+            self.client.modify_customer(
+                record["customerid"], self.to_wire({status.name: self.status_to_delete()}))
+        self.delete(record)
+
+    def status_to_delete(self):
+        """A status other than current, for a customer about to be deleted: potential
+        (a new customer's, in SIMPLer's own example), else the server's first."""
+        others = [status for status in self.statuses() if status != "current"]
+        return "potential" if "potential" in others else others[0]
+
     # --- writes ---------------------------------------------------------------------
     def create(self, desired):
         customerid = self.client.add_customer(self.to_wire(desired))
@@ -366,13 +417,14 @@ class SimplerCustomers(SimplerBackend):
         record = self.read_one(customerid) if customerid else self.fetch([key]).get(key)
         if record is None:
             raise BackendError("addCustomer answered OK, but the new customer cannot be read back")
+        if serial_appended(key, self.spec.key(record)):
+            # Another run added this invoicing id after this task searched for it:
+            # the engine deletes this run's twin after the creates (see twins()).
+            self._serialled[record["customerid"]] = key
+            return record
         for field in self.spec.fields:
             if field.numbered and record[field.name] != desired[field.name]:
-                raise BackendError(
-                    "SIMPLer stored %s %r as %r (customerid %s) because another customer "
-                    "already holds it; rename one of them" % (
-                        field.name, desired[field.name], record[field.name], record["customerid"])
-                )
+                raise BackendError(renamed(field.name, desired[field.name], record))
         return record
 
     def update(self, current, changes, desired):
@@ -381,3 +433,16 @@ class SimplerCustomers(SimplerBackend):
 
     def delete(self, current):
         self.client.delete_customer(current["customerid"])
+
+
+def serial_appended(declared, stored):
+    """True when SIMPLer stored ``declared`` with a serial number appended, as
+    addCustomer does when another customer holds the value (CONTRACTS §3)."""
+    return stored.startswith(declared) and re.fullmatch(r"[0-9]+", stored[len(declared):]) \
+        is not None
+
+
+def renamed(name, declared, record):
+    """The refusal of a customer whose ``name`` SIMPLer did not store as declared."""
+    return ("SIMPLer stored %s %r as %r (customerid %s) because another customer already "
+            "holds it; rename one of them" % (name, declared, record[name], record["customerid"]))

@@ -99,6 +99,15 @@ class SimplerEquipment(SimplerBackend):
     def read_all(self):
         return [self.from_wire(item) for item in self.client.equipment()]
 
+    def prepare(self, desired):
+        # The server stores every value it is given stripped (add and modify alike):
+        # one declared with spaces around it would differ from its read back on
+        # every run, and a SIM field (set on create only) would then fail the task.
+        for name, value in desired.items():
+            if isinstance(value, str):
+                desired[name] = value.strip()
+        return super().prepare(desired)
+
     def check(self, action, desired, current, changes):
         super().check(action, desired, current, changes)
         if action == "delete":

@@ -22,7 +22,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.entity import Fie
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import (
     client_from_module,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.values import blank_as_empty
+from ansible_collections.isp.provisioning.plugins.module_utils.values import blank_as_empty, text
 
 
 class SimplerField(Field):
@@ -40,9 +40,22 @@ class SimplerField(Field):
 
 
 class SimplerBackend(EntityBackend):
-    """Base of the SIMPLer adapters: their client, and what a new record reads as."""
+    """Base of the SIMPLer adapters: their client, what a new record reads as, and
+    identities as the server stores them."""
 
     client_factory = staticmethod(client_from_module)
+
+    def canonical_key(self, key):
+        # An identity without the spaces around it, as SIMPLer stores equipment's
+        # (and, sent trimmed, customers'): a declared " ont-1 " is the stored
+        # "ont-1", never a second record, and a purge never takes one for the other.
+        return text(key)
+
+    def prepare(self, desired):
+        """The identity is written, searched and compared as the server stores it."""
+        if desired.get(self.spec.identity) is not None:
+            desired[self.spec.identity] = self.canonical_key(desired[self.spec.identity])
+        return desired
 
     def defaults_on_create(self):
         # A new record is what an empty answer reads as: SIMPLer reports unset fields as "".

@@ -607,3 +607,67 @@ def test_results_without_records_keep_what_the_plan_needs_and_the_diff_keeps_the
         {"key": "b", "action": "update", "changed": True, "changes": {"size": 3}},
     ]
     assert result["diff"][0]["after"] == {"key": "b", "size": 3, "id": 2}
+
+
+class RacedBackend(MemoryBackend):
+    """A server that keeps a second record of one identity, apart by its own id (SIMPLer's
+    invoicing ids): ``raced`` are the records another run created meanwhile, by key."""
+
+    def __init__(self, raced=(), refuse_twin=None, twins_fail=None):
+        super().__init__()
+        self.raced = {r["key"]: dict(r) for r in raced}
+        self.refuse_twin = refuse_twin  # the error deleting a twin raises
+        self.twins_fail = twins_fail  # the error reading twins raises
+
+    def twins(self, created):
+        if self.twins_fail is not None:
+            raise self.twins_fail
+        others = [self.raced[created["key"]]] if created["key"] in self.raced else []
+        return sorted(others + [created], key=self.record_id)
+
+    def record_id(self, record):
+        return record["id"]
+
+    def delete_twin(self, record):
+        if self.refuse_twin is not None:
+            raise self.refuse_twin
+        super().delete_twin(record)
+
+
+def test_a_younger_twin_of_the_same_identity_is_told_apart_by_the_servers_id():
+    backend = RacedBackend([{"key": "a", "id": 0}, {"key": "b", "id": 9}])
+    result = converge(backend, [("present", {"key": "a"}), ("present", {"key": "b"}),
+                                ("present", {"key": "c"})])
+    # a: the other run's (id 0) is older, this run's is deleted; b: this run's (id 2) is older
+    assert backend.writes == [("create", "a"), ("create", "b"), ("create", "c"), ("delete", "a")]
+    assert [r["thing"]["id"] for r in result["results"]] == [0, 2, 3]
+    assert result["created"] == 3
+    assert backend.warnings == [
+        "thing 'a': another run created it too, at the same time (id 0); the one this run "
+        "created (id 1) was deleted, and the older kept"]
+
+
+def test_a_twin_that_cannot_be_deleted_is_that_records_refusal_naming_both():
+    backend = RacedBackend([{"key": "a", "id": 0}], refuse_twin=BackendError("in use"))
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a"}), ("present", {"key": "b"})])
+    assert failure.value.message == (
+        "1 of 2 writes was refused: thing 'a': create failed: another run created it too, at "
+        "the same time (id 0); deleting the one this run created (id 1) failed, so both are "
+        "left: in use")
+    assert failure.value.result["created"] == 1
+
+
+def test_twins_an_adapter_cannot_sort_out_are_each_records_refusal():
+    backend = RacedBackend(twins_fail=BackendError("stored as a1"))
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a"})])
+    assert failure.value.message == "thing 'a': create failed: stored as a1"
+
+
+def test_a_backend_down_while_looking_for_twins_stops_the_task():
+    backend = RacedBackend(twins_fail=BackendUnavailable("connection refused"))
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a"}), ("present", {"key": "b"})])
+    assert failure.value.message == (
+        "reading back what was written failed: connection refused")

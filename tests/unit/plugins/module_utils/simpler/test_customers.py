@@ -16,6 +16,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client im
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
     CUSTOMER,
     SimplerCustomers,
+    serial_appended,
 )
 from tests.unit.probes import control, in_flight
 
@@ -292,3 +293,105 @@ def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(simp
     assert counts["most"] == 4  # as many as the task allows, never more
     # one search per key, one read per customer found
     assert control(simpler, "counters")["reads"] == {"searchCustomer": 21, "getCustomerData": 20}
+
+
+# --- identities as SIMPLer stores them ---------------------------------------------------
+def test_an_invoicing_id_is_written_and_found_without_the_spaces_around_it(simpler, connect):
+    spaced = converge(simpler, connect, [dict(invoicingid=" SP-1 ", name="Spaced", nickname="sp1")])
+    assert spaced["results"][0]["invoicingid"] == "SP-1"
+    assert spaced["results"][0]["customer"]["invoicingid"] == "SP-1"
+    # declared without them, or with them again, it is the same customer: no second add
+    for declared in ("SP-1", "  SP-1"):
+        again = converge(simpler, connect, [dict(invoicingid=declared, name="Spaced")])
+        assert again["unchanged"] == 1
+    assert writes(simpler) == {"addCustomer": 1}
+
+
+def test_a_purge_never_takes_a_declared_spaced_invoicing_id_for_another(simpler, connect):
+    converge(simpler, connect, [dict(invoicingid="PG-1", name="Kept", nickname="pg1"),
+                                dict(invoicingid="PG-2", name="Gone", nickname="pg2")])
+    engine = Reconciler(SimplerCustomers(connect(simpler, simpler.transport)))
+    result = engine.apply(engine.plan([("present", {"invoicingid": " PG-1 "})],
+                                      purge_scope={"invoicingid": "PG-*"}))
+    assert [(r["invoicingid"], r["action"]) for r in result["results"]] == [
+        ("PG-1", "none"), ("PG-2", "delete")]
+
+
+# --- two runs that add one customer at once (issue 12) -------------------------------------
+@pytest.mark.parametrize("declared, stored, serial", [
+    ("RLINV004", "RLINV004001", True),
+    ("RLINV004", "RLINV0041", True),
+    ("RLINV004", "RLINV004", False),
+    ("RLINV004", "RLINV004A", False),
+    ("RLINV004", "RLINV004-1", False),
+    ("RLINV004", "RLINV00", False),
+    ("RLINV004", "XRLINV0041", False),
+    ("RLINV004", "RLINV004\u00b2", False),  # a digit to str.isdigit, no serial number
+])
+def test_what_a_serial_number_appended_to_a_declared_id_looks_like(declared, stored, serial):
+    assert serial_appended(declared, stored) is serial
+
+
+def racing(simpler, connect, record):
+    """Two runs of one task that both searched before either added: their engines and plans."""
+    engines = [Reconciler(SimplerCustomers(connect(simpler, simpler.transport))),
+               Reconciler(SimplerCustomers(connect(simpler, simpler.transport)))]
+    return [(engine, engine.plan([("present", dict(record))])) for engine in engines]
+
+
+def invoicing_ids(simpler, connect, prefix):
+    return sorted(r["invoicingid"]
+                  for r in SimplerCustomers(connect(simpler, simpler.transport)).read_all()
+                  if r["invoicingid"].startswith(prefix))
+
+
+@pytest.mark.parametrize("status, cleared", [(None, {}), ("current", {"modifyCustomer": 1})])
+def test_the_run_whose_add_got_a_serial_number_deletes_its_own_and_reports_the_older(
+        simpler, connect, status, cleared):
+    record = dict(invoicingid="RLINV004", name="Race", nickname="rlinv004")
+    if status:
+        record["customerstatus"] = status
+    (first, first_plan), (second, second_plan) = racing(simpler, connect, record)
+    kept = first.apply(first_plan)["results"][0]["customer"]
+    result = second.apply(second_plan)
+    assert result["results"][0]["customer"]["customerid"] == kept["customerid"]
+    assert result["results"][0]["customer"]["nickname"] == "rlinv004"
+    assert invoicing_ids(simpler, connect, "RLINV") == ["RLINV004"]
+    assert nicknames(simpler, connect) == ["adacurrent", "mgawlowskiXYZ193", "rlinv004"]
+    # a current customer cannot be deleted: this run's leaves current first
+    assert writes(simpler) == dict(cleared, addCustomer=2, deleteCustomer=1)
+    assert second.backend.warnings == [
+        "SIMPLer customer 'RLINV004': another run created it too, at the same time (id %s); "
+        "the one this run created (id %d) was deleted, and the older kept"
+        % (kept["customerid"], int(kept["customerid"]) + 1)]
+    assert first.backend.warnings == []
+
+
+def test_a_customer_holding_the_id_plus_digits_is_never_taken_for_a_twin(simpler, connect):
+    converge(simpler, connect, [dict(invoicingid="HOLD-11", name="Older", nickname="hold11")])
+    result = converge(simpler, connect, [dict(invoicingid="HOLD-1", name="New", nickname="hold1")])
+    assert result["created"] == 1
+    assert invoicing_ids(simpler, connect, "HOLD-") == ["HOLD-1", "HOLD-11"]
+    assert writes(simpler) == {"addCustomer": 2}
+
+
+def test_a_serial_numbered_add_whose_older_twin_is_gone_is_refused_naming_it(server, connect):
+    server.transport = "rest"
+    record = dict(invoicingid="GONE-1", name="Gone", nickname="gone1")
+    (first, first_plan), (second, second_plan) = racing(server, connect, record)
+    older = first.apply(first_plan)["results"][0]["customer"]["customerid"]
+    backend = second.backend
+    add_customer = backend.client.add_customer
+
+    def add_then_lose_the_older(fields):
+        customerid = add_customer(fields)
+        backend.client.delete_customer(older)  # say, a run of state: absent meanwhile
+        return customerid
+
+    backend.client.add_customer = add_then_lose_the_older
+    with pytest.raises(ReconcileFailed) as failed:
+        second.apply(second_plan)
+    assert failed.value.message == (
+        "SIMPLer customer 'GONE-1': create failed: SIMPLer stored invoicingid 'GONE-1' as "
+        "'GONE-11' (customerid %d) because another customer already holds it; rename one of "
+        "them" % (int(older) + 1))

@@ -88,3 +88,35 @@ def test_equipment_cannot_be_deleted(server, connect):
     with pytest.raises(ReconcileFailed) as raised:
         converge(server, connect, [("absent", {"nickname": "NS2"})], check_mode=True)
     assert "no function that deletes equipment" in raised.value.message
+
+
+# --- values as SIMPLer stores them: without the spaces around them -----------------------
+@pytest.mark.parametrize("transport", ["rest", "soap"])
+def test_a_spaced_nickname_is_the_stored_one_and_never_written_twice(server, connect, transport):
+    created = converge(server, connect, [("present", {"nickname": " ont-1 ", "status": "use"})],
+                       transport)
+    assert created["results"][0]["nickname"] == "ont-1"
+    assert created["results"][0]["equipment"]["nickname"] == "ont-1"
+    for declared in (" ont-1 ", "ont-1"):
+        again = converge(server, connect, [("present", {"nickname": declared, "status": "use"})],
+                         transport)
+        assert again["unchanged"] == 1
+    assert server.emulator.counters.snapshot()["writes"] == {"addEquipment": 1}
+
+
+def test_one_nickname_declared_with_and_without_spaces_is_declared_twice(server, connect):
+    with pytest.raises(ReconcileFailed) as raised:
+        converge(server, connect, [("present", {"nickname": "ont-2"}),
+                                   ("present", {"nickname": " ont-2"})])
+    assert "SIMPLer equipment ' ont-2' is declared more than once" in raised.value.message
+    assert server.emulator.counters.snapshot()["total_writes"] == 0
+
+
+def test_spaced_values_converge_and_a_spaced_sim_field_is_no_change(server, connect):
+    declared = [("present", {"nickname": "sim1", "description": " Hall ", "serialnumber": "S1 ",
+                             "ki": " 00112233 ", "imsi": " 260011 "})]
+    created = converge(server, connect, declared)
+    assert created["results"][0]["equipment"]["description"] == "Hall"
+    again = converge(server, connect, declared)
+    assert again["unchanged"] == 1
+    assert server.emulator.counters.snapshot()["writes"] == {"addEquipment": 1}
