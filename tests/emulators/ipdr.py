@@ -30,6 +30,9 @@ rely on these choices, only recognise an error body whatever its status):
 * a PUT or PATCH whose ``UserID`` differs from the one in the path (a
   rename): HTTP 200 ``{"status":"Error","message":"UserID cannot be changed"}``;
 * a missing ``contextname`` is an invalid context (``Invalid Context name - ``);
+* a body that is no JSON object, or holds a lone UTF-16 surrogate
+  (``"\\ud800"``, which no database stores), carries no parameters: ``Invalid
+  API token``;
 * values are stored as sent (strings; numbers are stored as their text),
   fields a create leaves out are ``null``.
 
@@ -53,7 +56,7 @@ import json
 
 from flask import Response, request
 
-from tests.emulators.core import Emulator
+from tests.emulators.core import Emulator, parse_json
 
 TOKEN = "GiXwBWWv5g2Fs6QeaTlx"
 LAB_TOKEN = "LabT0kenLabT0kenLab1"
@@ -125,10 +128,7 @@ class IpdrEmulator(Emulator):
         """The JSON body, parsed only when sent as JSON (Rails' params parser)."""
         if not request.is_json:
             return {}
-        try:
-            data = json.loads(request.get_data(as_text=True) or "null")
-        except ValueError:
-            data = None
+        data = parse_json(request.get_data(as_text=True))
         return data if isinstance(data, dict) else {}
 
     def authorise(self, body):

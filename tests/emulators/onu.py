@@ -20,8 +20,10 @@ does, by default (the options below make it friendlier or slower on request):
   real server does;
 * ``get_customers_one`` always reports ``state`` ``"NO"``; its not-found
   answer has the key ``"message "`` (trailing space); it reads ``id`` as
-  MySQL casts it (``"262abc"`` is 262) and cannot find a customer whose name
-  is ``""``;
+  MySQL casts it (``"262abc"`` is 262, 10^30 is nobody) and cannot find a
+  customer whose name is ``""``;
+* a body PHP's ``json_decode`` refuses (no JSON, or a lone UTF-16 surrogate
+  such as ``"\\ud800"``) is no data at all: ``Access denied.`` (no token);
 * serials match ignoring case and trailing spaces in every lookup, update
   and delete (MariaDB's ``utf8_general_ci`` collation, PAD SPACE); a serial
   that differs from a stored one only so is a DUPLICATE SERIAL NUMBER, so no
@@ -82,7 +84,7 @@ import time
 import jwt
 from flask import Response, request
 
-from tests.emulators.core import Emulator
+from tests.emulators.core import Emulator, parse_json, sql_integer
 
 SERVICES = [
     ("3", "Internet_4port"),
@@ -185,9 +187,10 @@ def sql_literal(text):
 
 
 def mysql_id(value):
-    """An id as MySQL compares a text to an integer column: its leading digits."""
+    """An id as MySQL compares a text to an integer column: its leading digits (None:
+    more than any id, which finds nobody)."""
     digits = re.match(r"\s*([0-9]+)", str(value))
-    return int(digits.group(1)) if digits else 0
+    return sql_integer(digits.group(1)) if digits else 0
 
 
 def column_error(column, value):
@@ -274,10 +277,7 @@ class OnuEmulator(Emulator):
     # --- wire helpers --------------------------------------------------------
     @staticmethod
     def body():
-        try:
-            data = json.loads(request.get_data(as_text=True) or "null")
-        except ValueError:
-            data = None
+        data = parse_json(request.get_data(as_text=True))
         return data if isinstance(data, dict) else {}
 
     def shape(self, row):
@@ -352,7 +352,8 @@ class OnuEmulator(Emulator):
 
     def find_by(self, key, value):
         if key == "id":
-            return self.store.one(CUSTOMER_BY["id"], (mysql_id(value),))
+            customerid = mysql_id(value)
+            return None if customerid is None else self.store.one(CUSTOMER_BY["id"], (customerid,))
         return self.store.one(CUSTOMER_BY["sn"], (str(value),))
 
     # --- endpoints -------------------------------------------------------------
