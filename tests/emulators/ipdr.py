@@ -34,7 +34,11 @@ rely on these choices, only recognise an error body whatever its status):
   (``"\\ud800"``, which no database stores), carries no parameters: ``Invalid
   API token``;
 * values are stored as sent (strings; numbers are stored as their text),
-  fields a create leaves out are ``null``.
+  fields a create leaves out are ``null``;
+* ``/api/ipdrcustomers/<UserID>`` is read as Rails' default route reads
+  ``:id(.:format)``: what follows the first dot is a format, so
+  ``/api/ipdrcustomers/a.b`` (a PATCH or DELETE included) addresses customer
+  ``a``.
 
 Seeded with the seed document's user (``user``, token
 ``GiXwBWWv5g2Fs6QeaTlx``) and customers (context ``default``), three contexts
@@ -55,6 +59,7 @@ Generated records (``--seed-records N``, ``POST /_emulator/seed``): customer
 import json
 
 from flask import Response, request
+from werkzeug.routing import PathConverter
 
 from tests.emulators.core import Emulator, parse_json
 
@@ -98,6 +103,14 @@ def text_or_null(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value)
+
+
+class RailsMemberId(PathConverter):
+    """A member's id as Rails' ``:id(.:format)`` reads it: the text before the first
+    dot (``a.b`` is customer ``a``, in format ``b``)."""
+
+    def to_python(self, value):
+        return value.split(".", 1)[0]
 
 
 class IpdrEmulator(Emulator):
@@ -173,7 +186,8 @@ class IpdrEmulator(Emulator):
 
     # --- endpoints -------------------------------------------------------------
     def routes(self):
-        collection, member = "/api/ipdrcustomers", "/api/ipdrcustomers/<path:user_id>"
+        self.app.url_map.converters["rails_id"] = RailsMemberId
+        collection, member = "/api/ipdrcustomers", "/api/ipdrcustomers/<rails_id:user_id>"
         self.route(collection, "read", ("GET",), "GET ipdrcustomers")(self.list_customers)
         self.route(collection, "write", ("POST",), "POST ipdrcustomers")(self.create)
         self.route(member, "read", ("GET",), "GET ipdrcustomers/id")(self.show)

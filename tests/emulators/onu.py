@@ -36,8 +36,9 @@ does, by default (the options below make it friendlier or slower on request):
 * strict columns (MariaDB's strict mode), 503 with the SQL error: ``egn``,
   ``service`` and ``state_rf`` are integer columns (1366 Incorrect integer
   value; an integer loses its leading zeros: ``"0801011234"`` is stored as
-  ``801011234``; the column's width is not known, so any number of digits is
-  taken, as a BIGINT would); ``auto`` and ``state`` are ENUM('YES','NO')
+  ``801011234``; the column's width is not known, so it is taken to be the
+  widest, a BIGINT: a number beyond it, such as 10^30, is 1264 Out of range
+  value); ``auto`` and ``state`` are ENUM('YES','NO')
   (1265 Data truncated; ``"yes"`` is stored ``YES``); ``name`` holds
   ``NAME_LENGTH`` (100) and ``address`` ``ADDRESS_LENGTH`` (255) characters
   (1406 Data too long; the real lengths were not measured: these are the
@@ -203,6 +204,9 @@ def column_error(column, value):
     if column in INTEGER_COLUMNS and not INTEGER.match(value):
         return ("SQLSTATE[22007]: Invalid datetime format: 1366 Incorrect integer value: '%s' "
                 "for column `raisepon`.`customers`.`%s` at row 1" % (value, column))
+    if column in INTEGER_COLUMNS and sql_integer(value) is None:
+        return ("SQLSTATE[22003]: Numeric value out of range: 1264 Out of range value for "
+                "column '%s' at row 1" % column)
     if column in ENUM_COLUMNS and value.upper() not in ("YES", "NO"):
         return "SQLSTATE[01000]: Warning: 1265 Data truncated for column '%s' at row 1" % column
     limit = TEXT_COLUMNS.get(column)

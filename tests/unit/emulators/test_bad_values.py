@@ -212,13 +212,21 @@ def test_onu_answers_its_json_to_every_value(build, endpoint):
     assert failures(send, ONU_FIELDS + ("jwt",), BAD_JSON, onu_answer) == []
 
 
-def test_onu_id_of_10_to_the_30_is_nobody_and_a_lone_surrogate_no_json(build):
+def test_onu_answers_10_to_the_30_and_a_lone_surrogate_as_its_php_does(build):
     client = build(OnuEmulator, nbf_delay=0)
     token = client.post("/API/api_login.php",
                         json={"username": "admin", "password": "admin123"}).get_json()["jwt"]
     nobody = client.post("/API/get_customers_one.php", json={"jwt": token, "id": HUGE})
     assert nobody.status_code == 404
     assert json_body(nobody) == {"message ": "Customer does not exist."}
+    # egn is an integer column: beyond the widest (BIGINT), MariaDB's strict mode refuses.
+    wide = client.post("/API/create_customer.php",
+                       json={"jwt": token, "name": "N", "sn": "ZZ000003", "auto": "YES",
+                             "state": "YES", "egn": HUGE})
+    assert wide.status_code == 503
+    assert json_body(wide)["message"] == (
+        "Unable to create customer. Connection 4 Failed:__SQLSTATE[22003]: Numeric value out "
+        "of range: 1264 Out of range value for column 'egn' at row 1")
     # PHP's json_decode refuses the body whole: no token in it.
     lone = client.post("/API/create_customer.php",
                        json={"jwt": token, "name": "\ud800", "sn": "ZZ000002", "auto": "YES",
