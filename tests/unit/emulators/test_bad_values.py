@@ -120,7 +120,7 @@ def test_crm_numbers_no_integer_holds_are_refused_in_its_words(build):
     assert error("list", customerid="²")["error"] == "Invalid customerid"
     assert error("list", rows_offset=HUGE)["error"] == "Invalid rows_offset"
     assert error("list", userid=HUGE)["error"] == "Invalid userid or api_key"
-    assert error("create", **dict(CRM_NEW, resellerid=HUGE))["error"] == "Invalid resellerid"
+    assert error("create", **setting(CRM_NEW, "resellerid", HUGE))["error"] == "Invalid resellerid"
 
 
 # --- UserSide (§5): query or form parameters, errors {Result: ERROR, ErrorText} ----------
