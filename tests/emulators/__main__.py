@@ -32,6 +32,8 @@ def parse(argv):
     faults.add_argument("--fail-status", type=int, default=503)
     faults.add_argument("--drop-writes", type=int, default=0,
                         help="cut off the answer of the next N committed writes")
+    faults.add_argument("--retry-after", type=int, default=1,
+                        help="the Retry-After seconds of an injected 429")
     emulator = emulator_class(known.backend)
     backend = parser.add_argument_group(known.backend + " options")
     for flag, kwargs in emulator.options:
@@ -48,6 +50,7 @@ def main(argv=None):
         fail_percent=args.fail_percent,
         fail_status=args.fail_status,
         drop_writes=args.drop_writes,
+        retry_after=args.retry_after,
     )
     emulator = emulator_cls(args.db, faults=faults, seed_records=args.seed_records,
                             seed_prefix=args.seed_prefix, **config)

@@ -9,7 +9,8 @@ design). The shared part adds what a test needs on top, under
 * ``GET /_emulator/counters`` — reads and writes per endpoint since the last
   reset; ``DELETE /_emulator/counters`` resets them.
 * ``GET|PUT /_emulator/faults`` — added latency, a failing percentage with a
-  chosen status, and ``drop_writes``: the number of coming writes whose answer
+  chosen status (a 429 says ``Retry-After: <retry_after>``, 1 s unless set;
+  ``echo`` makes the failure repeat the request), and ``drop_writes``: the number of coming writes whose answer
   is cut off *after* the write was committed (the client sees the connection
   break mid-answer). ``only`` limits failures and drops to endpoints whose
   name contains it.
@@ -30,6 +31,12 @@ design). The shared part adds what a test needs on top, under
   latency included) and CPU time of the serving thread. ``DELETE`` resets it,
   as ``DELETE /_emulator/counters`` does.
 
+A request is read as the vendor's server reads it, whatever it holds: an
+integer no SQL column holds, a JSON text with a lone UTF-16 surrogate, a NUL,
+an emoji answer the API's own error (or find nothing), never an HTML 500
+(:func:`sql_integer`, :func:`parse_json`; ``tests/unit/emulators/test_bad_values.py``
+sends every such value in every writable field of every emulator).
+
 Every lookup the emulated APIs offer is an indexed SQLite query, so that an
 answer takes the same time at 1,000 and at 200,000 records
 (``tests/unit/emulators/test_indexes.py`` holds each to SQLite's query plan);
@@ -40,6 +47,7 @@ import array
 import contextlib
 import json
 import random
+import re
 import sqlite3
 import statistics
 import threading
@@ -49,6 +57,44 @@ import zlib
 from flask import Flask, Response, g, jsonify, request
 
 CONTROL_PREFIX = "/_emulator/"
+
+# The ranges of SQL's integer columns, which the servers keep their numbers in.
+INT = (-2 ** 31, 2 ** 31 - 1)
+BIGINT = (-2 ** 63, 2 ** 63 - 1)  # SQLite's own: a wider number cannot even be looked up
+DECIMAL = re.compile(r"\s*([-+]?[0-9]+)\s*\Z")
+
+
+def sql_integer(value, column=BIGINT):
+    """The integer that ``value`` (text or a JSON number) spells in ASCII digits, when
+    an integer column of range ``column`` holds it; None otherwise (``"²"``, ``"1.5"``,
+    ``"10" * 30``), for the caller to answer as its server does."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    match = DECIMAL.match(str(value))
+    if match is None:
+        return None
+    number = int(match.group(1))
+    lowest, highest = column
+    return number if lowest <= number <= highest else None
+
+
+def sql_id(value):
+    """A row id as the servers read one: ASCII digits (spaces around them aside) that a
+    SQL integer holds; None for any other value, which names no row."""
+    text = "" if value is None else str(value).strip()
+    return sql_integer(text) if text.isascii() and text.isdigit() else None
+
+
+def parse_json(text):
+    """A JSON body as the vendors' parsers (PHP's json_decode, Perl's JSON::XS) read it:
+    None when it is no JSON, or when it holds a lone UTF-16 surrogate (``"\\ud800"``),
+    which they refuse and Python would let through to SQLite."""
+    try:
+        data = json.loads(text or "null")
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        return None
+    return data
 
 
 class Store:
@@ -155,7 +201,7 @@ class _Transaction:
 
 class Faults:
     def __init__(self, latency_ms=0, fail_percent=0, fail_status=503, drop_writes=0, only="",
-                 echo=0):
+                 echo=0, retry_after=1):
         self.lock = threading.Lock()
         self.settings = {}
         self.update(
@@ -166,12 +212,14 @@ class Faults:
                 drop_writes=drop_writes,
                 only=only,
                 echo=echo,
+                retry_after=retry_after,
             )
         )
 
     def update(self, settings):
         with self.lock:
-            for key in ("latency_ms", "fail_percent", "fail_status", "drop_writes", "echo"):
+            for key in ("latency_ms", "fail_percent", "fail_status", "drop_writes", "echo",
+                        "retry_after"):
                 if key in settings:
                     self.settings[key] = int(settings[key])
             if "only" in settings:
@@ -335,7 +383,11 @@ class Emulator:
     def _before(self):
         if request.path.startswith(CONTROL_PREFIX) or request.endpoint not in self._kinds:
             return None
-        kind, counter = self._kinds[request.endpoint]
+        return self.admit(*self._kinds[request.endpoint])
+
+    def admit(self, kind, counter):
+        """Count a request as a ``kind`` (read or write) of ``counter``, then inject the
+        faults: the latency, and the failure to answer instead (None: it goes on)."""
         g.kind, g.counter = kind, counter
         self.counters.count(kind, counter)
         settings = self.faults.settings
@@ -346,12 +398,20 @@ class Emulator:
             and self.faults.applies(counter)
             and self.random.uniform(0, 100) < settings["fail_percent"]
         ):
-            if settings["echo"]:
-                return self._echo(settings["fail_status"])
-            return Response(
-                "emulated failure", status=settings["fail_status"], mimetype="text/plain"
-            )
+            return self._failure(settings)
         return None
+
+    def _failure(self, settings):
+        status = settings["fail_status"]
+        if settings["echo"]:
+            failure = self._echo(status)
+        else:
+            failure = Response("emulated failure", status=status, mimetype="text/plain")
+        if status == 429:
+            # Too Many Requests says when to come back (RFC 6585), as rate limiters do;
+            # a small default keeps the tests that inject it fast.
+            failure.headers["Retry-After"] = str(settings["retry_after"])
+        return failure
 
     @staticmethod
     def _echo(status):

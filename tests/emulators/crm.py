@@ -20,6 +20,10 @@ client accepts the plausible others):
   MySQL's zero date;
 * ``rows_limit`` above 100 is quietly cut to 100; a non-number, a negative
   number or an unknown sort field is an error;
+* numbers (ids, ``rows_limit``, ``rows_offset``) are ASCII digits that a SQL
+  integer holds: any other (``²``, ``1e3``, 10^30) is ``Invalid <field>`` (the
+  ``userid`` ``Invalid userid or api_key``, an update's or delete's
+  ``customerid`` ``Customer not found``);
 * ``uniqueid`` is **not** unique on the server: a create sent twice makes two
   customers that share it (so a client must never resend a create blindly);
 * ``type`` is accepted in any case and stored as ``Individual`` or
@@ -68,7 +72,7 @@ import re
 
 from flask import jsonify, request
 
-from tests.emulators.core import Emulator
+from tests.emulators.core import Emulator, sql_id
 from tests.emulators.fulltext import bulk_insert, like_narrows, trigram_index
 from tests.emulators.paging import Pager
 
@@ -209,10 +213,9 @@ class CrmEmulator(Emulator):
         return {key: value.strip() for key, value in request.form.items()}
 
     def api_user(self, form):
-        user = None
-        if form.get("userid", "").isdigit():
-            user = self.store.one("SELECT * FROM api_users WHERE userid = ?",
-                                  (int(form["userid"]),))
+        user, userid = None, sql_id(form.get("userid", ""))
+        if userid is not None:
+            user = self.store.one("SELECT * FROM api_users WHERE userid = ?", (userid,))
         if user is None or not form.get("api_key") or user["api_key"] != form["api_key"]:
             return None
         return user
@@ -236,11 +239,12 @@ class CrmEmulator(Emulator):
 
     def find(self, user, form):
         """The customer ``customerid`` names, if ``user`` may see it."""
-        if not form.get("customerid", "").isdigit():
+        customerid = sql_id(form.get("customerid", ""))
+        if customerid is None:
             return None
         where, args = self.visible(user)
         return self.store.one("SELECT * FROM customers WHERE id = ? AND " + where,
-                              [int(form["customerid"])] + args)
+                              [customerid] + args)
 
     @staticmethod
     def invalid_value(form, names, allow_empty):
@@ -289,10 +293,11 @@ class CrmEmulator(Emulator):
     @staticmethod
     def paging(form):
         """(limit, offset, sort field, sort order) from the form, or an error text."""
-        limit, offset = form.get("rows_limit") or "10", form.get("rows_offset") or "0"
-        if not limit.isdigit() or int(limit) < 1:
+        limit = sql_id(form.get("rows_limit") or "10")
+        offset = sql_id(form.get("rows_offset") or "0")
+        if limit is None or limit < 1:
             return "Invalid rows_limit"
-        if not offset.isdigit():
+        if offset is None:
             return "Invalid rows_offset"
         sort_field = form.get("sort_field") or "id"
         sort_order = (form.get("sort_order") or "asc").lower()
@@ -300,7 +305,7 @@ class CrmEmulator(Emulator):
             return "Invalid sort_field. Allowed values are: id, name, mobile, email"
         if sort_order not in ("asc", "desc"):
             return "Invalid sort_order. Allowed values are: asc, desc"
-        return min(int(limit), MAX_ROWS), int(offset), sort_field, sort_order.upper()
+        return min(limit, MAX_ROWS), offset, sort_field, sort_order.upper()
 
     def create_customer(self):
         form = self.form()
@@ -329,12 +334,12 @@ class CrmEmulator(Emulator):
 
     def owner(self, user, form):
         """{ispid, resellerid} of a new customer, or the error text."""
-        ispid, resellerid = form.get("ispid"), form.get("resellerid")
-        for name, value in (("ispid", ispid), ("resellerid", resellerid)):
-            if value and not value.isdigit():
+        given = {name: form.get(name) for name in ("ispid", "resellerid")}
+        for name, value in given.items():
+            if value and sql_id(value) is None:
                 return "Invalid %s" % name
-        ispid = int(ispid) if ispid else user["ispid"]
-        resellerid = int(resellerid) if resellerid else user["resellerid"]
+        ispid = sql_id(given["ispid"]) if given["ispid"] else user["ispid"]
+        resellerid = sql_id(given["resellerid"]) if given["resellerid"] else user["resellerid"]
         if ispid is None:
             return "ispid is required"
         if resellerid is None:
@@ -407,10 +412,10 @@ def list_conditions(user, form):
     conditions, filter_args = [], []
     for name in EXACT_FILTERS:
         if form.get(name):
-            if not form[name].isdigit():
+            if sql_id(form[name]) is None:
                 return "Invalid %s" % name
             conditions.append("%s = ?" % ("id" if name == "customerid" else name))
-            filter_args.append(int(form[name]))
+            filter_args.append(sql_id(form[name]))
     for name in PATTERN_FILTERS:
         if form.get(name):
             conditions.append("%s LIKE ?" % name)

@@ -30,8 +30,15 @@ rely on these choices, only recognise an error body whatever its status):
 * a PUT or PATCH whose ``UserID`` differs from the one in the path (a
   rename): HTTP 200 ``{"status":"Error","message":"UserID cannot be changed"}``;
 * a missing ``contextname`` is an invalid context (``Invalid Context name - ``);
+* a body that is no JSON object, or holds a lone UTF-16 surrogate
+  (``"\\ud800"``, which no database stores), carries no parameters: ``Invalid
+  API token``;
 * values are stored as sent (strings; numbers are stored as their text),
-  fields a create leaves out are ``null``.
+  fields a create leaves out are ``null``;
+* ``/api/ipdrcustomers/<UserID>`` is read as Rails' default route reads
+  ``:id(.:format)``: what follows the first dot is a format, so
+  ``/api/ipdrcustomers/a.b`` (a PATCH or DELETE included) addresses customer
+  ``a``.
 
 Seeded with the seed document's user (``user``, token
 ``GiXwBWWv5g2Fs6QeaTlx``) and customers (context ``default``), three contexts
@@ -52,8 +59,9 @@ Generated records (``--seed-records N``, ``POST /_emulator/seed``): customer
 import json
 
 from flask import Response, request
+from werkzeug.routing import PathConverter
 
-from tests.emulators.core import Emulator
+from tests.emulators.core import Emulator, parse_json
 
 TOKEN = "GiXwBWWv5g2Fs6QeaTlx"
 LAB_TOKEN = "LabT0kenLabT0kenLab1"
@@ -97,6 +105,14 @@ def text_or_null(value):
     return json.dumps(value)
 
 
+class RailsMemberId(PathConverter):
+    """A member's id as Rails' ``:id(.:format)`` reads it: the text before the first
+    dot (``a.b`` is customer ``a``, in format ``b``)."""
+
+    def to_python(self, value):
+        return value.split(".", 1)[0]
+
+
 class IpdrEmulator(Emulator):
     name = "ipdr"
     base_path = "/"
@@ -125,10 +141,7 @@ class IpdrEmulator(Emulator):
         """The JSON body, parsed only when sent as JSON (Rails' params parser)."""
         if not request.is_json:
             return {}
-        try:
-            data = json.loads(request.get_data(as_text=True) or "null")
-        except ValueError:
-            data = None
+        data = parse_json(request.get_data(as_text=True))
         return data if isinstance(data, dict) else {}
 
     def authorise(self, body):
@@ -173,7 +186,8 @@ class IpdrEmulator(Emulator):
 
     # --- endpoints -------------------------------------------------------------
     def routes(self):
-        collection, member = "/api/ipdrcustomers", "/api/ipdrcustomers/<path:user_id>"
+        self.app.url_map.converters["rails_id"] = RailsMemberId
+        collection, member = "/api/ipdrcustomers", "/api/ipdrcustomers/<rails_id:user_id>"
         self.route(collection, "read", ("GET",), "GET ipdrcustomers")(self.list_customers)
         self.route(collection, "write", ("POST",), "POST ipdrcustomers")(self.create)
         self.route(member, "read", ("GET",), "GET ipdrcustomers/id")(self.show)

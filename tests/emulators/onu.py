@@ -20,8 +20,10 @@ does, by default (the options below make it friendlier or slower on request):
   real server does;
 * ``get_customers_one`` always reports ``state`` ``"NO"``; its not-found
   answer has the key ``"message "`` (trailing space); it reads ``id`` as
-  MySQL casts it (``"262abc"`` is 262) and cannot find a customer whose name
-  is ``""``;
+  MySQL casts it (``"262abc"`` is 262, 10^30 is nobody) and cannot find a
+  customer whose name is ``""``;
+* a body PHP's ``json_decode`` refuses (no JSON, or a lone UTF-16 surrogate
+  such as ``"\\ud800"``) is no data at all: ``Access denied.`` (no token);
 * serials match ignoring case and trailing spaces in every lookup, update
   and delete (MariaDB's ``utf8_general_ci`` collation, PAD SPACE); a serial
   that differs from a stored one only so is a DUPLICATE SERIAL NUMBER, so no
@@ -34,8 +36,9 @@ does, by default (the options below make it friendlier or slower on request):
 * strict columns (MariaDB's strict mode), 503 with the SQL error: ``egn``,
   ``service`` and ``state_rf`` are integer columns (1366 Incorrect integer
   value; an integer loses its leading zeros: ``"0801011234"`` is stored as
-  ``801011234``; the column's width is not known, so any number of digits is
-  taken, as a BIGINT would); ``auto`` and ``state`` are ENUM('YES','NO')
+  ``801011234``; the column's width is not known, so it is taken to be the
+  widest, a BIGINT: a number beyond it, such as 10^30, is 1264 Out of range
+  value); ``auto`` and ``state`` are ENUM('YES','NO')
   (1265 Data truncated; ``"yes"`` is stored ``YES``); ``name`` holds
   ``NAME_LENGTH`` (100) and ``address`` ``ADDRESS_LENGTH`` (255) characters
   (1406 Data too long; the real lengths were not measured: these are the
@@ -86,7 +89,7 @@ import time
 import jwt
 from flask import Response, request
 
-from tests.emulators.core import Emulator
+from tests.emulators.core import Emulator, parse_json, sql_integer
 
 SERVICES = [
     ("3", "Internet_4port"),
@@ -189,9 +192,10 @@ def sql_literal(text):
 
 
 def mysql_id(value):
-    """An id as MySQL compares a text to an integer column: its leading digits."""
+    """An id as MySQL compares a text to an integer column: its leading digits (None:
+    more than any id, which finds nobody)."""
     digits = re.match(r"\s*([0-9]+)", str(value))
-    return int(digits.group(1)) if digits else 0
+    return sql_integer(digits.group(1)) if digits else 0
 
 
 def column_error(column, value):
@@ -204,6 +208,9 @@ def column_error(column, value):
     if column in INTEGER_COLUMNS and not INTEGER.match(value):
         return ("SQLSTATE[22007]: Invalid datetime format: 1366 Incorrect integer value: '%s' "
                 "for column `raisepon`.`customers`.`%s` at row 1" % (value, column))
+    if column in INTEGER_COLUMNS and sql_integer(value) is None:
+        return ("SQLSTATE[22003]: Numeric value out of range: 1264 Out of range value for "
+                "column '%s' at row 1" % column)
     if column in ENUM_COLUMNS and value.upper() not in ("YES", "NO"):
         return "SQLSTATE[01000]: Warning: 1265 Data truncated for column '%s' at row 1" % column
     limit = TEXT_COLUMNS.get(column)
@@ -279,10 +286,7 @@ class OnuEmulator(Emulator):
     # --- wire helpers --------------------------------------------------------
     @staticmethod
     def body():
-        try:
-            data = json.loads(request.get_data(as_text=True) or "null")
-        except ValueError:
-            data = None
+        data = parse_json(request.get_data(as_text=True))
         return data if isinstance(data, dict) else {}
 
     def shape(self, row):
@@ -364,7 +368,8 @@ class OnuEmulator(Emulator):
 
     def find_by(self, key, value):
         if key == "id":
-            return self.store.one(CUSTOMER_BY["id"], (mysql_id(value),))
+            customerid = mysql_id(value)
+            return None if customerid is None else self.store.one(CUSTOMER_BY["id"], (customerid,))
         return self.store.one(CUSTOMER_BY["sn"], (str(value),))
 
     # --- endpoints -------------------------------------------------------------

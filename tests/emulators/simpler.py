@@ -39,6 +39,14 @@ Choices where CONTRACTS says *unknown* (the client accepts other shapes too):
   ``customerStatusesRoot``, and for listEquipment the seed's ``<Equipment>``
   whose children are named after the equipment ids (not well-formed XML);
 * modifyCustomer refuses a ``nickname``/``invoicingid`` another customer has.
+* an item of equipment keeps each value stripped of surrounding white space,
+  and its ``nickname`` is unique as kept: ``" NS2 "`` is NS2's nickname (so
+  ``ERROR: equipment nickname 'NS2' already exists``), and a blank one is
+  ``ERROR: nickname is required``, on add and modify alike;
+* an id (``customerid``, ``equipid``) is ASCII digits: any other text, or a
+  number no SQL integer holds, names nothing (``... does not exist``); a REST
+  body that is no JSON object, or holds a lone UTF-16 surrogate (which Perl's
+  JSON::XS refuses), is ``ERROR: the request body is not a JSON object``.
 
 Every search is indexed (:mod:`tests.emulators.simpler_store`): by id
 through the row id, substring searches of three characters or more through
@@ -60,13 +68,12 @@ ids follow the stored ones. The prefix takes letters, digits and ``_``.
 """
 
 import json
-import time
 from json.encoder import encode_basestring_ascii
 
 from flask import Response, g, request
 
 from tests.emulators import simpler_soap as soap
-from tests.emulators.core import Emulator
+from tests.emulators.core import Emulator, parse_json
 from tests.emulators.simpler_api import FUNCTIONS, READS, SCHEMA, SimplerApi, generate, seed
 
 SOAP_PATH = "/API/operatorapi.pl"
@@ -153,24 +160,12 @@ class SimplerEmulator(Emulator):
             g.soap_call = exc
             self.counters.count("read", "soap")
             return None
-        g.kind, g.counter = kind_of(g.soap_call.method), g.soap_call.method
-        self.counters.count(g.kind, g.counter)
-        settings = self.faults.settings
-        if settings["latency_ms"]:
-            time.sleep(settings["latency_ms"] / 1000.0)
-        if (settings["fail_percent"] and self.faults.applies(g.counter)
-                and self.random.uniform(0, 100) < settings["fail_percent"]):
-            return Response("emulated failure", status=settings["fail_status"],
-                            mimetype="text/plain")
-        return None
+        return self.admit(kind_of(g.soap_call.method), g.soap_call.method)
 
     # --- transports ---------------------------------------------------------------
     def _rest_view(self, function):
         def view():
-            try:
-                params = json.loads(request.get_data(as_text=True) or "{}")
-            except ValueError:
-                params = None
+            params = parse_json(request.get_data(as_text=True) or "{}")
             if not isinstance(params, dict):
                 result = "ERROR: the request body is not a JSON object"
             else:

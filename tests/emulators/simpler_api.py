@@ -15,6 +15,7 @@ import time
 from datetime import datetime
 
 from tests.emulators import simpler_store as stored
+from tests.emulators.core import sql_id
 from tests.emulators.paging import Pager
 
 CUSTOMER_STATUSES = [
@@ -125,6 +126,11 @@ def generated_equipment(equipid, nickname, n):
     return record
 
 
+def equipment_text(value):
+    """What an item keeps of a value written to it: the text, stripped."""
+    return str(value or "").strip()
+
+
 def given(params, key):
     """A parameter that was sent with a value (SOAP::Lite and JSON both send '' for unset)."""
     value = params.get(key)
@@ -146,10 +152,18 @@ class SimplerApi:
 
     # --- helpers ----------------------------------------------------------------
     def customer(self, customerid):
-        if not str(customerid or "").strip().isdigit():
+        customerid = sql_id(customerid)
+        if customerid is None:
             return None
-        row = self.store.one("SELECT data FROM customers WHERE id = ?", (int(customerid),))
+        row = self.store.one("SELECT data FROM customers WHERE id = ?", (customerid,))
         return json.loads(row["data"]) if row else None
+
+    def equipment(self, equipid):
+        """The stored row (id, data) of the item ``equipid`` names, or None."""
+        equipid = sql_id(equipid)
+        if equipid is None:
+            return None
+        return self.store.one("SELECT id, data FROM equipment WHERE id = ?", (equipid,))
 
     def unique(self, column, value, table="customers"):
         """The server appends a serial number until the value is unused."""
@@ -327,23 +341,24 @@ class SimplerApi:
             return "ERROR: mac '%s' is not a valid MAC address" % params["mac"]
         if given(params, "status") and params["status"] not in ("stock", "use"):
             return "ERROR: status '%s' is not valid (stock, use)" % params["status"]
-        if given(params, "nickname"):
-            taken = self.store.one("SELECT id FROM equipment WHERE nickname = ?",
-                                   (str(params["nickname"]),))
+        if "nickname" in params:
+            # Compared as it is stored, stripped: " NS2 " is NS2's nickname.
+            nickname = equipment_text(params["nickname"])
+            if not nickname:
+                return "ERROR: nickname is required"
+            taken = self.store.one("SELECT id FROM equipment WHERE nickname = ?", (nickname,))
             if taken and taken["id"] != own_id:
-                return "ERROR: equipment nickname '%s' already exists" % params["nickname"]
+                return "ERROR: equipment nickname '%s' already exists" % nickname
         return None
 
     @staticmethod
     def write_equipment(record, params, fields):
         for key in fields:
             if key in params:
-                record["macaddress" if key == "mac" else key] = str(params[key] or "").strip()
+                record["macaddress" if key == "mac" else key] = equipment_text(params[key])
 
     def addEquipment(self, params):
-        if not given(params, "nickname"):
-            return "ERROR: nickname is required"
-        error = self.equipment_error(params)
+        error = self.equipment_error(dict(params, nickname=params.get("nickname")))
         if error:
             return error
         record = {key: "" for key in EQUIPMENT_FIELDS}
@@ -355,9 +370,7 @@ class SimplerApi:
         return "OK: %s" % record["id"]
 
     def modifyEquipment(self, params):
-        equipid = str(params.get("equipid") or "").strip()
-        row = self.store.one("SELECT id, data FROM equipment WHERE id = ?",
-                             (int(equipid) if equipid.isdigit() else -1,))
+        row = self.equipment(params.get("equipid"))
         if row is None:
             return "ERROR: equipment '%s' does not exist" % params.get("equipid")
         error = self.equipment_error(params, own_id=row["id"])
@@ -389,9 +402,7 @@ class SimplerApi:
         return self.attach(params, "ip", ())[1] or "OK"
 
     def addCPE(self, params):
-        equipid = str(params.get("equipid") or "").strip()
-        if not equipid.isdigit() or not self.store.one(
-                "SELECT id FROM equipment WHERE id = ?", (int(equipid),)):
+        if self.equipment(params.get("equipid")) is None:
             return "ERROR: equipment '%s' does not exist" % params.get("equipid")
         cpeid, error = self.attach(params, "cpe", ())
         return error or "OK :[%s]" % cpeid

@@ -2,7 +2,7 @@
 
 Serves ``/api.php?key=KEY&cat=customer&action=<action>&<params>``; parameters
 come from the query string or a form body alike (``subcat=`` is accepted for
-``action=``, ``usercode`` for ``customer_id``). Answers as CONTRACTS §5 says:
+``action=``). Answers as CONTRACTS §5 says:
 
 * envelope ``{"Result": "OK", ...}`` / ``{"Result": "ERROR", "ErrorText": ...}``
   with a non-200 status on error; ``lowercase_envelope`` answers ``result``,
@@ -13,8 +13,10 @@ come from the query string or a form body alike (``subcat=`` is accepted for
 * ``get_data`` answers the read shape, which differs from the write shape
   (``full_name``, ``phone``/``email``/``agreement``/``address`` lists, DD.MM.YYYY
   dates, ``ip_mac`` map with integer IPs, ``group``/``mark`` maps, ``state_id``);
-* current versions (3.21+) refuse a write sent with GET; ``pre_3_21`` accepts
-  it and answers ``get_customers_id`` as ``list`` (a comma-separated string).
+* current versions (3.21+) refuse a write sent with GET and read a customer's
+  id from ``customer_id`` alone (``usercode`` left 3.17); ``pre_3_21`` is an
+  older server: it accepts a write over GET, answers ``get_customers_id`` as
+  ``list`` (a comma-separated string) and reads ``usercode`` too.
 
 Where CONTRACTS says nothing, this emulator picks (and the client accepts
 other plausible shapes too):
@@ -34,6 +36,10 @@ other plausible shapes too):
   ``edit`` sets (tables ``customer_agreements`` and ``customer_emails``, which
   a test fills directly): ``get_data`` lists them after the main one
   (``flag_main`` 0) and ``get_abon_id`` finds the customer by any of them;
+* integers are kept in SQL ``INT`` columns: a parameter that is no integer
+  such a column holds (``house_id`` 10^30, ``1.5``, ``²``) is a 400
+  ``Incorrect value of parameter <name>``, and so is a ``price`` that is no
+  finite number;
 * a new customer is active (``state_id`` 2); ``edit`` with a login another
   customer holds, ``tarif_change``/``mark_add``/``service_add`` with an
   unknown id, a second ``ip_add`` of a bound IP are refused (400);
@@ -63,12 +69,13 @@ created ``2025-01-01 00:00:00``; the prefix takes letters, digits and ``_``.
 import datetime
 import ipaddress
 import json
+import math
 import re
 import time
 
-from flask import Response, g, request
+from flask import Response, request
 
-from tests.emulators.core import Emulator
+from tests.emulators.core import INT, Emulator, sql_integer
 from tests.emulators.fulltext import bulk_insert, like_narrows, trigram_index
 
 TARIFFS = [(1, "Home 100"), (2, "Home 500"), (3, "Business 1G")]
@@ -209,10 +216,24 @@ def ru_date(iso):
 
 
 def as_int(value, name):
-    try:
-        return int(str(value).strip() or 0)
-    except ValueError:
+    """An integer parameter as the API reads it (blank is 0), if an INT column holds it."""
+    number = sql_integer(str(value).strip() or "0", INT)
+    if number is None:
         raise Refused(400, "Incorrect value of parameter %s" % name)
+    return number
+
+
+def as_price(value):
+    """A price: a finite number (none: blank)."""
+    if not value:
+        return None
+    try:
+        price = float(value)
+    except ValueError:
+        price = math.nan
+    if not math.isfinite(price):
+        raise Refused(400, "Incorrect value of parameter price")
+    return price
 
 
 class UsersideEmulator(Emulator):
@@ -267,20 +288,7 @@ class UsersideEmulator(Emulator):
         if request.path != "/api.php":
             return super()._before()
         action = self.action_name()
-        g.kind = "write" if action in WRITES else "read"
-        g.counter = "customer." + (action or "?")
-        self.counters.count(g.kind, g.counter)
-        settings = self.faults.settings
-        if settings["latency_ms"]:
-            time.sleep(settings["latency_ms"] / 1000.0)
-        if (
-            settings["fail_percent"]
-            and self.faults.applies(g.counter)
-            and self.random.uniform(0, 100) < settings["fail_percent"]
-        ):
-            return Response("emulated failure", status=settings["fail_status"],
-                            mimetype="text/plain")
-        return None
+        return self.admit("write" if action in WRITES else "read", "customer." + (action or "?"))
 
     # --- wire helpers --------------------------------------------------------------
     @staticmethod
@@ -302,7 +310,9 @@ class UsersideEmulator(Emulator):
         return self.envelope(200, Result="OK", **fields)
 
     def customer_id(self):
-        value = self.param("customer_id") or self.param("usercode")
+        value = self.param("customer_id")
+        if not value and self.config["pre_3_21"]:
+            value = self.param("usercode")  # what versions up to 3.16 read
         if not value:
             raise Refused(400, "Parameter customer_id is required")
         row = self.store.one("SELECT * FROM customers WHERE id = ?", (as_int(value, "customer_id"),))
@@ -401,7 +411,7 @@ class UsersideEmulator(Emulator):
         return self.ok(data=ids)
 
     def do_get_data(self):
-        if self.param("customer_id") or self.param("usercode"):
+        if self.param("customer_id") or self.config["pre_3_21"] and self.param("usercode"):
             customer = self.customer_id()
         else:
             row = self.store.one(
@@ -491,11 +501,8 @@ class UsersideEmulator(Emulator):
         return self.ok(Id=new_id)
 
     def do_edit(self):
-        customer = self.param("id")
-        if not customer:
-            raise Refused(400, "Parameter id is required")
-        if not self.store.one("SELECT id FROM customers WHERE id = ?",
-                              (as_int(customer, "id"),)):
+        customer = as_int(self.required("id"), "id")
+        if not self.store.one("SELECT id FROM customers WHERE id = ?", (customer,)):
             raise Refused(404, "Customer not found")
         values = {}
         for name, column in EDIT_COLUMNS.items():
@@ -510,7 +517,7 @@ class UsersideEmulator(Emulator):
             values["date_connect"] = iso_date(self.param("date_connect"))
         if values.get("login") and self.store.one(
             "SELECT id FROM customers WHERE login = ? COLLATE NOCASE AND id != ?",
-            (values["login"], int(customer)),
+            (values["login"], customer),
         ):
             raise Refused(400, "Login is already in use by another customer")
         if values.get("group_id") and not self.store.one(
@@ -521,7 +528,7 @@ class UsersideEmulator(Emulator):
             with self.store.transaction() as db:
                 db.execute("UPDATE customers SET %s WHERE id = :target" % ", ".join(
                     "%s = :%s" % (column, column) for column in values),
-                    dict(values, target=int(customer)))
+                    dict(values, target=customer))
         return self.ok()
 
     def do_delete(self):
@@ -600,11 +607,10 @@ class UsersideEmulator(Emulator):
         service = as_int(self.required("service_id"), "service_id")
         if not self.store.one("SELECT id FROM service_types WHERE id = ?", (service,)):
             raise Refused(400, "Additional service not found")
-        price = self.param("price")
+        price = as_price(self.param("price"))
         with self.store.transaction() as db:
             db.execute("INSERT OR REPLACE INTO customer_services VALUES (?, ?, ?, ?)",
-                       (customer, service, float(price) if price else None,
-                        self.param("comment", "")))
+                       (customer, service, price, self.param("comment", "")))
         return self.ok()
 
     def do_service_remove(self):

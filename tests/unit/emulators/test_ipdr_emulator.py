@@ -157,3 +157,14 @@ def test_a_dropped_write_is_committed_before_the_answer_breaks(client, emulator)
     response = call(client, "POST", UserID="lost01", Name="Lost")
     assert response.get_data() == b"{"
     assert "lost01" in [c["UserID"] for c in call(client, "GET").get_json()]
+
+
+def test_a_dot_in_the_path_starts_a_format_as_on_rails(client):
+    """/ipdrcustomers/B68t19.json is customer B68t19 (in format json): a dotted
+    UserID in a path addresses another customer, which is why the module refuses it."""
+    patched = call(client, "PATCH", COLLECTION + "/B68t19.json", Address="Madurai")
+    assert patched.get_json()["UserID"] == "B68t19"
+    assert patched.get_json()["Address"] == "Madurai"
+    deleted = call(client, "DELETE", COLLECTION + "/Xlr8d3.x.y")
+    assert deleted.get_json()["UserID"] == "Xlr8d3"
+    assert [c["UserID"] for c in call(client, "GET").get_json()] == ["B68t19"]

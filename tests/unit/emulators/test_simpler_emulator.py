@@ -199,6 +199,23 @@ def test_add_equipment_validates(client, params, error):
     assert error in rest(client, "addEquipment", **params)
 
 
+def test_an_equipment_nickname_is_stored_and_compared_stripped(client):
+    """Issue 16 item 6: the nickname is unique as it is stored, so " NS3 " after
+    NS3 is refused in the API's words, never a 500 that leaves a record behind."""
+    equipid = rest(client, "addEquipment", nickname=" NS3 ").split(": ")[1]
+    [item] = rest(client, "listEquipment", id=equipid)["equipment"]
+    assert item["nickname"] == "NS3"
+    assert rest(client, "addEquipment", nickname="NS3 ") == (
+        "ERROR: equipment nickname 'NS3' already exists")
+    assert rest(client, "modifyEquipment", equipid="32", nickname=" NS3") == (
+        "ERROR: equipment nickname 'NS3' already exists")
+    assert rest(client, "modifyEquipment", equipid=equipid, nickname=" NS3  ") == "OK"
+    assert rest(client, "modifyEquipment", equipid="32", nickname="  ") == (
+        "ERROR: nickname is required")
+    assert [item["nickname"] for item in rest(client, "listEquipment")["equipment"]] == [
+        "NS2", "PPPoE-Stowe_Hollow_NAS_and_DSL", "NS3"]
+
+
 def test_rest_style_resources(client):
     response = client.post("/restapi/customer", json=dict(AUTH, name="R S", nickname="rs",
                                                           invoicingid="RS"))

@@ -126,8 +126,19 @@ def test_edit_refuses_a_login_held_by_another_customer_and_unknown_ids(client):
     assert call(client, "mark_add", customer_id=1, mark_id=99).status_code == 400
 
 
-def test_sets_converge_through_their_own_actions_and_usercode_is_accepted(client):
-    call(client, "mark_add", usercode=3, mark_id=1)
+def test_usercode_names_a_customer_only_on_an_older_server(make):
+    """3.17 replaced usercode with customer_id: a current server does not read it."""
+    refused = call(make(), "mark_add", usercode=3, mark_id=1)
+    assert refused.status_code == 400
+    assert refused.get_json()["ErrorText"] == "Parameter customer_id is required"
+    legacy = make(pre_3_21=True)
+    assert call(legacy, "mark_add", usercode=3, mark_id=1).status_code == 200
+    assert list(call(legacy, "get_data", "GET", usercode=3).get_json()["Data"]["mark"]) == [
+        "1", "3"]
+
+
+def test_sets_converge_through_their_own_actions(client):
+    call(client, "mark_add", customer_id=3, mark_id=1)
     call(client, "mark_add", customer_id=3, mark_id=1)  # already set: no error
     call(client, "service_add", customer_id=3, service_id=2, price="5")
     call(client, "ip_add", customer_id=3, value="10.9.9.9")
