@@ -122,9 +122,12 @@ CUSTOMER = EntitySpec(
         OnuField("name", create_requires=True, max_length=NAME_LENGTH),
         OnuField("address", normalise=blank_as_none, decode=blank_as_empty, new="",
                  max_length=ADDRESS_LENGTH),
-        # An integer column on the server: anything but digits is a SQL error there.
-        OnuField("egn", normalise=as_egn, pattern=r"[0-9]*",
-                 rule="must be digits only (the ONU server keeps it in a number column)"),
+        # An integer column on the server: anything but digits, or more than a
+        # BIGINT holds (1264 Out of range value), is a SQL error there. 18 digits
+        # after leading zeros (which the server drops) always fit; an EGN has 10.
+        OnuField("egn", normalise=as_egn, pattern=r"0*[0-9]{0,18}",
+                 rule="must be digits only, at most 18 after leading zeros (the ONU server "
+                      "keeps it in a number column)"),
         OnuField("service", normalise=as_text),
         # New customers are re-provisioned by the server (auto) and enabled unless
         # a task says otherwise; the server itself refuses a create without them.

@@ -159,8 +159,12 @@ def test_every_text_field_refuses_a_backslash_and_characters_beyond_the_bmp():
 
 def test_an_egn_must_be_digits_and_names_and_addresses_fit_their_columns():
     assert CUSTOMER.problems({"sn": "S", "egn": "0801011234"}) == []
-    assert CUSTOMER.problems({"sn": "S", "egn": "80-01-01"}) == [
-        "egn '80-01-01' must be digits only (the ONU server keeps it in a number column)"]
+    rule = "must be digits only, at most 18 after leading zeros (the ONU server keeps it in " \
+        "a number column)"
+    assert CUSTOMER.problems({"sn": "S", "egn": "80-01-01"}) == [f"egn '80-01-01' {rule}"]
+    # beyond a BIGINT the server answers 1264 Out of range value
+    assert CUSTOMER.problems({"sn": "S", "egn": "1" * 31}) == [f"egn '{'1' * 31}' {rule}"]
+    assert CUSTOMER.problems({"sn": "S", "egn": "000" + "9" * 18}) == []
     assert CUSTOMER.problems({"sn": "S", "name": "n" * 100, "address": "a" * 255}) == []
     assert CUSTOMER.problems({"sn": "S", "name": "n" * 101, "address": "a" * 256}) == [
         "name is 101 characters long, more than the 100 the backend stores",
