@@ -641,8 +641,8 @@ def test_writes_whose_batched_read_back_fails_are_written_not_confirmed_never_fa
             for r in result["results"]] == [("update", True, True, False),
                                             ("create", True, True, False)]
     assert result["results"][1]["msg"].startswith("written; reading it back failed")
-    assert result["results"][1]["thing"] == {"key": "b", "size": 3, "tags": None, "colour": None,
-                                            "id": None}  # the prediction: nothing was read
+    predicted = {"key": "b", "size": 3, "tags": None, "colour": None, "id": None}
+    assert result["results"][1]["thing"] == predicted  # nothing was read
     assert (result["changed"], result["created"], result["updated"], result["unconfirmed"]) == (
         True, 0, 0, 2)
     assert result["failed_thing"] == "a"
@@ -684,7 +684,7 @@ def test_an_adapter_that_could_not_read_its_write_back_reports_it_not_confirmed(
     class OwnReadFails(MemoryBackend):
         def create(self, desired):
             super().create(desired)
-            return confirmed(lambda: self._fail())
+            return confirmed(self._fail)
 
         def _fail(self):
             raise BackendError("get_data answered HTTP 500")
