@@ -86,6 +86,15 @@ options:
         type: list
         elements: str
         default: []
+notes:
+  - >-
+    A write that was sent but could not be read back (the read failed, also
+    the one after a lost answer) is never reported as failed: its entry in
+    RV(results) has C(unconfirmed=true), C(changed=true) and a C(msg) saying
+    what is known (C(written; reading it back failed: ...)), and it is counted
+    in RV(unconfirmed), not in RV(created) or RV(updated). The task then fails,
+    asking for another run, which reads the records afresh and writes only what
+    is still missing.
 attributes:
   check_mode:
     support: full

@@ -22,7 +22,10 @@ from __future__ import annotations
 import copy
 import fnmatch
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    ProvisioningError,
+    ValidationError,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.pool import Pool
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text
 
@@ -31,6 +34,28 @@ from ansible_collections.isp.provisioning.plugins.module_utils.values import as_
 # with the others, once, after the last write". For backends whose only read
 # is the whole list, so that a bulk task reads it twice, not once per write.
 READ_LATER = object()
+
+
+class Unconfirmed(ProvisioningError):
+    """A write was sent, but what became of it could not be read back.
+
+    Neither a refusal (the server may well hold the record: the task must not
+    say the write failed) nor a success (the task cannot say the record is as
+    declared): the engine reports the record as written, not confirmed, and
+    the task asks for another run, which reads it afresh. Raised from the
+    read's error, so that a backend down (``stops_backend``) still stops.
+    """
+
+
+def confirmed(read, what="written"):
+    """``read()``, the read that confirms a write the server accepted; Unconfirmed
+    when it fails (``what`` says what is known of the write)."""
+    try:
+        return read()
+    except Unconfirmed:
+        raise
+    except ProvisioningError as exc:
+        raise Unconfirmed(f"{what}; reading it back failed: {exc}") from exc
 
 
 def matches(record, selector):

@@ -19,8 +19,16 @@ Order of work, so that bad input never reaches a backend half-checked:
    (the backend's pool, see ``pool.py``); results keep the declared order.
 
 A write whose answer was lost is followed by a fresh read of that record:
-if the write took effect it is not sent again; if it did not, it is sent once
-more — that is not blind, the read showed it missing.
+if the write took effect it is not sent again; if it did not, what the read
+shows left is sent once more — that is not blind, the read showed it missing
+(a multi-step create whose later step lost its answer is finished so, as an
+update of the record the read found); a second lost answer is read back too.
+
+A write the server accepted, or whose answer was lost, but which could not be
+read back (the read failed) is reported as it is known: written (or sent),
+not confirmed — never as failed, since the record may well be there — and the
+task fails asking for another run, which reads it afresh and writes only what
+is still missing. So every run that gets past its first read makes progress.
 
 A record the backend refuses does not stop the others: it is reported with
 its refusal, and the task fails at the end naming each. A backend that cannot
@@ -31,7 +39,11 @@ write not yet started is sent, the ones in flight finish and are reported.
 
 from __future__ import annotations
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import READ_LATER
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
+    READ_LATER,
+    Unconfirmed,
+    confirmed,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
@@ -43,6 +55,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.pool import Pool
 
 CREATE, UPDATE, DELETE, NONE = "create", "update", "delete", "none"
 COUNTERS = {CREATE: "created", UPDATE: "updated", DELETE: "deleted", NONE: "unchanged"}
+RERUN = "run the task again: it reads them afresh and writes only what is still missing"
 
 
 class ReconcileFailed(Exception):
@@ -65,11 +78,21 @@ class PlanItem:
         self.action = NONE
         self.after = current
         self.error = None  # what the backend said when it refused the write
+        self.unconfirmed = None  # why a write sent could not be read back
 
     def refuse(self, error):
         """The write was refused: nothing is known to have changed."""
         self.error = str(error)
         self.after = self.current
+
+    def unconfirm(self, why):
+        """The write was sent, but not read back: ``after`` stays the prediction."""
+        self.unconfirmed = str(why)
+
+    @property
+    def confirmed(self):
+        """Written and read back (or nothing to write)."""
+        return self.error is None and self.unconfirmed is None
 
 
 class Reconciler:
@@ -211,6 +234,11 @@ class Reconciler:
                 handled.append(item)
             elif not isinstance(outcome.error, ProvisioningError):
                 raise outcome.error  # a defect, not a refusal: let it show
+            elif isinstance(outcome.error, Unconfirmed):
+                item.unconfirm(outcome.error)  # sent: never reported as failed
+                handled.append(item)
+                if stops_backend(outcome.error):  # its read found the backend unusable
+                    stopped = stopped or (item, outcome.error)
             elif stops_backend(outcome.error):
                 stopped = stopped or (item, outcome.error)
             else:
@@ -220,21 +248,23 @@ class Reconciler:
             item, error = stopped
             self._read_later(unread, quietly=True)
             raise ReconcileFailed(
-                self._with_refusals(self._failure(item, error), handled),
-                self.result(handled, failed=self._first_refused(handled) or item),
+                self._with_refusals(self._failure(item, error), handled, but=item),
+                self.result(handled, failed=self._first_failed(handled) or item),
             )
+        self._read_later(unread)
         try:
-            self._read_later(unread)
             self._delete_twins([item for item in handled
-                                if item.action == CREATE and item.error is None and item.after])
+                                if item.action == CREATE and item.confirmed and item.after])
         except ProvisioningError as exc:
             raise ReconcileFailed(
-                self._with_refusals(f"reading back what was written failed: {exc}", handled),
-                self.result(handled, failed=self._first_refused(handled)),
+                self._with_refusals(
+                    f"reading the {self.spec.plural} created back, for twins another run may "
+                    f"have made, failed: {exc}; {RERUN}", handled),
+                self.result(handled, failed=self._first_failed(handled)),
             )
-        refused = self._first_refused(handled)
-        if refused is not None:
-            raise ReconcileFailed(self._refusals(handled), self.result(handled, failed=refused))
+        failed = self._first_failed(handled)
+        if failed is not None:
+            raise ReconcileFailed(self._refusals(handled), self.result(handled, failed=failed))
         return self.result(handled)
 
     def _delete_twins(self, created):
@@ -277,16 +307,17 @@ class Reconciler:
 
         A record the read does not show was refused after all, unless ``quietly``
         (the task is already failing: keep the prediction, report the real failure).
+        When the read fails, each record is written, not confirmed.
         """
         if not items:
             return
         self.backend.forget()
         try:
-            current = self.backend.fetch([item.key for item in items])
-        except ProvisioningError:
-            if quietly:  # already failing: report the predicted records rather than hide why
-                return
-            raise
+            current = confirmed(lambda: self.backend.fetch([item.key for item in items]))
+        except Unconfirmed as unread:
+            for item in items:
+                item.unconfirm(unread)
+            return
         for item in items:
             found = current.get(item.key)
             if found is not None or item.action == DELETE:
@@ -297,27 +328,36 @@ class Reconciler:
 
     # --- failing ----------------------------------------------------------------
     def _failure(self, item, error):
+        if item.unconfirmed is not None:
+            return f"{self.label(item.key)}: {item.action} not confirmed: {item.unconfirmed}"
         return f"{self.label(item.key)}: {item.action} failed: {error}"
 
     @staticmethod
-    def _first_refused(items):
-        return next((item for item in items if item.error is not None), None)
+    def _first_failed(items):
+        """The first record refused or not confirmed (what ``failed_<name>`` names)."""
+        return next((item for item in items if not item.confirmed), None)
 
-    def _refusals(self, items):
-        """Every refused record with what the backend said; one write alone as it failed."""
-        refused = [item for item in items if item.error is not None]
+    def _refusals(self, items, but=None):
+        """Every refused record with what the backend said, then every one not
+        confirmed; one write alone as it failed. ``but``: one the message names already."""
         written = sum(1 for item in items if item.action != NONE)
-        named = "; ".join(self._failure(item, item.error) for item in refused)
-        if written == 1:
-            return named
-        verb = "was" if len(refused) == 1 else "were"
-        return f"{len(refused)} of {written} writes {verb} refused: {named}"
+        parts = []
+        for verb, unknown in (("refused", False), ("not confirmed", True)):
+            named = [item for item in items if item is not but
+                     and (item.unconfirmed if unknown else item.error) is not None]
+            if not named:
+                continue
+            text = "; ".join(self._failure(item, item.error) for item in named)
+            if written > 1:
+                was = "was" if len(named) == 1 else "were"
+                text = f"{len(named)} of {written} writes {was} {verb}: {text}"
+            parts.append(f"{text}; {RERUN}" if unknown else text)
+        return "; ".join(parts)
 
-    def _with_refusals(self, message, items):
-        """``message``, and the records refused before it stopped the task."""
-        if self._first_refused(items) is None:
-            return message
-        return f"{message}; before that, {self._refusals(items)}"
+    def _with_refusals(self, message, items, but=None):
+        """``message``, and the records refused (or not confirmed) before it stopped the task."""
+        before = self._refusals(items, but)
+        return f"{message}; before that, {before}" if before else message
 
     def _write(self, item):
         try:
@@ -326,10 +366,7 @@ class Reconciler:
             # Read back: did the write take effect before the answer was lost?
             # What is reported stays the write that was planned, against the
             # record as it was before; the read only decides what is left to send.
-            self.backend.forget()
-            found = self.backend.fetch([item.key]).get(item.key)
-            rest = PlanItem(item.key, item.state, item.desired, found)
-            self._decide(rest)
+            found, rest = self._left_after(item, lost)
             if rest.action == NONE:
                 return found
             if lost.timed_out:
@@ -342,7 +379,22 @@ class Reconciler:
             try:
                 return self._send(rest)
             except AnswerLost as again:
-                raise BackendError("the answer was lost twice: %s" % again)
+                # The second may have taken effect too (or a later step of it
+                # lost its answer): read back once more, never send a third time.
+                found, rest = self._left_after(item, again)
+                if rest.action == NONE:
+                    return found
+                made = " (it exists now, not yet as declared)" if found and not item.current else ""
+                raise BackendError(f"the answer was lost twice{made}: {again}")
+
+    def _left_after(self, item, lost):
+        """(the record as read afresh, the PlanItem of what is left to send) after ``lost``."""
+        self.backend.forget()
+        found = confirmed(lambda: self.backend.fetch([item.key]).get(item.key),
+                          f"sent, but the answer was lost ({lost})")
+        rest = PlanItem(item.key, item.state, item.desired, found)
+        self._decide(rest)
+        return found, rest
 
     def _send(self, item):
         if item.action == CREATE:
@@ -357,6 +409,7 @@ class Reconciler:
         result = {
             self.spec.identity: item.key,
             "action": item.action,
+            # a write not confirmed was sent, and most likely made: changed
             "changed": item.action != NONE and item.error is None,
         }
         if self.records:
@@ -367,6 +420,8 @@ class Reconciler:
             result["purged"] = True
         if item.error is not None:
             result.update(failed=True, msg=item.error)
+        elif item.unconfirmed is not None:
+            result.update(unconfirmed=True, msg=item.unconfirmed)
         return result
 
     def item_diff(self, item):
@@ -379,13 +434,14 @@ class Reconciler:
 
     def result(self, items, failed=None):
         """Every item in declared order; ``changed``, counters and diff count what was done."""
-        done = [item for item in items if item.error is None]
+        done = [item for item in items if item.error is None]  # written, if not confirmed
         result = {
             "changed": any(item.action != NONE for item in done),
             "results": [self.item_result(item) for item in items],
         }
         for action, counter in COUNTERS.items():
-            result[counter] = sum(1 for item in done if item.action == action)
+            result[counter] = sum(1 for item in done if item.action == action and item.confirmed)
+        result["unconfirmed"] = sum(1 for item in done if not item.confirmed)
         if self.diff:
             result["diff"] = [self.item_diff(item) for item in done if item.action != NONE]
         if failed is not None:

@@ -195,6 +195,10 @@ results:
       description: True for a customer deleted by O(purge).
       type: bool
       returned: on purge
+    unconfirmed:
+      description: Sent but not read back (C(msg) says why); see the notes.
+      type: bool
+      returned: when a write was not confirmed
 created:
   description: How many customers were created.
   returned: when O(customers) is given
@@ -209,6 +213,10 @@ deleted:
   type: int
 unchanged:
   description: How many customers needed no change.
+  returned: when O(customers) is given
+  type: int
+unconfirmed:
+  description: How many writes were sent but not read back (see the notes).
   returned: when O(customers) is given
   type: int
 """

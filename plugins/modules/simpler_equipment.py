@@ -140,6 +140,10 @@ results:
       description: The fields an update changed, with their new values.
       type: dict
       returned: on update
+    unconfirmed:
+      description: Sent but not read back (C(msg) says why); see the notes.
+      type: bool
+      returned: when a write was not confirmed
 created:
   description: How many pieces of equipment were created.
   returned: when O(equipment) is given
@@ -154,6 +158,10 @@ deleted:
   type: int
 unchanged:
   description: How many pieces of equipment needed no change.
+  returned: when O(equipment) is given
+  type: int
+unconfirmed:
+  description: How many writes were sent but not read back (see the notes).
   returned: when O(equipment) is given
   type: int
 """

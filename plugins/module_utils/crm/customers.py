@@ -18,7 +18,10 @@ the list a task makes. Until a customer exists, its key (what results show as
 
 from __future__ import annotations
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
+    READ_LATER,
+    EntityBackend,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.crm.client import (
     client_from_module,
     id_of,
@@ -218,6 +221,9 @@ class CrmCustomers(EntityBackend):
         self.listed = set()
         # the records read, by uniqueid (set by read_all): one scan, not one per lookup
         self._by_uniqueid = {}
+        # customerids this task's creates were given, by uniqueid: the read-back
+        # finds each one so, even beside a twin another run created meanwhile
+        self._created = {}
 
     def from_wire(self, row):
         return {self.spec.identity: id_of(row), **super().from_wire(row)}
@@ -252,6 +258,9 @@ class CrmCustomers(EntityBackend):
                     found[key] = by_id[key]
                 continue
             holders = self.holders(key[len(UNIQUEID_KEY):]) if key else []
+            made = self._created.get(key)
+            if made is not None:
+                holders = [record for record in holders if record[self.spec.identity] == made]
             if len(holders) > 1:
                 raise BackendError(
                     f"{len(holders)} CRM customers hold {key} (customerids {ids_of(holders)})"
@@ -356,8 +365,13 @@ class CrmCustomers(EntityBackend):
         return sorted(self.holders(created["uniqueid"]), key=lambda r: r[self.spec.identity])
 
     # --- writes -----------------------------------------------------------------
+    # The list is the only read that can find customers by uniqueid, and after
+    # creates it is read whole anyway (twins): so every write is read back with
+    # the others, in one read of the list after the last write (READ_LATER).
     def create(self, desired):
-        return self.read_customerid(self.client.create(self.to_wire(desired)))
+        customerid = self.client.create(self.to_wire(desired))
+        self._created[self.spec.key(desired)] = customerid
+        return READ_LATER
 
     def update(self, current, changes, desired):
         customerid = current[self.spec.identity]
@@ -378,19 +392,10 @@ class CrmCustomers(EntityBackend):
                         "the customer's portal login"
                     )
                 raise
-        return self.read_customerid(customerid)
+        return READ_LATER
 
     def delete(self, current):
         self.client.delete(current[self.spec.identity])
-
-    def read_customerid(self, customerid):
-        row = self.client.customer(customerid)
-        if row is None:
-            raise BackendError(
-                f"the CRM accepted the write, but customerid {customerid} is not there when "
-                "read back"
-            )
-        return self.from_wire(row)
 
 
 def ids_of(records):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import READ_LATER
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
@@ -113,26 +114,15 @@ class SimplerEquipment(SimplerBackend):
         if action == "delete":
             raise ValidationError("cannot be deleted: " + NO_DELETE)
 
+    # listEquipment answers the whole table in one request: every write is read
+    # back with the others, in one read after the last write (READ_LATER).
     def create(self, desired):
-        equipid = self.client.add_equipment(self.to_wire(desired))
-        return self.read_back(desired["nickname"], equipid)
+        self.client.add_equipment(self.to_wire(desired))
+        return READ_LATER
 
     def update(self, current, changes, desired):
         self.client.modify_equipment(current["id"], self.to_wire(changes))
-        return self.read_back(current["nickname"], current["id"])
+        return READ_LATER
 
     def delete(self, current):  # pragma: no cover - check() refuses every delete first
         raise BackendError(NO_DELETE)
-
-    def read_back(self, nickname, equipid):
-        self.forget()
-        if equipid:
-            items = [self.from_wire(item) for item in self.client.equipment(id=equipid)]
-        else:
-            items = self.fetch([nickname]).values()
-        for record in items:
-            if record["nickname"] == nickname:
-                return record
-        raise BackendError(
-            "the server accepted the write, but %r is not there when read back" % nickname
-        )

@@ -17,10 +17,15 @@ customers by id, by any key ``get_abon_id`` knows, or by ``get_customers_id``
 conditions.
 
 Writes are several actions: ``add`` (name, billing, flags), ``edit`` (the
-rest), then ``state_change``, ``tarif_change`` and the set actions
-(``mark_*``, ``service_*``, ``ip_*``), each only for what differs. A create
-whose later step fails deletes the customer it added, so that no half-made
-customer (without its login, invisible to the next run) is left behind.
+rest, the identity with it), then ``state_change``, ``tarif_change`` and the
+set actions (``mark_*``, ``service_*``, ``ip_*``), each only for what differs.
+Until edit has given a new customer its identity, nothing but its id finds
+it: a lost answer is read back here, by id, and a create that cannot name it
+deletes the customer it added, so that no half-made customer (invisible to
+the next run, which would add another) is left behind. Once it holds its
+identity, a lost answer is the engine's to read back, by identity, which
+then sends only what is left; a later step UserSide refuses still undoes the
+add (a create succeeds whole or leaves nothing), a lost one never does.
 
 Every field says on its declaration how it travels (see :class:`UsersideField`);
 the code below derives the identity choice, the lookups, the purge conditions,
@@ -29,10 +34,13 @@ the code below derives the identity choice, the lookups, the purge conditions,
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     EntityBackend,
+    Unconfirmed,
+    confirmed,
     matches,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
@@ -58,6 +66,9 @@ from ansible_collections.isp.provisioning.plugins.module_utils.values import (
 
 # Keys get_abon_id finds customers by that are no field of theirs: _info option -> data_typer.
 OTHER_KEYS = {"phone": "phone", "ip": "ip", "mac": "mac"}
+# How many times a new customer's naming edit is sent, each after a lost answer
+# and a read showing it did not happen, before the add is undone.
+NAMING_SENDS = 3
 
 
 class UsersideField(Field):
@@ -479,14 +490,60 @@ class UsersideCustomers(EntityBackend):
         # A lost add is found again as the one new customer of its name still
         # without its identity (orphan_of). A namesake this task adds meanwhile
         # on another thread would look just the same until edit names it, so
-        # customers of one name are created one after another.
+        # customers of one name are added and named one after another.
         with self.adding(desired["name"]):
             customer_id = self.add(desired)
+            with self.undone_if_refused(customer_id):
+                current = self.name_new(customer_id, desired)
+        with self.undone_if_refused(customer_id):
+            return self.converge(customer_id, desired, current)
+
+    @contextlib.contextmanager
+    def undone_if_refused(self, customer_id):
+        """A step of a create that fails deletes the customer it added - unless its
+        answer was lost, or only the read after it failed: the customer then holds
+        its identity (see name_new), and the engine reads it back by it."""
+        try:
+            yield
+        except (AnswerLost, Unconfirmed):
+            raise
+        except ProvisioningError as exc:
+            raise BackendError(f"{exc}; {self.undo_add(customer_id)}")
+
+    def name_new(self, customer_id, desired):
+        """Send a new customer's edit, which gives it its identity; the record as it
+        is then (what converge sends the rest against).
+
+        Until the edit has happened only the id finds the customer, so a lost
+        answer is read back here, by id, and the edit sent again only when the
+        read shows it did not happen; AnswerLost never leaves here.
+        """
+        key = desired[self.spec.identity]
+        current = self.read_id(customer_id, key)
+        edits = {name: value for name, value in self.pending(desired, current).items()
+                 if self.spec.by_name[name].write_name}
+        for _send in range(NAMING_SENDS):
             try:
-                return self.converge(
-                    customer_id, desired, self.read_id(customer_id, desired[self.spec.identity]))
-            except ProvisioningError as exc:
-                raise BackendError(f"{exc}; {self.undo_add(customer_id)}")
+                self.client.edit(customer_id, self.to_wire(edits))
+                break
+            except AnswerLost as lost:
+                found = self.read_id(customer_id, key)
+                if self.holds(found, key):
+                    return found
+                if lost.timed_out:
+                    raise BackendError(
+                        f"{lost}; the customer (id {customer_id}) is not yet named "
+                        f"{key!r}, but UserSide may still do it, so edit was not sent again")
+        else:
+            raise BackendError(
+                f"the answer to the edit that names customer id {customer_id} {key!r} was "
+                f"lost {NAMING_SENDS} times, and it is still without it")
+        return dict(current, **{name: self.spec.normalise(name, value)
+                                for name, value in edits.items()})
+
+    def holds(self, record, key):
+        """Whether ``record`` holds the identity ``key`` (as UserSide compares it)."""
+        return self.canonical_key(record[self.spec.identity]) == self.canonical_key(key)
 
     def adding(self, name):
         """The lock that creates of customers named ``name`` take."""
@@ -573,19 +630,14 @@ class UsersideCustomers(EntityBackend):
         return self.converge(int(current["id"]), desired, current)
 
     def converge(self, customer_id, desired, current):
-        """Send what differs; after a lost answer read back and send what still differs."""
+        """Send what differs, then read it back: every field must read as declared.
+
+        A lost answer leaves here: the engine reads the customer back by its
+        identity and sends what still differs (an update).
+        """
         key = desired.get(self.spec.identity)
-        try:
-            self.send(customer_id, self.pending(desired, current), current)
-        except AnswerLost as lost:
-            current = self.read_id(customer_id, key)
-            left = self.pending(desired, current)
-            if left and lost.timed_out:
-                raise BackendError(
-                    f"{lost}; {', '.join(sorted(left))} not yet as declared, but UserSide may "
-                    "still apply it, so it was not sent again")
-            self.send(customer_id, left, current)
-        after = self.read_id(customer_id, key)
+        self.send(customer_id, self.pending(desired, current), current)
+        after = confirmed(lambda: self.read_id(customer_id, key))
         left = self.pending(desired, after)
         if left:
             raise BackendError(

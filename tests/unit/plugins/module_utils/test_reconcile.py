@@ -669,5 +669,109 @@ def test_a_backend_down_while_looking_for_twins_stops_the_task():
     backend = RacedBackend(twins_fail=BackendUnavailable("connection refused"))
     with pytest.raises(ReconcileFailed) as failure:
         converge(backend, [("present", {"key": "a"}), ("present", {"key": "b"})])
+    assert failure.value.message.startswith(
+        "reading the things created back, for twins another run may have made, failed: "
+        "connection refused; run the task again")
+
+
+# --- written, not confirmed (issue 16) ---------------------------------------------------
+class ReadFailing(ListOnlyBackend):
+    """Defers its read-backs; every read after the first (the plan's) fails with ``error``."""
+
+    def __init__(self, records=(), error=None, **kwargs):
+        super().__init__(records, **kwargs)
+        self.error = error or BackendError("GET /things answered HTTP 503: emulated failure")
+
+    def read_all(self):
+        if self.reads:
+            self.reads += 1
+            raise self.error
+        return super().read_all()
+
+
+def test_writes_whose_batched_read_back_fails_are_written_not_confirmed_never_failed():
+    backend = ReadFailing([{"key": "a", "size": 1, "id": 1}])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a", "size": 2}),
+                           ("present", {"key": "b", "size": 3})])
+    assert backend.writes == [("update", "a"), ("create", "b")]
+    assert "update failed" not in failure.value.message
     assert failure.value.message == (
-        "reading back what was written failed: connection refused")
+        "2 of 2 writes were not confirmed: thing 'a': update not confirmed: written; reading it "
+        "back failed: GET /things answered HTTP 503: emulated failure; thing 'b': create not "
+        "confirmed: written; reading it back failed: GET /things answered HTTP 503: emulated "
+        "failure; run the task again: it reads them afresh and writes only what is still missing")
+    result = failure.value.result
+    assert [(r["action"], r["changed"], r.get("unconfirmed"), "failed" in r)
+            for r in result["results"]] == [("update", True, True, False),
+                                            ("create", True, True, False)]
+    assert result["results"][1]["msg"].startswith("written; reading it back failed")
+    predicted = {"key": "b", "size": 3, "tags": None, "colour": None, "id": None}
+    assert result["results"][1]["thing"] == predicted  # nothing was read
+    assert (result["changed"], result["created"], result["updated"], result["unconfirmed"]) == (
+        True, 0, 0, 2)
+    assert result["failed_thing"] == "a"
+    # a rerun reads them afresh, finds them written and sends nothing
+    backend.reads = 0
+    again = converge(backend, [("present", {"key": "a", "size": 2}),
+                               ("present", {"key": "b", "size": 3})])
+    assert again["changed"] is False and backend.writes == [("update", "a"), ("create", "b")]
+
+
+def test_a_lost_answer_whose_read_back_fails_is_not_confirmed_and_not_sent_again():
+    backend = ReadFailing([], lose=("create", True))
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "n"}), ("present", {"key": "m"})])
+    assert backend.writes == [("create", "n"), ("create", "m")]
+    item = failure.value.result["results"][0]
+    assert item["unconfirmed"] is True and item["changed"] is True and "failed" not in item
+    assert item["msg"] == ("sent, but the answer was lost (lost); reading it back failed: "
+                           "GET /things answered HTTP 503: emulated failure")
+    assert "thing 'n': create not confirmed: sent, but the answer was lost" in (
+        failure.value.message)
+
+
+def test_a_read_back_that_finds_the_backend_down_stops_it_and_is_still_not_a_failed_write():
+    backend = ReadFailing([], lose=("create", True),
+                          error=BackendUnavailable("GET /things: no answer: reset"))
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "n"})])
+    assert failure.value.message == (
+        "thing 'n': create not confirmed: sent, but the answer was lost (lost); reading it back "
+        "failed: GET /things: no answer: reset")
+    assert failure.value.result["results"][0]["unconfirmed"] is True
+    assert failure.value.result["failed_thing"] == "n"
+
+
+def test_an_adapter_that_could_not_read_its_write_back_reports_it_not_confirmed():
+    from ansible_collections.isp.provisioning.plugins.module_utils.backend import confirmed
+
+    class OwnReadFails(MemoryBackend):
+        def create(self, desired):
+            super().create(desired)
+            return confirmed(self._fail)
+
+        def _fail(self):
+            raise BackendError("get_data answered HTTP 500")
+
+    backend = OwnReadFails([])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "n"}), ("present", {"key": "m"})])
+    assert [r.get("unconfirmed") for r in failure.value.result["results"]] == [True, True]
+    assert "create failed" not in failure.value.message
+    assert sorted(backend.store) == ["m", "n"]
+
+
+def test_a_second_lost_answer_is_read_back_too_and_counts_as_done_when_it_was():
+    class LosesTwice(MemoryBackend):
+        def update(self, current, changes, desired):
+            self.writes.append(("update", current["key"]))
+            if len(self.writes) == 1:
+                raise AnswerLost("lost before it happened")
+            self.store[current["key"]].update(changes)
+            raise AnswerLost("lost after it happened")
+
+    backend = LosesTwice([{"key": "a", "size": 1}])
+    result = converge(backend, [("present", {"key": "a", "size": 2})])
+    assert backend.writes == [("update", "a"), ("update", "a")]
+    assert result["updated"] == 1 and result["unconfirmed"] == 0

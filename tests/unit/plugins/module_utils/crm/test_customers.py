@@ -114,7 +114,8 @@ def test_an_existing_customer_on_the_last_page_is_found_by_uniqueid_and_only_cha
     assert result["diff"][0]["before"]["street"] == "240 Seed Street"
     snapshot = counts(crm)
     assert snapshot["writes"] == {"update": 1}
-    assert snapshot["reads"]["list"] == 3 + 1  # the paged read (3 overlapping pages), one read-back
+    # the paged read (3 overlapping pages), and once more after the writes (READ_LATER)
+    assert snapshot["reads"]["list"] == 3 + 3
 
 
 def test_a_customer_deleted_between_two_pages_still_finds_one_declared_by_uniqueid(
@@ -455,8 +456,8 @@ def test_a_run_alone_reads_once_more_after_its_creates_and_deletes_nothing(crm):
     converge(crm, [("present", dict(NEW, uniqueid="ALONE-1"))])
     snapshot = counts(crm)
     assert snapshot["writes"] == {"create": 1}
-    # the list before, the one customer read back, the list again for twins
-    assert snapshot["reads"]["list"] == 3 + 1 + 3
+    # the list before, the list after the writes (read back), the list again for twins
+    assert snapshot["reads"]["list"] == 3 + 3 + 3
 
 
 def test_an_empty_uniqueid_without_a_customerid_names_nobody(crm):
@@ -470,3 +471,34 @@ def test_check_mode_looks_for_no_twins(crm):
     counts(crm)
     converge(crm, [("present", dict(NEW, uniqueid="CHECK-1"))], check_mode=True)
     assert counts(crm)["reads"]["list"] == 3  # the one read of the list, nothing after
+
+
+# --- read-backs: batched, and written-not-confirmed when they fail (issue 16) ----------
+def test_every_write_of_a_task_is_read_back_with_one_read_of_the_list(crm):
+    counts(crm)
+    seeds = [("present", {"uniqueid": "SEED-%04d" % n, "notes": "batched"}) for n in range(1, 6)]
+    result = converge(crm, seeds)
+    assert result["updated"] == 5
+    assert [r["customer"]["notes"] for r in result["results"]] == ["batched"] * 5  # as read back
+    snapshot = counts(crm)
+    assert snapshot["writes"] == {"update": 5}
+    assert snapshot["reads"]["list"] == 3 + 3  # not one read per write
+
+
+def test_a_create_whose_read_back_fails_is_written_not_confirmed_and_a_rerun_finds_it(crm):
+    engine = Reconciler(backend(crm))
+    plan = engine.plan([("present", NEW)])
+    crm.emulator.faults.update({"fail_percent": 100, "only": "list"})  # every read from here
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(plan)
+    crm.emulator.faults.update({"fail_percent": 0, "only": ""})
+    message = failed.value.message
+    assert message.startswith("CRM customer 'uniqueid=ENT-1': create not confirmed: written; "
+                              "reading it back failed: CRM list answered HTTP 503")
+    assert "create failed" not in message and "run the task again" in message
+    item = failed.value.result["results"][0]
+    assert (item["action"], item["changed"], item["unconfirmed"]) == ("create", True, True)
+    assert "failed" not in item
+    assert counts(crm)["writes"] == {"create": 1}
+    again = converge(crm, [("present", NEW)])
+    assert again["changed"] is False and len(holders(crm, "ENT-1")) == 1

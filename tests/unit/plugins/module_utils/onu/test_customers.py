@@ -228,3 +228,30 @@ def test_no_shard_of_a_purge_takes_a_serial_declared_in_another_case():
     for index in range(4):
         partition = Partition(CUSTOMER, index, 4, by="sn", keep=["c850e98ce604 "])
         assert not partition.owns({"sn": "C850E98CE604"})
+
+
+def test_a_lost_create_whose_read_back_fails_is_not_confirmed_and_a_rerun_finds_it(
+        serve, connect):
+    running = serve(OnuEmulator, nbf_delay=0)
+    declared = [("present", {"sn": "RBCK00000001", "name": "read back"})]
+    client = connect(running)
+    engine = Reconciler(OnuCustomers(client))
+    plan = engine.plan(declared)
+    running.emulator.faults.update({"drop_writes": 1, "only": "create_customer"})
+    read = client.customers
+
+    def read_failing():  # from the read after the lost answer on, every read fails
+        running.emulator.faults.update({"fail_percent": 100, "only": "get_customers"})
+        return read()
+
+    client.customers = read_failing
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(plan)
+    running.emulator.faults.update({"fail_percent": 0, "only": ""})
+    assert failed.value.message.startswith(
+        "ONU customer 'RBCK00000001': create not confirmed: sent, but the answer was lost")
+    assert "create failed" not in failed.value.message
+    assert failed.value.result["results"][0]["unconfirmed"] is True
+    rerun = Reconciler(OnuCustomers(connect(running)))
+    assert rerun.apply(rerun.plan(declared))["changed"] is False
+    assert running.emulator.counters.snapshot()["writes"] == {"/API/create_customer.php": 1}

@@ -119,4 +119,32 @@ def test_spaced_values_converge_and_a_spaced_sim_field_is_no_change(server, conn
     assert created["results"][0]["equipment"]["description"] == "Hall"
     again = converge(server, connect, declared)
     assert again["unchanged"] == 1
+
+
+# --- read-backs: batched, and written-not-confirmed when they fail (issue 16) ----------
+def test_every_write_of_a_task_is_read_back_with_one_read_of_the_table(server, connect):
+    server.emulator.counters.reset()
+    result = converge(server, connect, [
+        ("present", {"nickname": "rb_%d" % n, "type": "router", "status": "stock"})
+        for n in range(4)])
+    assert result["created"] == 4 and all(r["equipment"]["id"] for r in result["results"])
+    counters = server.emulator.counters.snapshot()
+    assert counters["writes"] == {"addEquipment": 4}
+    assert counters["reads"] == {"listEquipment": 2}  # before the writes, and once after
+
+
+def test_a_create_whose_read_back_fails_is_written_not_confirmed_and_a_rerun_finds_it(
+        server, connect):
+    declared = [("present", {"nickname": "rb_lost_read", "status": "stock"})]
+    engine = Reconciler(SimplerEquipment(connect(server)))
+    plan = engine.plan(declared)
+    server.emulator.faults.update({"fail_percent": 100, "only": "listEquipment"})
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(plan)
+    server.emulator.faults.update({"fail_percent": 0, "only": ""})
+    assert failed.value.message.startswith(
+        "SIMPLer equipment 'rb_lost_read': create not confirmed: written; reading it back failed")
+    assert failed.value.result["results"][0]["unconfirmed"] is True
+    again = converge(server, connect, declared)
+    assert again["changed"] is False
     assert server.emulator.counters.snapshot()["writes"] == {"addEquipment": 1}

@@ -157,15 +157,9 @@ def test_an_update_sends_only_the_actions_of_what_differs(server):
     assert result["results"][0]["customer"]["marks"] == ["1", "3"]
 
 
-@pytest.mark.parametrize("broken, fault", [
-    ({"tariff": 99}, None),
-    ({}, {"fail_percent": 100, "fail_status": 503, "only": "customer.mark_add"}),
-], ids=["unknown tariff", "mark_add fails"])
-def test_a_failure_in_the_middle_of_a_create_leaves_no_customer_behind(server, broken, fault):
-    if fault:
-        server.emulator.faults.update(fault)
+def test_a_step_of_a_create_userside_refuses_leaves_no_customer_behind(server):
     with pytest.raises(ReconcileFailed) as failed:
-        converge(server, dict(FULL, login="half", **broken))
+        converge(server, dict(FULL, login="half", tariff=99))
     assert "was deleted again" in failed.value.message
     assert writes(server)["customer.add"] == 1 and writes(server)["customer.delete"] == 1
     assert client_for(server).abon_ids("login", "half") == []
@@ -513,3 +507,118 @@ def test_an_other_identity_given_empty_clears_that_field_and_is_no_empty_key(ser
     result = converge(server, {"login": "it-clear", "agreement_number": ""})
     assert result["updated"] == 1
     assert result["results"][0]["customer"]["agreement_number"] in ("", None)
+
+
+# --- lost answers inside a create: read back, never undone (issue 16) ------------------
+def test_a_step_lost_twice_keeps_the_named_customer_and_a_rerun_finishes_it(server):
+    # a 503 page that is no UserSide answer is a lost answer: the step may have happened
+    server.emulator.faults.update(
+        {"fail_percent": 100, "fail_status": 503, "only": "customer.mark_add"})
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, dict(FULL, login="half"))
+    server.emulator.faults.update({"fail_percent": 0, "only": ""})
+    assert "'half': create failed: the answer was lost twice (it exists now, not yet as " \
+           "declared)" in failed.value.message
+    assert "customer.delete" not in writes(server)
+    kept = client_for(server).abon_ids("login", "half")
+    assert len(kept) == 1
+    server.emulator.counters.reset()
+    finished = converge(server, dict(FULL, login="half"))
+    # what the lost step and the steps after it would have set
+    assert finished["updated"] == 1
+    assert set(finished["results"][0]["changes"]) == {"marks", "services", "ip_mac"}
+    assert "customer.add" not in writes(server)
+    assert client_for(server).abon_ids("login", "half") == kept
+
+
+def test_answers_lost_on_add_on_the_naming_edit_and_on_a_later_step_end_in_one_customer(server):
+    # Issue 16: a second lost answer inside one create aborted it and deleted the customer.
+    server.emulator.faults.update({"drop_writes": 3, "only": "customer."})
+    result = converge(server, FULL)
+    assert result["created"] == 1 and result["unconfirmed"] == 0
+    assert server.emulator.faults.settings["drop_writes"] == 0  # add, edit, state_change cut
+    counted = writes(server)
+    assert counted["customer.add"] == 1 and counted["customer.edit"] == 1
+    assert "customer.delete" not in counted
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [4]
+    assert converge(server, FULL)["changed"] is False
+
+
+def test_a_naming_edit_lost_before_it_happened_is_read_back_by_id_and_sent_again(server):
+    backend = backend_for(server)
+    real_edit, calls = backend.client.edit, []
+
+    def lost_before(customer_id, params):
+        calls.append(params)
+        if len(calls) < 3:
+            raise AnswerLost("the answer was lost")
+        return real_edit(customer_id, params)
+
+    backend.client.edit = lost_before
+    engine = Reconciler(backend)
+    result = engine.apply(engine.plan([("present", {"login": "late", "name": "Late"})]))
+    assert result["created"] == 1 and len(calls) == 3
+    assert "customer.delete" not in writes(server)
+    assert client_for(server).abon_ids("login", "late") != []
+
+
+def test_a_customer_that_cannot_be_named_is_deleted_again(server):
+    backend = backend_for(server)
+    calls = []
+
+    def always_lost(customer_id, params):
+        calls.append(params)
+        raise AnswerLost("the answer was lost")
+
+    backend.client.edit = always_lost
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(engine.plan([("present", {"login": "never", "name": "Never Named"})]))
+    assert "lost 3 times" in failed.value.message
+    assert "was deleted again" in failed.value.message and len(calls) == 3
+    assert client_for(server).customer_ids({"name": "Never Named"}) == []
+
+
+def test_a_create_whose_last_read_fails_is_written_not_confirmed_and_kept(server):
+    backend = backend_for(server)
+    real_read, acted = backend.client.get_data, []
+    real_act = backend.client.act
+
+    def act(*args, **params):
+        acted.append(args)
+        return real_act(*args, **params)
+
+    def get_data(customer_id):
+        if acted:  # the read after every write
+            raise BackendError("UserSide customer get_data answered HTTP 500")
+        return real_read(customer_id)
+
+    backend.client.act, backend.client.get_data = act, get_data
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(engine.plan([("present", FULL)]))
+    assert failed.value.message.startswith(
+        "UserSide customer 'ada': create not confirmed: written; reading it back failed")
+    assert failed.value.result["results"][0]["unconfirmed"] is True
+    assert "customer.delete" not in writes(server)
+    assert converge(server, FULL)["changed"] is False
+
+
+# --- issue 16, item 5 (fixed on main before; kept here as its tests) ------------------
+@pytest.mark.parametrize("login", ["", "   ", "\t"])
+def test_a_blank_login_is_refused_before_any_request(server, login):
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, {"login": login, "name": "Blank Login"})
+    assert "login must not be empty" in failed.value.message
+    assert server.emulator.counters.snapshot()["total_writes"] == 0
+    assert client_for(server).customer_ids({"name": "Blank Login"}) == []
+
+
+def test_a_login_stored_in_another_case_is_that_customer_and_converges_without_a_write(server):
+    converge(server, {"login": "It-Case-1", "name": "Case One"})
+    server.emulator.counters.reset()
+    for _run in range(2):
+        result = converge(server, {"login": "it-case-1", "name": "Case One"})
+        assert result["changed"] is False and result["unchanged"] == 1
+    assert writes(server) == {}
+    assert client_for(server).customer_ids({"name": "Case One"}) == [4]
