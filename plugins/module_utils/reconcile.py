@@ -276,16 +276,27 @@ class Reconciler:
         self.backend.forget()  # what other runs wrote since this task read
         for item in created:
             try:
-                self._keep_oldest(item)
+                twins = self.backend.twins(item.after)
+            except ValidationError as exc:
+                item.refuse(exc)  # the twins cannot be sorted out as they are
+                continue
+            except ProvisioningError as exc:
+                if stops_backend(exc):
+                    raise
+                # Created and read back; only whether another run made it too is unknown.
+                item.unconfirm(f"created; reading it back, for twins another run may have "
+                               f"made, failed: {exc}")
+                continue
+            try:
+                self._keep_oldest(item, twins)
             except ProvisioningError as exc:
                 if stops_backend(exc):
                     raise
                 item.refuse(exc)  # this record only, as a refused write
 
-    def _keep_oldest(self, item):
-        """Delete the record ``item`` created if an older twin holds its identity;
-        the item then reports the older one."""
-        twins = self.backend.twins(item.after)
+    def _keep_oldest(self, item, twins):
+        """Delete the record ``item`` created if an older one of ``twins`` holds its
+        identity; the item then reports the older one."""
         if len(twins) < 2:
             return
         kept, own = self.backend.record_id(twins[0]), self.backend.record_id(item.after)

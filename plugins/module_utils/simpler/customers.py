@@ -388,8 +388,9 @@ class SimplerCustomers(SimplerBackend):
                   if record["customerid"] != created["customerid"]]
         twins = sorted(others + [created], key=self.record_id)
         if twins[0] is created and self.spec.key(created) != declared:
-            # The customer that held it when this run added is gone: nothing to keep.
-            raise BackendError(renamed(self.spec.identity, declared, created))
+            # The customer that held it when this run added is gone: nothing to keep,
+            # and nothing a rerun would change (the engine refuses the record).
+            raise ValidationError(renamed(self.spec.identity, declared, created))
         return twins
 
     def record_id(self, record):

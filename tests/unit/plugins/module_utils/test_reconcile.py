@@ -659,10 +659,21 @@ def test_a_twin_that_cannot_be_deleted_is_that_records_refusal_naming_both():
 
 
 def test_twins_an_adapter_cannot_sort_out_are_each_records_refusal():
-    backend = RacedBackend(twins_fail=BackendError("stored as a1"))
+    backend = RacedBackend(twins_fail=ValidationError("stored as a1"))
     with pytest.raises(ReconcileFailed) as failure:
         converge(backend, [("present", {"key": "a"})])
     assert failure.value.message == "thing 'a': create failed: stored as a1"
+
+
+def test_a_failing_read_for_twins_leaves_the_create_written_not_confirmed():
+    backend = RacedBackend(twins_fail=BackendError("GET /things answered HTTP 503"))
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a"})])
+    assert failure.value.message.startswith(
+        "thing 'a': create not confirmed: created; reading it back, for twins another run may "
+        "have made, failed: GET /things answered HTTP 503; run the task again")
+    [item] = failure.value.result["results"]
+    assert item["changed"] and item["unconfirmed"] and "failed" not in item
 
 
 def test_a_backend_down_while_looking_for_twins_stops_the_task():
