@@ -12,7 +12,9 @@ description:
   - Reads a folder of subscriber files (the GitOps subscriber repository), checks
     every subscriber in it, and adds O(shards) hosts in one group (O(group)), each
     holding its shard of the checked subscribers in its variable
-    C(subscribers_list). The C(isp.provisioning.subscribers) role fans them out to
+    C(subscribers_list), as one compact JSON text (ansible-core would hold a
+    structure as an object per value, on the controller and in every fork). The
+    C(isp.provisioning.subscribers) role fans them out to
     the backends.
   - With one shard (the default) the one host is named O(host). With O(shards=N)
     the hosts are C(<host>_<i>), I(i) from 0 to N - 1, zero-padded to the width of
@@ -138,6 +140,7 @@ patterns:
 """
 
 import fnmatch
+import json
 import os
 import pathlib
 
@@ -146,7 +149,7 @@ import yaml
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import validate
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import Validation
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
     host_names,
     split,
@@ -246,15 +249,23 @@ def read_file(full_path, relative):
     return [], [], [f"{relative}: holds a {type(data).__name__}; {SHAPES}"]
 
 
-def read_repository(root, files):
-    """(subscribers, sources, problems) of these files under ``root``."""
-    subscribers, sources, problems = [], [], []
+def checked_subscribers(root, files, validation, problems):
+    """Each valid subscriber of these files under ``root``, file by file.
+
+    A generator, so that only one file's records are held at a time; what is
+    wrong goes to ``problems`` (a file's) and to ``validation`` (a record's).
+    """
     for relative in files:
         found, where, wrong = read_file(os.path.join(root, relative), relative.as_posix())
-        subscribers.extend(found)
-        sources.extend(where)
         problems.extend(wrong)
-    return subscribers, sources, problems
+        for raw, source in zip(found, where):
+            record = validation.check(raw, source)
+            if record is not None:
+                yield record
+
+
+def compact_json(value):
+    return json.dumps(value, separators=(",", ":"))
 
 
 class InventoryModule(BaseInventoryPlugin):
@@ -270,9 +281,9 @@ class InventoryModule(BaseInventoryPlugin):
         self._read_config_data(path)
         root = self.repository(path)
         patterns = [str(pattern) for pattern in self.get_option("patterns")]
-        shards = self.get_option("shards")
-        if shards < 1:
-            raise AnsibleParserError(f"shards must be 1 or more, got {shards}")
+        count = self.get_option("shards")
+        if count < 1:
+            raise AnsibleParserError(f"shards must be 1 or more, got {count}")
         if not os.path.isdir(root):
             raise AnsibleParserError(f"the subscriber repository {root} is not a folder")
         files = subscriber_files(root, patterns)
@@ -281,16 +292,17 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(
                 f"the subscriber repository {root} has no file named {' or '.join(patterns)}; "
                 "nothing was sent to any backend")
-        subscribers, sources, problems = read_repository(root, files)
-        valid, invalid = validate(subscribers, sources)
+        validation, problems = Validation(), []
+        shards = split(checked_subscribers(root, files, validation, problems), count,
+                       encode=compact_json)
         # The argument-spec validator can say one thing twice (one type error per pass).
-        problems = list(dict.fromkeys(problems + invalid))
+        problems = list(dict.fromkeys(problems + validation.problems))
         if problems:
-            count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+            many = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             raise AnsibleParserError(
-                f"the subscriber repository {root} has {count}; nothing was sent to any "
+                f"the subscriber repository {root} has {many}; nothing was sent to any "
                 "backend:\n" + "\n".join(problems))
-        self.add_shard_hosts(valid, shards)
+        self.add_shard_hosts(shards)
 
     def repository(self, config_path):
         # Resolved here, not by the option type "path": that resolves a relative
@@ -298,15 +310,20 @@ class InventoryModule(BaseInventoryPlugin):
         root = os.path.expanduser(str(self.get_option("path")))
         return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(config_path)), root))
 
-    def add_shard_hosts(self, subscribers, count):
+    def add_shard_hosts(self, shards):
         group = self.inventory.add_group(str(self.get_option("group")))
+        count = len(shards)
         names = host_names(str(self.get_option("host")), count)
-        for index, (name, shard) in enumerate(zip(names, split(subscribers, count))):
+        for index, (name, shard) in enumerate(zip(names, shards)):
             host = self.inventory.add_host(name, group=group)
             self.inventory.set_variable(host, "ansible_connection", "local")
             # The one template here, trusted so that 2.19 renders it.
             self.inventory.set_variable(host, "ansible_python_interpreter",
                                         trust_as_template("{{ ansible_playbook_python }}"))
-            self.inventory.set_variable(host, "subscribers_list", untrusted(shard["subscribers"]))
+            # One JSON text a shard, not a structure: ansible-core would hold every
+            # value as an object of its own, and each fork a copy (see the filter
+            # subscriber_records, which reads either).
+            self.inventory.set_variable(host, "subscribers_list", untrusted(
+                "[" + ",".join(shard.pop("subscribers")) + "]"))
             self.inventory.set_variable(host, "subscribers_shard", untrusted(
                 {"index": index, "count": count, "keep": shard["keep"]}))

@@ -326,18 +326,48 @@ def validate(subscribers, sources=None):
     field declarations, and across records: a subscriber id used twice, and a
     backend identity (an ONU serial, an IPDR UserID, ...) claimed by two.
     """
-    sources = sources or [None] * len(subscribers)
-    spec = dict(SUBSCRIBER_SPEC)
-    spec.update((name, {"type": "dict"}) for name in SECTIONS)
-    validator = RecordValidator(spec)
-    valid, claims, problems = [], [], []
-    seen = {}
-    for index, (raw, source) in enumerate(zip(subscribers, sources)):
+    validation = Validation()
+    valid = [record for record in map(validation.check, subscribers, sources or
+                                      [None] * len(subscribers))
+             if record is not None]
+    return valid, validation.problems
+
+
+class Validation:
+    """Subscribers checked one at a time (:meth:`check`), and across each other.
+
+    What is compared across them - ids, and every backend identity claimed - is
+    kept as those values alone, so that a reader of thousands of files (the
+    inventory plugin) need not hold the records it has checked.
+    """
+
+    def __init__(self):
+        spec = dict(SUBSCRIBER_SPEC)
+        spec.update((name, {"type": "dict"}) for name in SECTIONS)
+        self.validator = RecordValidator(spec)
+        self.count = 0
+        self.seen = {}  # subscriber id -> where it was first declared
+        self.record_problems = []
+        # section -> (adapter, canonical identity -> where first claimed, problems)
+        self.claims = {
+            name: (section.backend(None), {}, [])  # no client: only canonical_key is asked
+            for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]
+        }
+
+    @property
+    def problems(self):
+        """Every problem so far: each record's, then the identities claimed twice, by section."""
+        return self.record_problems + [problem for _adapter, _holders, problems
+                                       in self.claims.values() for problem in problems]
+
+    def check(self, raw, source=None):
+        """The subscriber as validated, or None when it has a problem (see :attr:`problems`)."""
+        index, self.count = self.count, self.count + 1
         where = source or f"subscribers[{index}]"
         ident = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(ident, (str, int)) and not isinstance(ident, bool):
             where = f"{where}: subscriber {ident}"
-        record, found = _validated(validator, raw, where)
+        record, found = _validated(self.validator, raw, where)
         if ident is not None and not isinstance(ident, str):
             # YAML reads 0012 as the number 10 and yes as true: an id must be quoted text.
             found.append(f"{where}: id {ident!r} must be text (quote it in YAML)")
@@ -350,20 +380,34 @@ def validate(subscribers, sources=None):
                     found.append(f"{where}: give either name (a person) or organisation, "
                                  "not both")
                 found.extend(_composed(record, where))
-        problems.extend(found)
+        self.record_problems.extend(found)
         # Ids and backend identities are compared across every record, even one with
         # other problems, so that every problem is reported at once.
         if isinstance(ident, str):
-            if ident in seen:
-                problems.append(f"{where}: subscriber id {ident} is also used by {seen[ident]}")
+            if ident in self.seen:
+                self.record_problems.append(
+                    f"{where}: subscriber id {ident} is also used by {self.seen[ident]}")
                 found = True
             else:
-                seen[ident] = source or f"subscribers[{index}]"
-            claims.append((raw, where))
-        if not found:
-            valid.append(record)
-    problems.extend(_claimed_twice(claims))
-    return valid, problems
+                self.seen[ident] = source or f"subscribers[{index}]"
+            self._claim(raw, where)
+        return None if found else record
+
+    def _claim(self, raw, where):
+        """A backend identity declared by two subscribers: either would overwrite the other.
+
+        Read from the raw record, as given, so that a record with other problems
+        is compared too.
+        """
+        for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]:
+            adapter, holders, problems = self.claims[name]
+            for label, key in _claimed(raw, name, section):
+                canonical = adapter.canonical_key(key)
+                if canonical in holders:
+                    problems.append(f"{where}: {label} {key!r} is also claimed by "
+                                    f"{holders[canonical]}")
+                else:
+                    holders[canonical] = where
 
 
 def _sections(record, where):
@@ -430,27 +474,6 @@ def _equipment(record, equipment, where):
         if not found:
             items.append({k: v for k, v in checked.items() if v is not None})
     record["billing"]["equipment"] = items
-    return problems
-
-
-def _claimed_twice(claims):
-    """A backend identity declared by two subscribers: either would overwrite the other.
-
-    ``claims`` are (raw record, where) pairs, read as given, so that a record with
-    other problems is compared too.
-    """
-    problems = []
-    for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]:
-        holders = {}
-        adapter = section.backend(None)  # no client: only its canonical_key is asked
-        for raw, where in claims:
-            for label, key in _claimed(raw, name, section):
-                canonical = adapter.canonical_key(key)
-                if canonical in holders:
-                    problems.append(f"{where}: {label} {key!r} is also claimed by "
-                                    f"{holders[canonical]}")
-                else:
-                    holders[canonical] = where
     return problems
 
 

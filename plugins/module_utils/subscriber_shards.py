@@ -33,9 +33,13 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
 PURGEABLE = tuple(name for name, section in SECTIONS.items() if section.purgeable)
 
 
-def split(subscribers, count):
+def split(subscribers, count, encode=None):
     """Validated subscribers -> ``count`` shards, each
     ``{"subscribers": [...], "keep": {section: [partition values]}}``.
+
+    ``subscribers`` may be any iterable, read once: a reader of thousands of
+    files passes a generator and ``encode`` (a subscriber -> what the shard
+    holds of it, such as its JSON text), so that no record outlives its turn.
 
     A subscriber goes to shard ``shard_of(id, count)``, in repository order.
     ``keep[section]`` of shard i holds the partition value of every identity
@@ -52,7 +56,8 @@ def split(subscribers, count):
     shards = [{"subscribers": [], "keep": {name: [] for name in PURGEABLE}}
               for _index in range(count)]
     for subscriber in subscribers:
-        shards[shard_of(str(subscriber["id"]), count)]["subscribers"].append(subscriber)
+        shards[shard_of(str(subscriber["id"]), count)]["subscribers"].append(
+            encode(subscriber) if encode else subscriber)
         for name in PURGEABLE:
             if subscriber[name] is None:
                 continue  # not on that backend: nothing of it to keep there

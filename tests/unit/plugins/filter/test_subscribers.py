@@ -1,5 +1,7 @@
 """The subscriber filters: what a template hands them, and what they refuse."""
 
+import json
+
 import pytest
 
 from ansible.errors import AnsibleFilterError
@@ -72,6 +74,23 @@ def test_the_plan_of_a_run():
     assert result["check_mode"] is True
     assert result["subscribers"] == [{"id": "SUB-1", "state": "absent", "backends": {
         "onu": {"action": "delete"}, "ipdr": {"action": "keep"}}}]
+
+
+def test_subscribers_given_as_json_text_as_the_inventory_plugin_gives_them():
+    text = json.dumps([ANA])
+    assert subscriber_records(text) == subscriber_records([ANA])
+    fanned = subscriber_records(text, records_as_json=True)
+    assert json.loads(fanned["onu"]["records"]) == [{"sn": "SN1", "state": "absent"}]
+    assert fanned["onu"]["owners"] == ["SUB-1"]  # what the plan and the role read as lists
+    result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete"}]}}, text)
+    assert result["subscribers"][0]["backends"]["onu"] == {"action": "delete"}
+
+
+def test_subscribers_text_that_is_not_json():
+    with pytest.raises(AnsibleFilterError, match="given as text are not JSON"):
+        subscriber_records("[{'id': 'SUB-1'}]")
+    with pytest.raises(AnsibleFilterError, match="must be a list of subscriber records, got dict"):
+        subscriber_records(json.dumps(ANA))
 
 
 def test_the_plan_needs_the_fan_out_and_the_results():

@@ -1,5 +1,6 @@
 """The subscribers inventory plugin: the repository read, checked, and put on its shard hosts."""
 
+import json
 import pathlib
 import sys
 import textwrap
@@ -21,6 +22,13 @@ from ansible_collections.isp.provisioning.plugins.inventory import subscribers
 from ansible_collections.isp.provisioning.plugins.module_utils.shard import shard_of
 
 PREFIX = "the subscriber repository {root} has {count}; nothing was sent to any backend:\n"
+
+
+def listed_on(host):
+    """A shard host's subscribers: one compact JSON text (the filters read it)."""
+    text = host.vars["subscribers_list"]
+    assert isinstance(text, str)
+    return json.loads(text)
 
 
 def _imported_collections():
@@ -135,7 +143,7 @@ def test_a_tree_of_files_becomes_one_local_host_with_the_validated_subscribers(r
     assert interpreter == "{{ ansible_playbook_python }}"
     assert is_trusted_as_template(interpreter)  # templated by 2.19, which trusts no inventory text
 
-    listed = host.vars["subscribers_list"]
+    listed = listed_on(host)
     # Files in sorted order (sofia/ before varna/), a list's records in its order.
     assert [s["id"] for s in listed] == ["SUB-000101", "SUB-000102", "SUB-000103", "SUB-000201"]
     first = listed[0]
@@ -169,7 +177,7 @@ def test_shards_spread_the_subscribers_over_hosts_by_the_hash_of_their_ids(repo)
     for index, host in enumerate(hosts):
         assert host.vars["ansible_connection"] == "local"
         assert is_trusted_as_template(host.vars["ansible_python_interpreter"])
-        ids = [s["id"] for s in host.vars["subscribers_list"]]
+        ids = [s["id"] for s in listed_on(host)]
         assert ids == sorted(ids)  # repository order within a shard
         placed.update(dict.fromkeys(ids, index))
         shard = host.vars["subscribers_shard"]
@@ -191,7 +199,9 @@ def test_a_shard_count_below_one_is_an_error(repo, shards):
 def test_subscriber_text_is_never_trusted_as_a_template(repo):
     repo.write("a.yml", "id: SUB-1\nname: {first: \"{{ lookup('pipe', 'id') }}\"}\n")
     host = manager(repo.config()).get_host("subscribers")
-    assert not is_trusted_as_template(host.vars["subscribers_list"][0]["name"]["first"])
+    text = host.vars["subscribers_list"]
+    assert not is_trusted_as_template(text)
+    assert listed_on(host)[0]["name"]["first"] == "{{ lookup('pipe', 'id') }}"  # text, never run
 
 
 def test_host_group_and_patterns_options_and_an_absolute_path(repo, tmp_path, monkeypatch):
@@ -202,14 +212,14 @@ def test_host_group_and_patterns_options_and_an_absolute_path(repo, tmp_path, mo
 
     host = manager(config).get_host("subscribers_sofia")
     assert "provisioning_sofia" in [group.name for group in host.get_groups()]
-    assert [s["id"] for s in host.vars["subscribers_list"]] == ["SUB-000102", "SUB-000103"]
+    assert [s["id"] for s in listed_on(host)] == ["SUB-000102", "SUB-000103"]
 
 
 def test_a_relative_path_is_relative_to_the_configuration_file(repo, tmp_path, monkeypatch):
     write_tree(repo)
     monkeypatch.chdir(tmp_path / "subscribers" / "varna")
     inventory = parse(repo.config(path="../subscribers/varna"))
-    assert [s["id"] for s in inventory.get_host("subscribers").vars["subscribers_list"]] == [
+    assert [s["id"] for s in listed_on(inventory.get_host("subscribers"))] == [
         "SUB-000201"]
 
 
@@ -289,7 +299,7 @@ def test_merge_keys_may_override_what_they_merge(repo):
         - <<: *base
           id: SUB-2
         """)
-    listed = parse(repo.config()).get_host("subscribers").vars["subscribers_list"]
+    listed = listed_on(parse(repo.config()).get_host("subscribers"))
     assert [(s["id"], s["contact"]["email"]) for s in listed] == [
         ("SUB-1", "a@example.net"), ("SUB-2", "a@example.net")]
 
