@@ -167,7 +167,6 @@ if urllib3 is not None:
             if seconds > 0:
                 self.session.wait(seconds)
 
-
     class HandshakeFailed(ssl.SSLError):
         """A TLS handshake that did not complete: nothing of the request was sent."""
 

@@ -5,7 +5,6 @@ import datetime
 import importlib
 import ipaddress
 import json
-import os
 import socket
 import ssl
 import threading
