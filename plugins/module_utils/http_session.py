@@ -297,7 +297,8 @@ class HttpSession:
             if handshake is not None:
                 raise BackendUnavailable(
                     "%s: TLS handshake failed - is the server speaking https on this port? "
-                    "(check url, validate_certs and ca_path): %s" % (what, self.redact(handshake.args[0])))
+                    "(check url, validate_certs and ca_path): %s"
+                    % (what, self.redact(handshake.args[0])))
             message = "%s: TLS error (check validate_certs and ca_path): %s" % (
                 what, self.redact(exc))
             # A certificate refused ends the handshake, before anything is sent;
@@ -317,8 +318,8 @@ class HttpSession:
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             raise
         except (requests.exceptions.RequestException, ValueError) as exc:
-            # A request that cannot be built (a malformed URL, a header http.client
-            # refuses, a body JSON cannot hold): raised before anything was sent,
+            # A request that cannot be built (a malformed URL, a header that is not
+            # latin-1, a body JSON cannot hold): raised before anything was sent,
             # and so for every request of the task.
             raise BackendUnavailable(f"{what}: the request cannot be sent: {self.redact(exc)}")
 

@@ -87,7 +87,8 @@ class SoapTransport:
         self.http = http
         self.path = path
         self.namespace = namespace
-        # What zeep and lxml raise for a value XML cannot hold, besides ValueError.
+        # What zeep and lxml raise for what XML cannot hold (lxml: ValueError for a
+        # control character or a bad element name; zeep: its own errors).
         self.unwritable = (ValueError, TypeError, zeep.exceptions.Error, etree.LxmlError)
         location = http.url(path)
         document = io.BytesIO(wsdl(namespace, location).encode("utf-8"))
