@@ -15,6 +15,9 @@ options:
     description:
       - Verify the server's TLS certificate. Set to V(false) only for a test
         server with a self-signed certificate.
+      - V(false), and O(ca_path), hold even when E(REQUESTS_CA_BUNDLE) or
+        E(CURL_CA_BUNDLE) is set; with V(true) and no O(ca_path), the bundle
+        those name (else the system's) verifies the certificate.
       - If not set, the environment variable E(ISP_<BACKEND>_VALIDATE_CERTS) is used.
     type: bool
     default: true
@@ -50,6 +53,10 @@ notes:
     never sent again blindly.
   - A C(Retry-After) that the server gives one request pauses every request of
     the task for that long.
+  - A TLS handshake that fails is not tried again - an C(https://) url at a
+    port that serves plain http fails at once (after one connect timeout at
+    most), saying so. A url that cannot be sent to fails the task before any
+    request.
 requirements:
   - requests
 """

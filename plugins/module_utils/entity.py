@@ -49,6 +49,24 @@ class Charset:
         return f"contains {self.says}"
 
 
+# Characters no backend can carry, refused in every text of every field: NUL and
+# the C0 controls but tab, newline and CR, unpaired surrogates (not UTF-8) and
+# U+FFFE/U+FFFF. XML 1.0 cannot hold any of them, so zeep and lxml would refuse
+# them halfway through a SOAP run, and the PHP and SQL servers cut text at a NUL.
+UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def uncarried(value):
+    """The first character of ``value`` (a text, or a list or mapping of them,
+    keys included) that no backend can carry, as ``U+0000``; None when none is."""
+    if isinstance(value, dict):
+        value = [text for item in value.items() for text in item]
+    if isinstance(value, (list, tuple)):
+        return next((found for found in map(uncarried, value) if found), None)
+    match = UNCARRIED.search(value) if isinstance(value, str) else None
+    return "U+%04X" % ord(match.group()) if match else None
+
+
 # A SQL INT column: what a number field holds unless its backend says otherwise.
 INT_COLUMN = (-2 ** 31, 2 ** 31 - 1)
 
@@ -158,6 +176,11 @@ class Field:
 
     def problem(self, value):
         """What keeps ``value`` from being stored as it is, in words (None: nothing)."""
+        character = uncarried(value)
+        if character:
+            return ("%s contains %s, a character no backend can carry (control characters other "
+                    "than tab, newline and carriage return, unpaired surrogates, U+FFFE and "
+                    "U+FFFF)" % (self.name, character))
         if self.type == "int" and isinstance(value, int) and not isinstance(value, bool):
             lowest, highest = self.value_range
             if not lowest <= value <= highest:

@@ -27,6 +27,11 @@ When even the retries do not get an answer (no connection, TLS refused, no
 answer to a read), the session raises :class:`BackendUnavailable`: no other
 request of the task would fare better, so the engine stops that backend.
 
+A TLS handshake that fails is tried once only: a server that does not speak
+TLS on the port (an ``https://`` URL at a plain-http port) will not start to
+on a second try, and urllib3 would take a handshake left unanswered for a
+read timeout and retry it as one.
+
 The retries are urllib3's own (:class:`Retry`: connect, read and status
 retries, backoff, ``Retry-After``), one set of rules for reads and one for
 writes, each on its own connection pool; the subclass adds only what urllib3
@@ -85,6 +90,22 @@ def connection_argument_spec(env_prefix, **options):
         option.setdefault("type", "str")
         option["fallback"] = (env_fallback, [env_prefix + name.upper()])
     return options
+
+
+def checked_url(url, redact):
+    """``url`` if requests can send to it; else a ValidationError naming it.
+
+    Checked when the task starts, with requests' own parser: a malformed URL
+    would otherwise fail each request (or, inside a client, a traceback).
+    """
+    try:
+        requests.models.PreparedRequest().prepare_url(url, None)
+    except (requests.exceptions.RequestException, ValueError) as exc:
+        raise ValidationError(f"url {redact(url)!r} is not a valid URL: {redact(exc)}")
+    if urllib3.util.parse_url(url).scheme not in ("http", "https"):
+        raise ValidationError(
+            f"url {redact(url)!r} is not a valid URL: it must start with http:// or https://")
+    return url
 
 
 def session_from_params(params, secret, concurrency, url=None):
@@ -146,6 +167,39 @@ if urllib3 is not None:
             if seconds > 0:
                 self.session.wait(seconds)
 
+    class HandshakeFailed(ssl.SSLError):
+        """A TLS handshake that did not complete: nothing of the request was sent."""
+
+    class HandshakeConnection(urllib3.connection.HTTPSConnection):
+        """urllib3's HTTPS connection, with a failed TLS handshake told apart.
+
+        urllib3 reports a handshake left unanswered as a read timeout (and
+        retries it as a read), and other handshake failures as any TLS error,
+        which for a write may be a lost answer. Anything ``connect`` raises
+        once the TCP connection is open (urllib3's own errors are the TCP
+        connection's) comes from the handshake, before the request was sent.
+        A refused certificate keeps its own type (see ``_send``).
+        """
+
+        def connect(self):
+            try:
+                super().connect()
+            except ssl.SSLCertVerificationError:
+                raise
+            except OSError as exc:  # TLS errors, and a socket timeout or reset
+                raise HandshakeFailed(str(exc) or type(exc).__name__) from exc
+
+    class HandshakePool(urllib3.HTTPSConnectionPool):
+        ConnectionCls = HandshakeConnection
+
+    class HandshakeAdapter(requests.adapters.HTTPAdapter):
+        """requests' adapter, whose HTTPS connections are :class:`HandshakeConnection`."""
+
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = dict(
+                self.poolmanager.pool_classes_by_scheme, https=HandshakePool)
+
 
 class HttpSession:
     """A ``requests.Session`` wrapped with this collection's retry and secrecy rules."""
@@ -165,12 +219,13 @@ class HttpSession:
     ):
         if requests is None:
             raise BackendUnavailable("the Python library 'requests' is required")
+        self.redact = redactor or Redactor()
+        checked_url(base_url, self.redact)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         # connect timeout short, read timeout as the user asked
         self.timeout = (min(10.0, float(timeout)), float(timeout))
         self.retries = retries
         self.backoff = backoff
-        self.redact = redactor or Redactor()
         self._sleep = sleep
         self._clock = clock
         self.concurrency = max(1, int(concurrency))
@@ -195,8 +250,7 @@ class HttpSession:
                       backoff_factor=self.backoff, respect_retry_after_header=True,
                       raise_on_status=False, raise_on_redirect=False)
         # One kept-alive connection per thread of the pool, not the default ten.
-        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, self.concurrency),
-                                                max_retries=rules)
+        adapter = HandshakeAdapter(pool_maxsize=max(10, self.concurrency), max_retries=rules)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = "isp.provisioning-ansible"
@@ -239,11 +293,17 @@ class HttpSession:
         except requests.exceptions.ConnectTimeout as exc:
             raise BackendUnavailable(f"{what}: cannot connect: {self._cause(exc)}")
         except requests.exceptions.SSLError as exc:
+            handshake = _cause_of(exc, HandshakeFailed)
+            if handshake is not None:
+                raise BackendUnavailable(
+                    "%s: TLS handshake failed - is the server speaking https on this port? "
+                    "(check url, validate_certs and ca_path): %s"
+                    % (what, self.redact(handshake.args[0])))
             message = "%s: TLS error (check validate_certs and ca_path): %s" % (
                 what, self.redact(exc))
             # A certificate refused ends the handshake, before anything is sent;
             # any other TLS failure may come after the write was sent.
-            if idempotent or _refused_certificate(exc):
+            if idempotent or _cause_of(exc, ssl.SSLCertVerificationError) is not None:
                 raise BackendUnavailable(message)
             raise AnswerLost(message)
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
@@ -257,10 +317,11 @@ class HttpSession:
             )
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             raise
-        except requests.exceptions.RequestException as exc:
-            # A malformed URL and the like: raised before anything was sent,
+        except (requests.exceptions.RequestException, ValueError) as exc:
+            # A request that cannot be built (a malformed URL, a header that is not
+            # latin-1, a body JSON cannot hold): raised before anything was sent,
             # and so for every request of the task.
-            raise BackendUnavailable(f"{what}: {self.redact(exc)}")
+            raise BackendUnavailable(f"{what}: the request cannot be sent: {self.redact(exc)}")
 
     def wait(self, seconds):
         self._sleep(seconds)
@@ -318,13 +379,14 @@ class HttpSession:
         self.write_session.close()
 
 
-def _refused_certificate(exc):
-    """Whether a requests SSLError is the server's certificate refused (by type)."""
+def _cause_of(exc, kind):
+    """The error of type ``kind`` that a requests error wraps, or None (told by type:
+    requests and urllib3 nest the cause as ``reason`` or first argument)."""
     seen, error = set(), exc
     while error is not None and id(error) not in seen:
-        if isinstance(error, ssl.SSLCertVerificationError):
-            return True
+        if isinstance(error, kind):
+            return error
         seen.add(id(error))
         nested = getattr(error, "reason", None) or (error.args[0] if error.args else None)
         error = nested if isinstance(nested, BaseException) else error.__cause__
-    return False
+    return None

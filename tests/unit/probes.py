@@ -1,8 +1,12 @@
-"""Probes for unit tests: the emulator's control API, and the requests a client has in flight."""
+"""Probes for unit tests: the emulator's control API, the requests a client has in
+flight, and a module run in-process as Ansible runs it."""
 
+import json
 import threading
 
+import pytest
 import requests
+from ansible.module_utils.testing import patch_module_args
 
 
 def control(server, what, method="GET", body=None):
@@ -30,3 +34,10 @@ def in_flight(http):
 
     http.request = request
     return counts
+
+
+def run_module(main, args, capsys):
+    """Run a module's ``main`` with these task options: (exit code, the JSON it printed)."""
+    with patch_module_args(args), pytest.raises(SystemExit) as exited:
+        main()
+    return exited.value.code, json.loads(capsys.readouterr().out)

@@ -22,7 +22,10 @@ from __future__ import annotations
 import io
 import re
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    BackendError,
+    BackendUnavailable,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.wsdl import (
     AUTH,
     FUNCTIONS,
@@ -84,30 +87,46 @@ class SoapTransport:
         self.http = http
         self.path = path
         self.namespace = namespace
+        # What zeep and lxml raise for what XML cannot hold (lxml: ValueError for a
+        # control character or a bad element name; zeep: its own errors).
+        self.unwritable = (ValueError, TypeError, zeep.exceptions.Error, etree.LxmlError)
         location = http.url(path)
         document = io.BytesIO(wsdl(namespace, location).encode("utf-8"))
-        self.client = zeep.Client(document, transport=zeep.Transport(session=http.session))
+        try:
+            self.client = zeep.Client(document, transport=zeep.Transport(session=http.session))
+        except self.unwritable as exc:
+            raise BackendUnavailable(
+                "SIMPLer over SOAP: no SOAP client for url, soap_path and soap_namespace: %s"
+                % http.excerpt(str(exc)))
 
     def call(self, function, params, idempotent):
         """Send one call; return its result: a string, or dicts and lists for XML answers."""
         if function not in FUNCTIONS:  # pragma: no cover - a programming error
             raise ValueError(function)
-        declared, extra = self._split(function, params)
-        envelope = self.client.create_message(self.client.service, function, **declared)
-        if extra:
-            envelope.find(".//{%s}%s" % (self.namespace, function)).extend(extra)
-        body = self.etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
         response = self.http.request(
             "POST",
             self.path,
             idempotent=idempotent,
-            data=body,
+            data=self.envelope(function, params),
             headers={
                 "Content-Type": "text/xml; charset=utf-8",
                 "SOAPAction": f'"{self.namespace}#{function}"',
             },
         )
         return self.read_answer(function, response.status_code, response.content)
+
+    def envelope(self, function, params):
+        """The call's SOAP envelope, as bytes; BackendError when XML cannot hold a value
+        (the entity specs refuse such values before any write: this is the last guard)."""
+        try:
+            declared, extra = self._split(function, params)
+            envelope = self.client.create_message(self.client.service, function, **declared)
+            if extra:
+                envelope.find(".//{%s}%s" % (self.namespace, function)).extend(extra)
+            return self.etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+        except self.unwritable as exc:
+            raise BackendError("SIMPLer %s: the SOAP request cannot be written: %s"
+                               % (function, self.http.excerpt(str(exc))))
 
     def _split(self, function, params):
         """Declared parameters go through zeep; custom_field_* are added as they are."""

@@ -1,3 +1,5 @@
+import pytest
+
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import matches
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import Charset, EntitySpec, Field
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, casefold
@@ -92,6 +94,41 @@ def test_limits_are_reported_per_field_in_words():
 
 def test_a_secret_that_breaks_a_limit_is_not_shown():
     assert WIRED.problems({"pin": "s3cret"}) == ["pin <secret> must be digits"]
+
+
+UNCARRIED = "a character no backend can carry (control characters other than tab, newline " \
+            "and carriage return, unpaired surrogates, U+FFFE and U+FFFF)"
+
+
+@pytest.mark.parametrize("value, character", [
+    ("Ada\x00Lovelace", "U+0000"),
+    ("bell\x07", "U+0007"),
+    ("esc\x1b[0m", "U+001B"),
+    ("half \ud800 pair", "U+D800"),
+    ("not\ufffe", "U+FFFE"),
+    ("not\uffff", "U+FFFF"),
+])
+def test_characters_no_backend_can_carry_are_refused_in_every_field(value, character):
+    assert WIRED.problems({"user_id": "u", "name": value}) == [
+        f"name contains {character}, {UNCARRIED}"]
+    # a field with no limits of its own, a secret (its value never shown) and the identity
+    assert WIRED.problems({"user_id": value, "pin": value}) == [
+        f"user_id contains {character}, {UNCARRIED}", f"pin contains {character}, {UNCARRIED}"]
+
+
+def test_the_check_reaches_into_lists_and_mappings_keys_included():
+    spec = EntitySpec("thing", "things", "key", [
+        Field("key"), Field("tags", "list", elements="str"), Field("custom", "dict")])
+    assert spec.problems({"key": "k", "tags": ["a", "b\x00"], "custom": {"7": "ok"}}) == [
+        f"tags contains U+0000, {UNCARRIED}"]
+    assert spec.problems({"key": "k", "custom": {"7\x01": "x", "8": {"deep": "\x02"}}}) == [
+        f"custom contains U+0001, {UNCARRIED}"]
+
+
+def test_tab_newline_carriage_return_and_any_other_text_are_carried():
+    assert WIRED.problems({"user_id": "u", "name": "a\tb", "note": "line\r\nnext \x7f\x85 é"}
+                          ) == []
+    assert WIRED.problems({"user_id": "u\U0001F600"}) == []
 
 
 def test_create_requirements_are_worded_by_the_spec():

@@ -1,5 +1,9 @@
-"""HttpSession's retry rules against a real server (Flask on waitress, in a thread)."""
+"""HttpSession's retry rules against a real server (Flask on waitress, in a thread),
+and TLS against the emulators served over https (werkzeug, a self-signed certificate)."""
 
+import datetime
+import importlib
+import ipaddress
 import json
 import socket
 import ssl
@@ -11,8 +15,13 @@ import urllib3
 import yaml
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from flask import Flask, Response, request
 from waitress.server import create_server
+from werkzeug.serving import make_server
 
 from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ModuleDocFragment
 from ansible_collections.isp.provisioning.plugins.module_utils.crm import client as crm
@@ -35,6 +44,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler import cl
 from ansible_collections.isp.provisioning.plugins.module_utils.userside import client as userside
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from ansible_collections.isp.provisioning.plugins.modules import crm_customer
+from tests.emulators import emulator_class
+from tests.unit.probes import run_module
 
 
 class Scripted:
@@ -359,3 +370,200 @@ def test_a_task_with_concurrency_0_fails_with_the_reason(capsys):
     assert exited.value.code == 1
     assert out["failed"] is True
     assert out["msg"] == "concurrency must be 1 or more, got 0"
+
+
+# --- the url option ---------------------------------------------------------------
+
+# Every module: its connection options (a secret long enough to mask nothing else)
+# and what it needs besides them to reach the point where it connects.
+MODULES = {
+    "crm_customer": dict(customers=[]), "crm_customer_info": {},
+    "ipdr_customer": dict(customers=[]), "ipdr_customer_info": {},
+    "onu_customer": dict(customers=[]), "onu_customer_info": {}, "onu_service_info": {},
+    "simpler_customer": dict(customers=[]), "simpler_customer_info": {},
+    "simpler_equipment": dict(equipment=[]), "simpler_equipment_info": {},
+    "userside_customer": dict(customers=[]), "userside_customer_info": dict(login="L-1"),
+}
+
+
+def module_main(name):
+    return importlib.import_module(
+        f"ansible_collections.isp.provisioning.plugins.modules.{name}").main
+
+
+def module_args(name, url, **options):
+    backend = {"simpler": "SIMPLer", "userside": "UserSide"}.get(name.split("_")[0])
+    required = BACKENDS[backend or name.split("_")[0].upper()][1]
+    return dict(required, url=url, **MODULES[name], **options)
+
+
+@pytest.mark.parametrize("name, options", [(name, {}) for name in sorted(MODULES)] + [
+    (name, dict(transport="soap")) for name in sorted(MODULES) if name.startswith("simpler")])
+def test_a_malformed_url_fails_every_module_cleanly(name, options, capsys):
+    code, out = run_module(module_main(name), module_args(name, "http://[::1/", **options),
+                           capsys)
+    assert code == 1
+    assert out["msg"] == ("url 'http://[::1/' is not a valid URL: Failed to parse: "
+                          "'[::1' is not a valid host or port")
+    assert "exception" not in out
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("ftp://crm.isp.example/", "it must start with http:// or https://"),
+    ("crm.isp.example/api", "Invalid URL 'crm.isp.example/api': No scheme supplied. "
+                            "Perhaps you meant https://crm.isp.example/api?"),
+    ("http:///api", "Invalid URL 'http:///api': No host supplied"),
+])
+def test_a_url_requests_cannot_send_to_is_refused_when_the_task_starts(url, reason):
+    with pytest.raises(ValidationError) as refused:
+        session_from_params(connection(url=url), "s3cret", 6)
+    assert str(refused.value) == f"url {url!r} is not a valid URL: {reason}"
+
+
+def test_a_request_that_cannot_be_built_stops_the_backend_without_a_traceback(scripted):
+    # A header is latin-1 (SIMPLer's SOAPAction holds the soap_namespace option):
+    # UnicodeEncodeError, a ValueError, before anything is sent.
+    server = scripted()
+    with pytest.raises(BackendUnavailable) as failure:
+        session(server.url, []).request("POST", "x", idempotent=False,
+                                        headers={"SOAPAction": "http://h\u20ac/OperatorAPI"})
+    assert failure.value.message == (
+        f"POST {server.url}x: the request cannot be sent: 'latin-1' codec can't encode "
+        "character '\\u20ac' in position 8: ordinal not in range(256)")
+    assert server.seen == []
+
+
+# --- TLS ------------------------------------------------------------------------------
+
+def self_signed(folder, name):
+    """A self-signed certificate for 127.0.0.1 and its key: (cert path, key path)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+@pytest.fixture
+def https(tmp_path):
+    """``https(backend)`` -> (url, CA file) of the backend's emulator served over TLS
+    with a self-signed certificate."""
+    cert, key = self_signed(tmp_path, "emulator")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    servers = []
+
+    def serve(backend):
+        emulator = emulator_class(backend)(str(tmp_path / f"{backend}.sqlite"))
+        server = make_server("127.0.0.1", 0, emulator.app, threaded=True, ssl_context=context)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append((server, emulator))
+        return f"https://127.0.0.1:{server.port}{emulator.base_path}", cert
+
+    yield serve
+    for server, emulator in servers:
+        server.shutdown()
+        emulator.store.conn.close()
+
+
+# One read task of each client: REST for every backend, SOAP for SIMPLer, and the
+# ONU's token login before its read; the credentials are the emulators' seeds.
+READS = {
+    "CRM": ("crm", "crm_customer_info",
+            dict(userid=5, api_key="0f9895fb407c83e5ea128082098b47681aa75d6944576423c4")),
+    "IPDR": ("ipdr", "ipdr_customer_info", dict(username="user", api_token="GiXwBWWv5g2Fs6QeaTlx")),
+    "ONU": ("onu", "onu_customer_info", dict(username="visitor", password="visitor123")),
+    "SIMPLer REST": ("simpler", "simpler_customer_info",
+                     dict(api_username="username", api_password="password", operator="operator",
+                          invoicingid="TLS-1")),
+    "SIMPLer SOAP": ("simpler", "simpler_customer_info",
+                     dict(api_username="username", api_password="password", operator="operator",
+                          invoicingid="TLS-1", transport="soap")),
+    "UserSide": ("userside", "userside_customer_info",
+                 dict(api_key="userside-test-key", login="TLS-1")),
+}
+
+
+@pytest.fixture(params=["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def ca_bundle_in_env(request, monkeypatch, tmp_path):
+    """A CA bundle in the environment that does not hold the server's certificate
+    (requests takes it over a session's own verify setting)."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(request.param, self_signed(tmp_path, "unrelated")[0])
+    return request.param
+
+
+@pytest.mark.parametrize("client", sorted(READS))
+def test_validate_certs_false_and_ca_path_win_over_a_ca_bundle_in_the_environment(
+        client, https, ca_bundle_in_env, capsys):
+    backend, module, options = READS[client]
+    url, ca = https(backend)
+    main = module_main(module)
+    for tls in (dict(validate_certs=False), dict(ca_path=ca)):
+        code, out = run_module(main, dict(options, url=url, **tls), capsys)
+        assert (code, out.get("msg")) == (0, None), tls
+    # The environment's bundle does not hold the certificate: it is really used.
+    code, out = run_module(main, dict(options, url=url), capsys)
+    assert code == 1 and "certificate verify failed" in out["msg"]
+
+
+class PlainTcp:
+    """A server that is not TLS: counts connections; ``answer`` is what each gets
+    (None: nothing, as waitress, which waits for a request's headers)."""
+
+    def __init__(self, answer):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = "https://127.0.0.1:%d/api/" % self.listener.getsockname()[1]
+        self.connections = 0
+        self.answer = answer
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                connection = self.listener.accept()[0]
+            except OSError:
+                return
+            self.connections += 1
+            connection.recv(65536)
+            if self.answer:
+                connection.sendall(self.answer)
+                connection.close()
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("answer", [
+    None,  # waitress: waits for the request's headers, never answers the handshake
+    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+])
+@pytest.mark.parametrize("method, idempotent", [("GET", True), ("POST", False)])
+def test_https_to_a_plain_http_port_fails_at_once_saying_tls(answer, method, idempotent):
+    server = PlainTcp(answer)
+    sleeps = []
+    http = HttpSession(server.url, timeout=1, sleep=sleeps.append)
+    with pytest.raises(BackendUnavailable) as failure:
+        http.request(method, "x", idempotent=idempotent)
+    server.close()
+    # one handshake: a server that does not speak TLS will not on a second try, and
+    # a write whose handshake failed was never sent (no lost answer to read back)
+    assert (server.connections, sleeps) == (1, [])
+    assert failure.value.message.startswith(
+        f"{method} {server.url}x: TLS handshake failed - is the server speaking https on this "
+        "port? (check url, validate_certs and ca_path): ")
