@@ -25,7 +25,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
 # What a subscriber's entry on one backend can say.
 CHANGING = ("create", "update", "suspend", "resume", "delete")
 NOT_CHANGING = ("none", "keep")
-FAILING = ("refused", "failed", "not run")
+# unconfirmed: the write was sent, but could not be read back (run again).
+FAILING = ("refused", "unconfirmed", "failed", "not run")
 # Totals also count the undeclared records a purge deleted (or would delete).
 PURGE = "purge"
 ACTIONS = CHANGING + NOT_CHANGING + FAILING + (PURGE,)
@@ -38,6 +39,8 @@ def _outcome(item, state, section):
     changes = sorted(item.get("changes") or {})
     if item.get("failed"):
         return "refused", changes, item.get("msg")
+    if item.get("unconfirmed"):
+        return "unconfirmed", changes, f"{action} not confirmed: {item.get('msg')}"
     if action == "update":
         if state == "suspended":
             # The lifecycle's fields, and a field an option sets on suspension
@@ -89,8 +92,9 @@ def plan(subscribers, fanned, results, check_mode=False):
                 entry["msg"] = _short(msg)
             entries[owner]["backends"][name] = entry
             count[action] += 1
-            if action == "refused":
+            if action in ("refused", "unconfirmed"):
                 problems.append(f"{owner} on {section.label}: {entry.get('msg', action)}")
+        said = len(problems)  # what the section's items say is wrong, from here
         for item in items[len(out["owners"]):]:  # purged records follow the declared ones
             key = item.get(section.spec.identity)
             if item.get("failed"):
@@ -103,6 +107,11 @@ def plan(subscribers, fanned, results, check_mode=False):
         if count["failed"]:
             problems.append(f"{section.label}: {_short(result.get('msg'))} ({count['failed']} "
                             "subscribers not converged there)")
+        elif result.get("failed") and not (count["refused"] or count["unconfirmed"]) \
+                and len(problems) == said:
+            # The task failed after every record's write (reading back for twins,
+            # say): no subscriber's entry says so, the run must.
+            problems.append(f"{section.label}: {_short(result.get('msg'))}")
         # Subscribers on this backend without a record to converge: an absent one's
         # IPDR record, which is kept.
         for keeper in out.get("keepers") or []:

@@ -109,6 +109,31 @@ def test_a_refused_record_is_named_and_the_others_stand():
     assert result["totals"]["billing"] == {"create": 1, "refused": 1}
 
 
+def test_a_write_not_confirmed_is_a_problem_that_asks_for_a_rerun():
+    # Issue 16: the role ignores each backend task's failure and fails on the
+    # plan's problems: a write that could not be read back must be one of them.
+    people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}})
+    unread = item("create", unconfirmed=True, msg="written; reading it back failed: HTTP 503")
+    result = plan(people, fan_out(people), {
+        "crm": ran(unread, item("create"), failed=True, msg="1 of 2 writes was not confirmed")})
+    assert result["subscribers"][0]["backends"]["crm"] == {
+        "action": "unconfirmed", "msg": "create not confirmed: written; reading it back failed: "
+                                        "HTTP 503"}
+    assert result["problems"] == [
+        "A on CRM: create not confirmed: written; reading it back failed: HTTP 503"]
+    assert result["totals"]["crm"] == {"create": 1, "unconfirmed": 1}
+
+
+def test_a_task_that_failed_after_every_records_write_is_a_problem():
+    people = subscribers({"id": "A", "crm": {}})
+    result = plan(people, fan_out(people), {
+        "crm": ran(item("create"), failed=True,
+                   msg="reading the customers created back, for twins, failed: refused")})
+    assert result["subscribers"][0]["backends"]["crm"] == {"action": "create"}
+    assert result["problems"] == [
+        "CRM: reading the customers created back, for twins, failed: refused"]
+
+
 def test_a_backend_that_failed_before_its_records():
     people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}})
     result = plan(people, fan_out(people), {
