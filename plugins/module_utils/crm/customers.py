@@ -238,9 +238,12 @@ class CrmCustomers(EntityBackend):
             if field.read_name and (not rows or any(field.read_name in row for row in rows))
         }
         records = [self.from_wire(row) for row in rows]
-        self._by_uniqueid = {}
+        by_uniqueid = {}
         for record in records:
-            self._by_uniqueid.setdefault(record["uniqueid"], []).append(record)
+            by_uniqueid.setdefault(record["uniqueid"], []).append(record)
+        # Published whole, in one assignment: the pool's threads read it while
+        # another may be reading the list afresh (after a lost answer).
+        self._by_uniqueid = by_uniqueid
         return records
 
     def holders(self, uniqueid):

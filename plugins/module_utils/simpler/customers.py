@@ -124,6 +124,9 @@ class Address(Parts):
         return {self.write_name: ":::".join(parts[part.name] for part in PARTS)}
 
 
+CUSTOM_FIELD_ID = re.compile(r"(custom_field_)?[0-9]+")
+
+
 class CustomFields(Parts):
     """The operator's custom fields by id: written as one ``custom_field_<id>``
     parameter each, read from getCustomerData's ``customFields``."""
@@ -138,6 +141,19 @@ class CustomFields(Parts):
 
     def read(self, row, custom):
         return {custom_key(k): v for k, v in (custom or {}).items()}
+
+    def problem(self, value):
+        # Written as parameters named custom_field_<id>: any other key names no
+        # field (and one such as __ansible_unsafe would not survive Ansible's JSON).
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not CUSTOM_FIELD_ID.fullmatch(str(key)):
+                    return (f"{self.name} key {str(key)!r} is no custom field id (give its "
+                            "number, 7, or custom_field_7)")
+                if isinstance(item, (dict, list)):
+                    return (f"{self.name} {key} must be one value (text or a number), got "
+                            f"{type(item).__name__}")
+        return super().problem(value)
 
     def params(self, value, current):
         return {f"custom_field_{custom_key(k)}": as_text(v) or "" for k, v in value.items()}

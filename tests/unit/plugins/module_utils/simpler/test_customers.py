@@ -395,3 +395,15 @@ def test_a_serial_numbered_add_whose_older_twin_is_gone_is_refused_naming_it(ser
         "SIMPLer customer 'GONE-1': create failed: SIMPLer stored invoicingid 'GONE-1' as "
         "'GONE-11' (customerid %d) because another customer already holds it; rename one of "
         "them" % (int(older) + 1))
+
+
+def test_custom_fields_take_field_ids_and_single_values_only():
+    # Written as custom_field_<id> parameters: another key names no field, and a
+    # key such as __ansible_unsafe would break Ansible's JSON on the way (review).
+    assert CUSTOMER.problems({"invoicingid": "I", "custom_fields": {"7": "a", "custom_field_8": 2}}) \
+        == []
+    assert CUSTOMER.problems({"invoicingid": "I", "custom_fields": {"__ansible_unsafe": "x"}}) == [
+        "custom_fields key '__ansible_unsafe' is no custom field id (give its number, 7, or "
+        "custom_field_7)"]
+    assert CUSTOMER.problems({"invoicingid": "I", "custom_fields": {"7": {"a": 1}}}) == [
+        "custom_fields 7 must be one value (text or a number), got dict"]
