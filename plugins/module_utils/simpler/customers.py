@@ -26,9 +26,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import READ_LATER
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
+    ProvisioningError,
     ValidationError,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import custom_key
@@ -223,9 +225,6 @@ class SimplerCustomers(SimplerBackend):
         self._nicknames = {}
         # nickname -> invoicingid of the declared record that takes it in this task
         self._claimed = {}
-        # customerid -> the invoicingid declared for it, of customers this task added
-        # that SIMPLer stored with a serial number appended (see twins())
-        self._serialled = {}
 
     # --- the wire --------------------------------------------------------------------
     def from_wire(self, row, custom=None):
@@ -390,24 +389,16 @@ class SimplerCustomers(SimplerBackend):
 
     # --- twins: two runs that added one customer at once ------------------------------
     def twins(self, created):
-        """The customers holding the invoicing id ``created`` was added for, oldest first.
+        """The customers holding ``created``'s invoicing id, oldest first.
 
         SIMPLer never refuses an add (CONTRACTS §3): of two runs that add one
         invoicing id at once, the later add stores it with a serial number
-        appended (:meth:`create` tells that customer apart as this run's), or as
-        it is, should the server not see the first add yet. Either way they are
-        twins of the declared id, and only the one this run created is ever
-        deleted: a customer that merely holds the id plus digits is another one.
+        appended - :meth:`create` deletes that one at once - or as it is, should
+        the server not see the first add yet: those twins are sorted out here.
         """
-        declared = self._serialled.get(created["customerid"], self.spec.key(created))
-        others = [record for record in self.holders(declared)
+        others = [record for record in self.holders(self.spec.key(created))
                   if record["customerid"] != created["customerid"]]
-        twins = sorted(others + [created], key=self.record_id)
-        if twins[0] is created and self.spec.key(created) != declared:
-            # The customer that held it when this run added is gone: nothing to keep,
-            # and nothing a rerun would change (the engine refuses the record).
-            raise ValidationError(renamed(self.spec.identity, declared, created))
-        return twins
+        return sorted(others + [created], key=self.record_id)
 
     def record_id(self, record):
         return int(record["customerid"])
@@ -435,14 +426,28 @@ class SimplerCustomers(SimplerBackend):
         if record is None:
             raise BackendError("addCustomer answered OK, but the new customer cannot be read back")
         if serial_appended(key, self.spec.key(record)):
-            # Another run added this invoicing id after this task searched for it:
-            # the engine deletes this run's twin after the creates (see twins()).
-            self._serialled[record["customerid"]] = key
-            return record
+            return self._younger(key, record)
         for field in self.spec.fields:
             if field.numbered and record[field.name] != desired[field.name]:
                 raise BackendError(renamed(field.name, desired[field.name], record))
         return record
+
+    def _younger(self, key, record):
+        """Delete ``record``, this run's add of ``key`` that SIMPLer stored with a
+        serial number appended: another customer held ``key`` when it arrived
+        (another run's add, at the same time), so this one is the younger. Deleted
+        at once, not after the creates, so that no run that stops early leaves
+        behind a customer no rerun would look for; the engine then reads back the
+        one that holds ``key``."""
+        told = (f"{self.spec.label} {key!r}: another run created it too, at the same time; the "
+                f"one this run created (id {record['customerid']}, stored as "
+                f"{self.spec.key(record)!r})")
+        try:
+            self.delete_twin(record)
+        except ProvisioningError as exc:
+            raise BackendError(f"{told} could not be deleted, so it is left: {exc}") from exc
+        self.warnings.append(f"{told} was deleted, and the older kept")
+        return READ_LATER
 
     def update(self, current, changes, desired):
         self.client.modify_customer(current["customerid"], self.to_wire(changes, current))
