@@ -274,25 +274,35 @@ class Reconciler:
         if not created or self.check_mode:
             return  # (in check mode nothing was created: an item's after is a prediction)
         self.backend.forget()  # what other runs wrote since this task read
-        for item in created:
-            try:
-                twins = self.backend.twins(item.after)
-            except ValidationError as exc:
-                item.refuse(exc)  # the twins cannot be sorted out as they are
-                continue
-            except ProvisioningError as exc:
-                if stops_backend(exc):
-                    raise
-                # Created and read back; only whether another run made it too is unknown.
-                item.unconfirm(f"created; reading it back, for twins another run may have "
-                               f"made, failed: {exc}")
-                continue
-            try:
-                self._keep_oldest(item, twins)
-            except ProvisioningError as exc:
-                if stops_backend(exc):
-                    raise
-                item.refuse(exc)  # this record only, as a refused write
+        # The first alone, so that a backend whose twins come from one read of its
+        # list (the CRM) reads it once; the others ``concurrency`` at a time.
+        outcomes = self.pool.map(self._sort_out_twins, created[:1], stops_backend) \
+            + self.pool.map(self._sort_out_twins, created[1:], stops_backend)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                raise outcome.error  # the backend is down (or a defect)
+
+    def _sort_out_twins(self, item):
+        """:meth:`_keep_oldest` for one created record; what goes wrong is that
+        record's alone, unless the backend is down."""
+        try:
+            twins = self.backend.twins(item.after)
+        except ValidationError as exc:
+            item.refuse(exc)  # the twins cannot be sorted out as they are
+            return
+        except ProvisioningError as exc:
+            if stops_backend(exc):
+                raise
+            # Created and read back; only whether another run made it too is unknown.
+            item.unconfirm(f"created; reading it back, for twins another run may have "
+                           f"made, failed: {exc}")
+            return
+        try:
+            self._keep_oldest(item, twins)
+        except ProvisioningError as exc:
+            if stops_backend(exc):
+                raise
+            item.refuse(exc)  # this record only, as a refused write
 
     def _keep_oldest(self, item, twins):
         """Delete the record ``item`` created if an older one of ``twins`` holds its

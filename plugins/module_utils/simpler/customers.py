@@ -416,6 +416,9 @@ class SimplerCustomers(SimplerBackend):
         """A status other than current, for a customer about to be deleted: potential
         (a new customer's, in SIMPLer's own example), else the server's first."""
         others = [status for status in self.statuses() if status != "current"]
+        if not others:
+            raise BackendError("SIMPLer deletes no current customer, and offers no other "
+                               "customer status to move it to first")
         return "potential" if "potential" in others else others[0]
 
     # --- writes ---------------------------------------------------------------------
