@@ -211,17 +211,20 @@ class IpdrEmulator(Emulator):
         if incomplete:
             return incomplete
         user_id = text_or_null(body["UserID"])
-        if self.find(context, user_id):
-            return error("UserID has already been taken")
         values = {field: text_or_null(body.get(field)) for field in FIELDS}
         values.update(context=context, UserID=user_id)
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO customers (context, Name, Address, Email, PhoneNumber, "
-                "AltPhoneNumber, UserID) VALUES (:context, :Name, :Address, :Email, "
-                ":PhoneNumber, :AltPhoneNumber, :UserID)",
-                values,
-            )
+        # The check and the insert at once: two creates of one UserID at the same
+        # time get the validation's answer, not the unique index's 500.
+        with self.store.lock:
+            if self.find(context, user_id):
+                return error("UserID has already been taken")
+            with self.store.transaction() as db:
+                db.execute(
+                    "INSERT INTO customers (context, Name, Address, Email, PhoneNumber, "
+                    "AltPhoneNumber, UserID) VALUES (:context, :Name, :Address, :Email, "
+                    ":PhoneNumber, :AltPhoneNumber, :UserID)",
+                    values,
+                )
         return answer(self.shape(self.find(context, user_id)))
 
     def existing(self, body, user_id):

@@ -357,30 +357,35 @@ class SimplerApi:
             if key in params:
                 record["macaddress" if key == "mac" else key] = equipment_text(params[key])
 
+    # The nickname's check and the write at once (the store's lock is reentrant):
+    # two adds of one nickname at the same time get the API's answer, not the
+    # unique index's 500.
     def addEquipment(self, params):
-        error = self.equipment_error(dict(params, nickname=params.get("nickname")))
-        if error:
-            return error
-        record = {key: "" for key in EQUIPMENT_FIELDS}
-        self.write_equipment(record, params, EQUIPMENT_WRITABLE + SIM_FIELDS[:5])
-        record["date_added"] = datetime.fromtimestamp(time.time()).strftime(
-            "%Y-%m-%d %H:%M:%S.%f")
-        with self.store.transaction() as db:
-            stored.add_equipment(db, record)
+        with self.store.lock:
+            error = self.equipment_error(dict(params, nickname=params.get("nickname")))
+            if error:
+                return error
+            record = {key: "" for key in EQUIPMENT_FIELDS}
+            self.write_equipment(record, params, EQUIPMENT_WRITABLE + SIM_FIELDS[:5])
+            record["date_added"] = datetime.fromtimestamp(time.time()).strftime(
+                "%Y-%m-%d %H:%M:%S.%f")
+            with self.store.transaction() as db:
+                stored.add_equipment(db, record)
         return "OK: %s" % record["id"]
 
     def modifyEquipment(self, params):
-        row = self.equipment(params.get("equipid"))
-        if row is None:
-            return "ERROR: equipment '%s' does not exist" % params.get("equipid")
-        error = self.equipment_error(params, own_id=row["id"])
-        if error:
-            return error
-        record = json.loads(row["data"])
-        # SIM fields are not parameters of modifyEquipment: they are ignored.
-        self.write_equipment(record, params, EQUIPMENT_WRITABLE)
-        with self.store.transaction() as db:
-            stored.save_equipment(db, record)
+        with self.store.lock:
+            row = self.equipment(params.get("equipid"))
+            if row is None:
+                return "ERROR: equipment '%s' does not exist" % params.get("equipid")
+            error = self.equipment_error(params, own_id=row["id"])
+            if error:
+                return error
+            record = json.loads(row["data"])
+            # SIM fields are not parameters of modifyEquipment: they are ignored.
+            self.write_equipment(record, params, EQUIPMENT_WRITABLE)
+            with self.store.transaction() as db:
+                stored.save_equipment(db, record)
         return "OK"
 
     def attach(self, params, kind, required):

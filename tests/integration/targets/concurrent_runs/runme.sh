@@ -7,8 +7,15 @@
 # twin holds the identity: after both runs, every declared identity is held by
 # exactly one customer, and no stray is left.
 #
+#
+# The other backends' servers refuse a second record of one identity: of two
+# runs at once, one run's create of a record is refused (on UserSide, undone),
+# that run fails, and what both leave is exactly the declared records, which a
+# third run finds unchanged (race_enforced).
+#
 #   RACE_CUSTOMERS (500)  the CRM's customers
 #   RACE_SIMPLER (200)    SIMPLer's: each costs a search and a read per run
+#   RACE_ENFORCED (200)   each of the other backends' records
 set -euo pipefail
 
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
@@ -16,9 +23,18 @@ work="${OUTPUT_DIR:?}/race"
 rm -rf "$work"
 mkdir -p "$work"
 
-python3 - "${RACE_CUSTOMERS:-500}" "${RACE_SIMPLER:-200}" "$work" <<'PYTHON'
+python3 - "${RACE_CUSTOMERS:-500}" "${RACE_SIMPLER:-200}" "${RACE_ENFORCED:-200}" "$work" <<'PYTHON'
 import json, sys
-crm_count, simpler_count, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+crm_count, simpler_count, count = (int(n) for n in sys.argv[1:4])
+work = sys.argv[4]
+numbers = range(1, count + 1)
+for backend, records in {
+        "onu": [dict(sn="RACE%08d" % n, name="Race Customer", service="HGU") for n in numbers],
+        "ipdr": [dict(user_id="RACE-%04d" % n, name="Race Customer") for n in numbers],
+        "userside": [dict(login="race-%04d" % n, name="Race Customer") for n in numbers],
+        "equipment": [dict(nickname="race_eq_%04d" % n, type="nanostationsm", status="stock")
+                      for n in numbers]}.items():
+    json.dump(records, open(f"{work}/{backend}.json", "w"))
 crm = dict(resellerid=3, type="Individual", name="Race Customer", mobile="9800000001",
            email="race@example.net", zipcode="403001", address_state="Goa",
            city="Panaji", street="1 Race Road")
@@ -55,5 +71,37 @@ race() {
     ansible-playbook "verify_$backend.yml" "${extra[@]}" "$@"
 }
 
+# race_enforced BACKEND [ansible-playbook options]: both runs at once (either may
+# fail: the server refused the other's twin), then the verdict
+race_enforced() {
+    local backend=$1
+    shift
+    local extra=(-i "localhost," -e "@$config" -e "customers_file=$work/$backend.json"
+                 -e "backend=$backend")
+    local emulator=$backend
+    [ "$backend" = equipment ] && emulator=simpler
+    ansible-playbook faults.yml "${extra[@]}" -e "backend=$emulator" -e latency_ms=5 "$@"
+    local pids=() run
+    for run in 1 2; do
+        ansible-playbook converge_enforced.yml "${extra[@]}" "$@" \
+            > "$work/$backend-run$run.log" 2>&1 &
+        pids+=($!)
+    done
+    for run in 1 2; do
+        wait "${pids[run - 1]}" || {
+            echo "$backend run $run failed (as expected where the server refused a twin):"
+            grep -o '"msg": "[^"]*' "$work/$backend-run$run.log" | tail -1 | cut -c1-400
+        }
+    done
+    ansible-playbook faults.yml "${extra[@]}" -e "backend=$emulator" -e latency_ms=0 "$@"
+    ansible-playbook verify_enforced.yml "${extra[@]}" "$@" || {
+        cat "$work/$backend"-run*.log
+        exit 1
+    }
+}
+
 race crm "$@"
 race simpler "$@"
+for backend in onu ipdr userside equipment; do
+    race_enforced "$backend" "$@"
+done
