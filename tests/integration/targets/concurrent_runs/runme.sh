@@ -14,8 +14,8 @@
 # third run finds unchanged (race_enforced).
 #
 #   RACE_CUSTOMERS (500)  the CRM's customers
-#   RACE_SIMPLER (200)    SIMPLer's: each costs a search and a read per run
-#   RACE_ENFORCED (200)   each of the other backends' records
+#   RACE_SIMPLER (500)    SIMPLer's: each costs a search and a read per run
+#   RACE_ENFORCED (500)   each of the other backends' records
 set -euo pipefail
 
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
@@ -23,7 +23,7 @@ work="${OUTPUT_DIR:?}/race"
 rm -rf "$work"
 mkdir -p "$work"
 
-python3 - "${RACE_CUSTOMERS:-500}" "${RACE_SIMPLER:-200}" "${RACE_ENFORCED:-200}" "$work" <<'PYTHON'
+python3 - "${RACE_CUSTOMERS:-500}" "${RACE_SIMPLER:-500}" "${RACE_ENFORCED:-500}" "$work" <<'PYTHON'
 import json, sys
 crm_count, simpler_count, count = (int(n) for n in sys.argv[1:4])
 work = sys.argv[4]
