@@ -78,16 +78,25 @@ class PlanItem:
         self.action = NONE
         self.after = current
         self.error = None  # what the backend said when it refused the write
+        self.written = False  # refused, but made all the same (see refuse)
         self.unconfirmed = None  # why a write sent could not be read back
 
-    def refuse(self, error):
-        """The write was refused: nothing is known to have changed."""
+    def refuse(self, error, after=None):
+        """The write was refused. ``after``: the record as the backend holds it when
+        the write was made all the same (a twin left, a create whose answer was lost
+        twice) - reported as changed; None: nothing is known to have changed."""
         self.error = str(error)
-        self.after = self.current
+        self.written = after is not None
+        self.after = self.current if after is None else after
 
     def unconfirm(self, why):
         """The write was sent, but not read back: ``after`` stays the prediction."""
         self.unconfirmed = str(why)
+
+    @property
+    def made(self):
+        """Written (confirmed or not), or refused but made all the same."""
+        return self.action != NONE and (self.error is None or self.written)
 
     @property
     def confirmed(self):
@@ -242,7 +251,8 @@ class Reconciler:
             elif stops_backend(outcome.error):
                 stopped = stopped or (item, outcome.error)
             else:
-                item.refuse(outcome.error)  # this record only: the others were still written
+                # this record only: the others were still written
+                item.refuse(outcome.error, getattr(outcome.error, "found", None))
                 handled.append(item)
         if stopped is not None:
             item, error = stopped
@@ -288,7 +298,7 @@ class Reconciler:
         try:
             twins = self.backend.twins(item.after)
         except ValidationError as exc:
-            item.refuse(exc)  # the twins cannot be sorted out as they are
+            item.refuse(exc, item.after)  # the twins cannot be sorted out: both stay
             return
         except ProvisioningError as exc:
             if stops_backend(exc):
@@ -302,7 +312,7 @@ class Reconciler:
         except ProvisioningError as exc:
             if stops_backend(exc):
                 raise
-            item.refuse(exc)  # this record only, as a refused write
+            item.refuse(exc, item.after)  # this record only; this run's twin is left
 
     def _keep_oldest(self, item, twins):
         """Delete the record ``item`` created if an older one of ``twins`` holds its
@@ -406,7 +416,9 @@ class Reconciler:
                 if rest.action == NONE:
                     return found
                 made = " (it exists now, not yet as declared)" if found and not item.current else ""
-                raise BackendError(f"the answer was lost twice{made}: {again}")
+                error = BackendError(f"the answer was lost twice{made}: {again}")
+                error.found = found if made else None  # made all the same: changed
+                raise error
 
     def _left_after(self, item, lost):
         """(the record as read afresh, the PlanItem of what is left to send) after ``lost``."""
@@ -431,7 +443,7 @@ class Reconciler:
             self.spec.identity: item.key,
             "action": item.action,
             # a write not confirmed was sent, and most likely made: changed
-            "changed": item.action != NONE and item.error is None,
+            "changed": item.made,
         }
         if self.records:
             result[self.spec.name] = self.spec.public(item.after)
@@ -457,14 +469,14 @@ class Reconciler:
         """Every item in declared order; ``changed``, counters and diff count what was done."""
         done = [item for item in items if item.error is None]  # written, if not confirmed
         result = {
-            "changed": any(item.action != NONE for item in done),
+            "changed": any(item.made for item in items),
             "results": [self.item_result(item) for item in items],
         }
         for action, counter in COUNTERS.items():
             result[counter] = sum(1 for item in done if item.action == action and item.confirmed)
         result["unconfirmed"] = sum(1 for item in done if not item.confirmed)
         if self.diff:
-            result["diff"] = [self.item_diff(item) for item in done if item.action != NONE]
+            result["diff"] = [self.item_diff(item) for item in items if item.made]
         if failed is not None:
             result["failed_" + self.spec.name] = failed.key
         return result

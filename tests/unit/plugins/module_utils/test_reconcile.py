@@ -656,6 +656,9 @@ def test_a_twin_that_cannot_be_deleted_is_that_records_refusal_naming_both():
         "the same time (id 0); deleting the one this run created (id 1) failed, so both are "
         "left: in use")
     assert failure.value.result["created"] == 1
+    # refused, but made all the same: changed, with the record it made (review)
+    refused = failure.value.result["results"][0]
+    assert refused["failed"] and refused["changed"] and refused["thing"]["id"] == 1
 
 
 def test_twins_an_adapter_cannot_sort_out_are_each_records_refusal():
@@ -663,6 +666,7 @@ def test_twins_an_adapter_cannot_sort_out_are_each_records_refusal():
     with pytest.raises(ReconcileFailed) as failure:
         converge(backend, [("present", {"key": "a"})])
     assert failure.value.message == "thing 'a': create failed: stored as a1"
+    assert failure.value.result["changed"] and failure.value.result["results"][0]["changed"]
 
 
 def test_a_failing_read_for_twins_leaves_the_create_written_not_confirmed():

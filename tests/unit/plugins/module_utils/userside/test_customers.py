@@ -519,6 +519,9 @@ def test_a_step_lost_twice_keeps_the_named_customer_and_a_rerun_finishes_it(serv
     server.emulator.faults.update({"fail_percent": 0, "only": ""})
     assert "'half': create failed: the answer was lost twice (it exists now, not yet as " \
            "declared)" in failed.value.message
+    # refused, but made all the same: changed, with the customer as it is now (review)
+    [half] = failed.value.result["results"]
+    assert half["failed"] and half["changed"] and half["customer"]["login"] == "half"
     assert "customer.delete" not in writes(server)
     kept = client_for(server).abon_ids("login", "half")
     assert len(kept) == 1
