@@ -237,13 +237,12 @@ class HttpSession:
         # Reads: sent again after any failure to answer. Writes: after a refused
         # connection or a 429 only; a lost answer raises at once (read=False), for
         # the caller to read back.
-        self.session = self._session(retry, READ_RETRY_STATUSES, retries, validate_certs, ca_path)
-        self.write_session = self._session(retry, WRITE_RETRY_STATUSES, False, validate_certs,
-                                           ca_path)
+        self.session = self._session(retry, READ_RETRY_STATUSES, retries)
+        self.write_session = self._session(retry, WRITE_RETRY_STATUSES, False)
         if not validate_certs:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
-    def _session(self, retry, statuses, read, validate_certs, ca_path):
+    def _session(self, retry, statuses, read):
         session = requests.Session()
         rules = retry(total=self.retries, connect=self.retries, read=read, status=self.retries,
                       other=0, redirect=False, allowed_methods=None, status_forcelist=statuses,
