@@ -36,6 +36,11 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     SHARED,
     Validation,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_files import (
+    Repository,
+    file_name,
+    review_document,
+)
 
 EVERY = dict(SECTIONS, **{EQUIPMENT.name: EQUIPMENT})
 # Which backend's word a shared fact is taken from when several hold it: the CRM
@@ -176,13 +181,16 @@ def export(records, join=None, anchors=None):
     subscribers = []
     validation = Validation()
     for subscriber_id in sorted(joined):
-        subscriber = compose(subscriber_id, joined[subscriber_id], review)
+        subscriber, used = compose(subscriber_id, joined[subscriber_id], review)
         if subscriber is None:
             continue
         before = len(validation.problems)
-        if validation.check(_validatable(subscriber), f"{subscriber_id}.yml") is None:
-            why = "; ".join(validation.problems[before:])
-            for name, record in _records_of(joined[subscriber_id]):
+        checked = validation.check(_validatable(subscriber), f"{subscriber_id}.yml")
+        why = "; ".join(validation.problems[before:])
+        if file_name(subscriber_id) is None:
+            checked, why = None, f"its id {subscriber_id!r} cannot be a file name"
+        if checked is None:
+            for name, record in used:
                 review.add(name, record, "invalid", f"its subscriber cannot be written: {why}")
             continue
         subscribers.append(subscriber)
@@ -233,16 +241,11 @@ def _join(rule, section_records, joined, review):
             joined[subscriber_id][rule.section] = matched[0]
 
 
-def _records_of(sections):
-    for name, found in sections.items():
-        for record in found if isinstance(found, list) else [found]:
-            yield name, record
-
-
 # --- one subscriber: the fan-out undone ----------------------------------------------
 def compose(subscriber_id, sections, review):
-    """The subscriber record whose fan-out gives back exactly these sections' records
-    (None: nothing of it could be expressed); what cannot be is put in the review."""
+    """(the subscriber record whose fan-out gives back exactly these sections' records,
+    the (section, record) pairs it holds); (None, []) when nothing of it could be
+    expressed. What cannot be is put in the review."""
     sections = dict(sections)
     equipment = sections.pop(EQUIPMENT.name, None)
     if equipment and "billing" not in sections:
@@ -280,9 +283,11 @@ def compose(subscriber_id, sections, review):
             continue
         bodies[name] = body
     if not bodies:
-        return None
+        return None, []
+    used = [(name, sections[name]) for name in bodies]
     if equipment and "billing" in bodies:
         bodies["billing"]["equipment"] = [_sorted(item) for item in equipment]
+        used.extend((EQUIPMENT.name, item) for item in equipment)
     elif equipment:
         for record in equipment:
             review.add(EQUIPMENT.name, record, "unmatched",
@@ -292,7 +297,7 @@ def compose(subscriber_id, sections, review):
     if written["state"] == "active":
         del written["state"]  # the default
     written.update((name, bodies[name]) for name in SECTIONS if name in bodies)
-    return written
+    return written, used
 
 
 def _state(subscriber_id, sections, review):
@@ -412,3 +417,34 @@ def _validatable(subscriber):
     """A copy the validation may fill in (it sets defaults in the sections)."""
     return {key: (dict(value) if isinstance(value, dict) else value)
             for key, value in subscriber.items()}
+
+
+# --- the module -------------------------------------------------------------------------
+def export_repository(module):
+    """subscriber_export: export, then write what changed (nothing in check mode)."""
+    params = module.params
+    review_file = params["review_file"] or params["path"].rstrip("/\\") + ".review.yml"
+    unknown = sorted(set(params["records"]) - set(EVERY))
+    if unknown:
+        module.fail_json(msg=f"records: {', '.join(unknown)} is no section "
+                             f"(sections: {', '.join(EVERY)})")
+    shapeless = sorted(name for name, items in params["records"].items()
+                       if not isinstance(items, list)
+                       or not all(isinstance(item, dict) for item in items))
+    if shapeless:
+        module.fail_json(msg=f"records: {', '.join(shapeless)} must be a list of records "
+                             "(mappings), as an _info module's format=declare returns them")
+    try:
+        repository = Repository(params["path"], review_file)
+        subscribers, review, summary = export(params["records"], params["join"],
+                                              params["anchors"])
+    except ValueError as problem:  # JoinError too
+        module.fail_json(msg=str(problem))
+    changes, stale = repository.plan(subscribers, review_document(review, summary))
+    result = {"changed": bool(changes), "summary": summary, "written": sorted(changes),
+              "stale": stale, "review_file": repository.review_file}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = repository.diff(changes)
+    if not module.check_mode:
+        repository.write(changes)
+    module.exit_json(**result)
