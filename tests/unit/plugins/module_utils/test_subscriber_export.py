@@ -237,3 +237,14 @@ def test_every_shared_field_either_composes_back_what_it_parses_or_parses_nothin
             for path, value in shared.parse(records[name][field], records[name]).items():
                 group, _dot, part = path.partition(".")
                 assert (person[group][part] if part else person[group]) == value, path
+
+
+def test_a_backend_without_the_person_or_organisation_field_keeps_the_names_to_itself():
+    records = held(LONE)
+    records["billing"] = [{"invoicingid": "SUB-3", "nickname": "SUB_3", "name": "Ivan Ivanov"}]
+    subscribers, review, _summary, again = exported(records)
+    # billing holds no type: a shared name would make the fan-out send one
+    assert review == {} and "name" not in subscribers[0]
+    assert subscribers[0]["crm"]["name"] == "Ivan" and subscribers[0]["billing"] == {
+        "name": "Ivan Ivanov"}
+    assert again == records
