@@ -5,22 +5,28 @@
 # nothing, converged for real changes nothing; the review file names exactly
 # the planted records; a second export writes the same bytes.
 #
-#   EXPORT_SUBSCRIBERS (80 related subscribers, ~400 records, and 19 planted)
+#   EXPORT_SUBSCRIBERS (50 related subscribers: 300 records; and 8 planted records that no subscriber, or two, match)
 set -euo pipefail
 
-count=${EXPORT_SUBSCRIBERS:-80}
+count=${EXPORT_SUBSCRIBERS:-50}
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
 work="${OUTPUT_DIR:?}/export"
 rm -rf "$work"
 mkdir -p "$work/repo/inventory"
 extra=(-e "@$config" -e "@vars/connection.yml" -e "work=$work" -e "subscriber_count=$count")
+started=$(date +%s)
+step() { echo "== $(( $(date +%s) - started )) s: $*"; }
 export_to() { ansible-playbook isp.provisioning.export -i localhost, "${extra[@]}" -e "export_path=$1" "${@:2}"; }
 
+step "setup"
 ansible-playbook setup.yml -i localhost, "${extra[@]}" "$@"
 # What the emulators' own seed data gives, before anything is seeded.
+step "baseline export"
 export_to "$work/baseline/subscribers" "$@"
+step "seed"
 ansible-playbook seed.yml -i localhost, "${extra[@]}" "$@"
 
+step "export"
 export_to "$work/repo/subscribers" "$@"
 python check_review.py "$work" "$count"
 cp -a "$work/repo" "$work/first"
@@ -31,15 +37,19 @@ converge() {
         ansible-playbook converge.yml -i "$work/repo/inventory" "${extra[@]}" "$@"
 }
 ansible-playbook counters.yml -i localhost, "${extra[@]}" -e counters=reset
+step "check-mode converge"
 converge --check "$@"
 ansible-playbook counters.yml -i localhost, "${extra[@]}" -e counters=none
+step "converge"
 converge "$@" | tee "$work/converge.log"
 grep -q 'changed=0 ' "$work/converge.log" || { echo "the converge of the export changed something"; exit 1; }
 ansible-playbook counters.yml -i localhost, "${extra[@]}" -e counters=none
 
 # A second export: no file written, every byte the same.
+step "second export"
 export_to "$work/repo/subscribers" "$@" | tee "$work/second.log"
 grep -q 'changed=0 ' "$work/second.log" || { echo "the second export wrote files"; exit 1; }
 rm "$work/repo/inventory/subscribers.yml"
 diff -r "$work/first" "$work/repo"
+step "done"
 echo "export: $(ls "$work/repo/subscribers" | wc -l) subscriber files"
