@@ -30,6 +30,8 @@ hold it to that): converging an export changes nothing.
 
 from __future__ import annotations
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
     EQUIPMENT,
     SECTIONS,
@@ -37,6 +39,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     Validation,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_files import (
+    YAML_IMPORT_ERROR,
     Repository,
     file_name,
     review_document,
@@ -422,6 +425,8 @@ def _validatable(subscriber):
 # --- the module -------------------------------------------------------------------------
 def export_repository(module):
     """subscriber_export: export, then write what changed (nothing in check mode)."""
+    if YAML_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     params = module.params
     review_file = params["review_file"] or params["path"].rstrip("/\\") + ".review.yml"
     unknown = sorted(set(params["records"]) - set(EVERY))

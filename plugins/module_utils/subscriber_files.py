@@ -19,8 +19,16 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import traceback
 
-import yaml
+try:
+    import yaml
+except ImportError:  # ansible-core depends on PyYAML: only a module run elsewhere lacks it
+    YAML_IMPORT_ERROR = traceback.format_exc()
+    SafeDumper = object
+else:
+    YAML_IMPORT_ERROR = None
+    SafeDumper = yaml.SafeDumper
 
 # The files the inventory plugin reads; a name it would skip (hidden) or that is no
 # plain file name cannot hold a subscriber.
@@ -38,7 +46,7 @@ REVIEW_HEADER = """\
 """
 
 
-class _Dumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+class _Dumper(SafeDumper):  # pylint: disable=too-many-ancestors
     """Block style, list items indented under their key (as yamllint likes them)."""
 
     def increase_indent(self, flow=False, indentless=False):

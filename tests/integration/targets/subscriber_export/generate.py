@@ -50,6 +50,8 @@ def related(n):
         record["erp"]["mobile_phone"] = "0887%06d" % n
     if n % 10 == 6:
         record["contact"]["phone"] = "+35932%06d" % n
+    if n % 10 == 7:
+        record["ipdr"]["email"] = ""  # the IPDR store has no e-mail for them
     return record
 
 
