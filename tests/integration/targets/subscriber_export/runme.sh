@@ -51,5 +51,29 @@ export_to "$work/repo/subscribers" "$@" | tee "$work/second.log"
 grep -q 'changed=0 ' "$work/second.log" || { echo "the second export wrote files"; exit 1; }
 rm "$work/repo/inventory/subscribers.yml"
 diff -r "$work/first" "$work/repo"
+# No secret of the connection in any file written.
+for secret in $(sed -n 's/^[a-z_]*\(password\|api_key\|api_token\): *//p' vars/connection.yml); do
+    if grep -rlF -- "$secret" "$work/repo" "$work/baseline"; then
+        echo "a secret of the connection is in the files above"; exit 1
+    fi
+done
+
+# A backend with no connection configured is skipped with one line, and no
+# subscriber gets its section: here only the CRM has a URL.
+step "export with the CRM alone"
+python - "$config" "$work/crm-only.json" <<'PY'
+import json, sys
+urls = json.load(open(sys.argv[1]))
+json.dump({k: v for k, v in urls.items() if not k.endswith("_url") or k == "crm_url"},
+          open(sys.argv[2], "w"))
+PY
+ansible-playbook isp.provisioning.export -i localhost, -e "@$work/crm-only.json" \
+    -e "@vars/connection.yml" -e "export_path=$work/crm-only/subscribers" "$@" | tee "$work/crm-only.log"
+[ "$(grep -c 'skipped, no connection configured' "$work/crm-only.log")" -eq 4 ] \
+    || { echo "expected one line for each of the four backends without a connection"; exit 1; }
+if grep -lE '^(onu|billing|ipdr|erp):' -r "$work/crm-only/subscribers" | head -3 | grep .; then
+    echo "a subscriber got a section of a backend that was not read"; exit 1
+fi
+
 step "done"
 echo "export: $(ls "$work/repo/subscribers" | wc -l) subscriber files"
