@@ -168,6 +168,10 @@ class Review:
 def export(records, join=None, anchors=None):
     """(subscribers sorted by id, review by section, summary) from each section's records."""
     ordered, anchors = rules(join, anchors)
+    if not any(name in records for name in anchors):
+        # Every record would be unmatched: a backend not configured, most likely.
+        raise JoinError(f"no anchor section ({', '.join(anchors)}) was read: its records are "
+                        "the subscribers (configure its connection, or name others as anchors)")
     review = Review()
     records = {name: [_without_secrets(name, r) for r in records.get(name) or []]
                for name in EVERY if name in records}

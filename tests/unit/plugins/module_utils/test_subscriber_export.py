@@ -248,3 +248,12 @@ def test_a_backend_without_the_person_or_organisation_field_keeps_the_names_to_i
     assert subscribers[0]["crm"]["name"] == "Ivan" and subscribers[0]["billing"] == {
         "name": "Ivan Ivanov"}
     assert again == records
+
+
+def test_an_export_without_its_anchors_read_is_refused():
+    records = held(ANA)
+    del records["crm"]
+    with pytest.raises(JoinError, match=r"no anchor section \(crm\) was read"):
+        export(records)
+    subscribers, _review, _summary = export(records, anchors=["erp"])
+    assert [s["id"] for s in subscribers] == ["SUB-1"]
