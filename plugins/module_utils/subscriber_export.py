@@ -30,6 +30,8 @@ hold it to that): converging an export changes nothing.
 
 from __future__ import annotations
 
+import json
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
@@ -157,11 +159,14 @@ class Review:
     def add(self, section, record, kind, reason):
         key = record.get(EVERY[section].identity)
         self.entries[section].append({"key": key, "problem": kind, "reason": reason,
-                                      "record": record})
+                                      "record": _sorted(record)})
         self.counts[kind] = self.counts.get(kind, 0) + 1
 
     def sorted(self):
-        return {name: sorted(items, key=lambda e: (str(e["key"]), e["reason"]))
+        # Twins (the same key, the same reason) in the order of their whole record:
+        # the same file whatever order the backend lists them in.
+        return {name: sorted(items, key=lambda e: (str(e["key"]), e["reason"],
+                                                   json.dumps(e["record"], sort_keys=True)))
                 for name, items in self.entries.items() if items}
 
 

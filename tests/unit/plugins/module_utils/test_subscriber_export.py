@@ -140,6 +140,9 @@ def test_records_that_match_two_are_reviewed_and_joined_to_neither():
     assert "ipdr" not in subscribers[1]
     assert [e["reason"] for e in review["ipdr"]] == [
         "2 ipdr records match subscriber SUB-3 (ipdr.user_id = the subscriber id)"] * 2
+    # in an order of their own, not the backend's
+    records["ipdr"][1:] = records["ipdr"][1:][::-1]
+    assert export(records)[1] == review
     # Two pieces of SUB-1's equipment carry the serial: the ONU is joined to SUB-1 once.
     assert subscribers[0]["onu"]["sn"] == "ALCL00A1B2C3"
     assert summary["ambiguous"] == 2
