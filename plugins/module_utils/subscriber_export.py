@@ -166,7 +166,8 @@ class Review:
         # Twins (the same key, the same reason) in the order of their whole record:
         # the same file whatever order the backend lists them in.
         return {name: sorted(items, key=lambda e: (str(e["key"]), e["reason"],
-                                                   json.dumps(e["record"], sort_keys=True)))
+                                                   json.dumps(e["record"], sort_keys=True,
+                                                              default=str)))
                 for name, items in self.entries.items() if items}
 
 
