@@ -22,17 +22,28 @@ from __future__ import annotations
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_int, as_text, flag
 
 
+def declarations(spec, records):
+    """Each record as one item of the entity module's bulk list takes it, with what
+    was left out of it and why: a value the module would refuse (none of its
+    choices, beyond a limit of the field) is left out, so the record is not
+    refused whole. [(declaration, [reason, ...]), ...]"""
+    # The options' specs once for all the records (an export may hold 10,000).
+    options = [(field, field.argument_spec()) for field in spec.declarable]
+    return [_declared(spec.identity, options, record) for record in records]
+
+
 def declaration(spec, record):
-    """(the record as one item of the entity module's bulk list, what was left out
-    of it and why): a value the module would refuse (none of its choices, beyond a
-    limit of the field) is left out, so the record is not refused whole."""
+    """One record's (declaration, what was left out of it): see declarations."""
+    return declarations(spec, [record])[0]
+
+
+def _declared(identity, options, record):
     declared, left_out = {}, []
-    for field in spec.declarable:
-        option = field.argument_spec()
+    for field, option in options:
         value = as_option(option, record.get(field.name))
         if value is None:
             continue
-        if field.name != spec.identity:
+        if field.name != identity:
             problem = outside_choices(field.name, option, value) or field.problem(value)
             if problem:
                 left_out.append(problem)

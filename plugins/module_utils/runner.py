@@ -23,7 +23,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
     RecordValidator,
     structures_for_text,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.declare import declaration
+from ansible_collections.isp.provisioning.plugins.module_utils.declare import declarations
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ProvisioningError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import REQUESTS_IMPORT_ERROR
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -272,13 +272,11 @@ class InfoModule:
         declared as the entity module takes it (what it left out said in ``warnings``)."""
         if form != "declare":
             return [self.spec.public(record) for record in records]
-        declared = []
-        for record in records:
-            item, left_out = declaration(self.spec, record)
+        declared = declarations(self.spec, records)
+        for record, (_item, left_out) in zip(records, declared):
             warnings.extend("%s %r: %s, so it is left out of the declaration" % (
                 self.spec.label, self.spec.key(record), problem) for problem in left_out)
-            declared.append(item)
-        return declared
+        return [item for item, _left_out in declared]
 
 
 def _texts(value):

@@ -29,6 +29,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler.equipment
 from ansible_collections.isp.provisioning.plugins.module_utils.userside.customers import (
     UsersideCustomers,
 )
+# get_data's answer of a customer with every part (balance, unset fields, a MAC-less IP)
+from tests.unit.plugins.module_utils.userside.test_customers import READ as USERSIDE_READ
 
 SECRET = "Ki-0123456789abcdef"
 
@@ -85,23 +87,12 @@ BACKENDS = {
     ),
     "userside": (
         UsersideCustomers,
-        ({"id": 4, "login": "ada", "full_name": "Ada Lovelace ", "flag_corporate": 1,
-          "is_potential": "0", "balance": 12.5, "state_id": 1, "account_number": "",
-          "comment": "", "billing_id": 3, "manager_id": 0, "date_create": "2026-01-01 10:00:00",
-          "phone": [{"number": "+100", "flag_main": 1}],
-          "email": [{"address": "Ada@Example.net", "flag_main": 1}],
-          "address": [{"type": "connect", "house_id": 5, "apartment": {"number": "12"},
-                       "entrance": 2, "floor": 0}],
-          "group": {"2": {"id": 2, "name": "Business"}},
-          "mark": {"3": {"id": 3}, "1": {"id": 1}},
-          "tariff": {"current": {"3": {"id": 3, "name": "Business 1G"}}, "new": {}},
-          "ip_mac": {"9": {"ip": 167772162, "mac": "aa:bb:cc:00:11:22"},
-                     "8": {"ip": 167772161, "mac": ""}},
-          "service": {}},),
-        {"login": "ada", "name": "Ada Lovelace", "mobile_phone": "+100",
+        (USERSIDE_READ,),
+        {"login": "ada", "name": "Ada Lovelace", "agreement_number": "D-7",
+         "agreement_date": "2024-03-05", "mobile_phone": "+100", "home_phone": "200",
          "email": "ada@example.net", "house_id": 5, "apartment": "12", "entrance": 2,
          "group_id": 2, "is_corporate": True, "is_potential": False, "billing_id": 3,
-         "status": "paused", "tariff": 3, "marks": [1, 3],
+         "status": "paused", "tariff": 3, "marks": [1, 3], "services": [2],
          "ip_mac": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2", "mac": "aa:bb:cc:00:11:22"}]},
     ),
 }
