@@ -401,6 +401,11 @@ def _body(section, subscriber_id, record, subscriber):
     for field, value in record.items():
         if field in section.owned:
             continue  # the subscriber's state says it
+        if section.identity in record and getattr(section.spec.by_name.get(field), "assigned",
+                                                  False):
+            # The CRM's customerid, beside the uniqueid that names the record: the
+            # server's to give, and one that no longer exists fails the converge.
+            continue
         if field == section.identity and section.default_identity \
                 and value == section.default_identity(subscriber_id):
             continue

@@ -260,3 +260,12 @@ def test_an_export_without_its_anchors_read_is_refused():
         export(records)
     subscribers, _review, _summary = export(records, anchors=["erp"])
     assert [s["id"] for s in subscribers] == ["SUB-1"]
+
+
+def test_an_id_the_server_assigned_is_left_to_the_server():
+    records = held(ANA)
+    records["crm"][0]["customerid"] = 4711  # what format: declare gives beside the uniqueid
+    subscribers, _review, _summary, again = exported(records)
+    assert subscribers[0]["crm"] == {"notes": "VIP", "resellerid": 3}
+    del records["crm"][0]["customerid"]
+    assert again == records  # the converge finds the customer by its uniqueid
