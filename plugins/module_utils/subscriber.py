@@ -69,6 +69,37 @@ SUBSCRIBER_SPEC = {
 
 
 # --- shared facts, composed the ways backends hold them -----------------------------
+class Shared:
+    """How one backend field holds the subscriber's shared facts, both ways.
+
+    ``compose(subscriber)`` is the field's value in the fan-out (None: not sent).
+    ``parse(value, record)`` is what the export reads back from a backend's record:
+    the facts the value says on its own, by path (``{"contact.mobile": ...}``);
+    nothing where it would have to guess (an address line is not split back into
+    its parts, a phone that may be either number is not taken for one).
+    """
+
+    def __init__(self, compose, parse=None):
+        self.compose = compose
+        self.parse = parse or (lambda value, record: {})
+
+    def __call__(self, subscriber):
+        return self.compose(subscriber)
+
+
+def is_organisation(subscriber):
+    return subscriber["organisation"] is not None
+
+
+def kind(organisation, person):
+    """A field that says person or organisation: None for a subscriber with neither."""
+    def compose(subscriber):
+        if is_organisation(subscriber):
+            return organisation
+        return person if subscriber["name"] else None
+    return Shared(compose)
+
+
 def first_name(subscriber):
     return subscriber["organisation"] or (subscriber["name"] or {}).get("first")
 
@@ -85,16 +116,26 @@ def full_name(subscriber):
     return " ".join(part for part in parts if part) or None
 
 
-def is_organisation(subscriber):
-    return subscriber["organisation"] is not None
+def named(corporate):
+    """A full name read back: the organisation's, or a person's split at the last
+    space (which composes back to the same text); ``corporate(record)`` says which
+    (None: the record does not say, and the name is not read)."""
+    def parse(value, record):
+        says = corporate(record)
+        if says is None:
+            return {}
+        if says:
+            return {"organisation": value}
+        first, _space, last = value.rpartition(" ")
+        return {"name.first": first, "name.last": last} if first and last else {}
+    return Shared(full_name, parse)
 
 
-def contact(part):
-    return lambda subscriber: (subscriber["contact"] or {}).get(part)
-
-
-def address(part):
-    return lambda subscriber: (subscriber["address"] or {}).get(part)
+def fact(path):
+    """A backend field holding one shared fact as it is (``contact.mobile``)."""
+    group, part = path.split(".")
+    return Shared(lambda subscriber: (subscriber[group] or {}).get(part),
+                  lambda value, record: {path: value})
 
 
 def address_line(subscriber):
@@ -105,42 +146,66 @@ def address_line(subscriber):
     return ", ".join(p for p in parts if p) or None
 
 
+# SIMPLer's installation address parts (the client joins them with ':::') -> address's
+SIMPLER_ADDRESS = {"street1": "street", "town": "city", "county": "region",
+                   "postcode": "postcode"}
+
+
 def simpler_address(subscriber):
-    """SIMPLer's installation address parts (the client joins them with ':::')."""
     where = subscriber["address"] or {}
-    parts = {"street1": where.get("street"), "town": where.get("city"),
-             "county": where.get("region"), "postcode": where.get("postcode")}
+    parts = {part: where.get(ours) for part, ours in SIMPLER_ADDRESS.items()}
     return {k: v for k, v in parts.items() if v is not None} or None
 
 
+def simpler_address_facts(value, record):
+    return {f"address.{SIMPLER_ADDRESS[part]}": text for part, text in value.items()
+            if part in SIMPLER_ADDRESS}
+
+
 def phone_or_mobile(subscriber):
-    return contact("phone")(subscriber) or contact("mobile")(subscriber)
+    where = subscriber["contact"] or {}
+    return where.get("phone") or where.get("mobile")
 
 
-# section -> {backend field: the shared fact it holds}. The documented fan-out table
+def crm_name(value, record):
+    if record.get("type") == "Organisation":
+        return {"organisation": value}
+    return {"name.first": value} if record.get("type") == "Individual" else {}
+
+
+def crm_surname(value, record):
+    return {"name.last": value} if record.get("type") == "Individual" else {}
+
+
+# section -> {backend field: the shared facts it holds}. The documented fan-out table
 # (docs/subscribers.md); a field a section names itself overrides the shared value.
 SHARED = {
-    "onu": {"name": full_name, "address": address_line},
+    "onu": {"name": named(lambda record: None), "address": Shared(address_line)},
     "crm": {
-        "type": lambda s: "Organisation" if is_organisation(s) else "Individual",
-        "name": first_name, "surname": last_name,
-        "mobile": contact("mobile"), "email": contact("email"),
-        "street": address("street"), "city": address("city"),
-        "address_state": address("region"), "zipcode": address("postcode"),
+        "type": kind("Organisation", "Individual"),
+        "name": Shared(first_name, crm_name), "surname": Shared(last_name, crm_surname),
+        "mobile": fact("contact.mobile"), "email": fact("contact.email"),
+        "street": fact("address.street"), "city": fact("address.city"),
+        "address_state": fact("address.region"), "zipcode": fact("address.postcode"),
     },
     "billing": {
-        "name": full_name,
-        "type": lambda s: "customer business" if is_organisation(s) else "customer home",
-        "email": contact("email"), "phone": phone_or_mobile, "country": address("country"),
-        "installation_address": simpler_address,
+        "name": named(lambda record: {"customer business": True, "customer home": False}.get(
+            record.get("type"))),
+        "type": kind("customer business", "customer home"),
+        "email": fact("contact.email"), "phone": Shared(phone_or_mobile),
+        "country": fact("address.country"),
+        "installation_address": Shared(simpler_address, simpler_address_facts),
     },
     "ipdr": {
-        "name": full_name, "address": address_line, "email": contact("email"),
-        "phone_number": contact("mobile"), "alt_phone_number": contact("phone"),
+        "name": named(lambda record: None), "address": Shared(address_line),
+        "email": fact("contact.email"),
+        "phone_number": fact("contact.mobile"), "alt_phone_number": fact("contact.phone"),
     },
     "erp": {
-        "name": full_name, "mobile_phone": contact("mobile"), "home_phone": contact("phone"),
-        "email": contact("email"), "is_corporate": is_organisation,
+        "name": named(lambda record: record.get("is_corporate")),
+        "mobile_phone": fact("contact.mobile"), "home_phone": fact("contact.phone"),
+        "email": fact("contact.email"),
+        "is_corporate": kind(True, False),
     },
 }
 
