@@ -8,6 +8,9 @@ generated plugin pages refer to are linked directly instead of through an
 intersphinx inventory.
 """
 
+import os
+
+import yaml
 from docutils import nodes
 
 project = "isp.provisioning"
@@ -25,6 +28,10 @@ html_use_smartypants = True
 html_use_modindex = False
 html_use_index = False
 html_copy_source = False
+# The theme's home link: where the site is published (galaxy.yml's
+# documentation), not the root of whatever disk or server holds this build.
+with open(os.path.join(os.path.dirname(__file__), "..", "galaxy.yml"), encoding="utf-8") as galaxy:
+    html_theme_options = {"documentation_home_url": yaml.safe_load(galaxy)["documentation"]}
 
 default_role = "any"
 # Every reference must resolve: a broken link in a guide or a plugin's
