@@ -361,6 +361,18 @@ def test_the_environment_sets_concurrency_and_the_option_wins_over_it(
     assert task_client(backend, concurrency=7).http.concurrency == 7
 
 
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_an_empty_environment_variable_is_not_set(backend, no_concurrency_in_env):
+    # An AWX credential whose optional inputs are left empty still injects
+    # their variables, as "": the options keep their defaults.
+    client_module = BACKENDS[backend][0]
+    for option in ("VALIDATE_CERTS", "CA_PATH", "TIMEOUT", "CONCURRENCY"):
+        no_concurrency_in_env.setenv(client_module.ENV + option, "")
+    http = task_client(backend).http
+    assert (http.concurrency, http.timeout) == (client_module.CONCURRENCY, (10.0, 30.0))
+    assert http.verify is True
+
+
 def test_a_task_with_concurrency_0_fails_with_the_reason(capsys):
     args = dict(url="http://127.0.0.1:9/", userid=5, api_key="s3cret", uniqueid="X-1",
                 name="X", concurrency=0)
