@@ -23,7 +23,7 @@ from flask import Flask, Response, request
 from waitress.server import create_server
 from werkzeug.serving import make_server
 
-from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ModuleDocFragment
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ConnectionFragment
 from ansible_collections.isp.provisioning.plugins.module_utils.crm import client as crm
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
@@ -347,7 +347,7 @@ def test_each_backend_has_its_own_default_and_documents_it(backend, no_concurren
     client_module = BACKENDS[backend][0]
     assert task_client(backend).http.concurrency == client_module.CONCURRENCY
     assert client_module.CONCURRENCY >= 1
-    described = " ".join(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    described = " ".join(yaml.safe_load(ConnectionFragment.SHARED)["options"]
                          ["concurrency"]["description"])
     assert f"{backend} {client_module.CONCURRENCY}" in " ".join(described.split())
 
