@@ -77,3 +77,14 @@ def test_an_empty_input_injects_nothing_and_a_ca_becomes_a_file(tmp_path):
     with_ca = injected_environment(onu, dict(given, ca_cert=pem), tmp_path)
     with open(with_ca["ISP_ONU_CA_PATH"]) as written:
         assert written.read() == pem
+
+
+def test_the_walkthrough_lists_each_type_by_its_name_and_required_inputs():
+    with open(os.path.join(COLLECTION, "docs", "awx.md")) as handle:
+        rows = [line.split("|")[1:-1] for line in handle
+                if line.startswith("| isp.provisioning ")]
+    listed = {cells[0].strip(): cells[2].strip() for cells in rows}
+    labels = {t["name"]: ", ".join(field["label"] for field in t["inputs"]["fields"]
+                                   if field["id"] in t["inputs"]["required"])
+              for t in TYPES.values()}
+    assert listed == labels
