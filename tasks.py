@@ -1,7 +1,7 @@
 """Set up and run isp.provisioning's demo and tests: the README's two commands.
 
     python3 tasks.py demo     # .venv, emulators, playbooks/site.yml twice (2nd: changed=0)
-    python3 tasks.py test     # .venv, sanity, unit, integration, lint, molecule
+    python3 tasks.py test     # .venv, sanity, unit, integration, lint, docs, molecule
 
 and the steps on their own, for developers:
 
@@ -254,14 +254,38 @@ def lint():
 
 
 def docs():
-    """The module and role reference, generated from the plugins' own documentation."""
+    """The docs site: the reference generated from the plugins' own documentation,
+    and the Markdown guides of docs/; a warning of Sphinx is an error."""
     link_collection()
-    target = os.path.join(ROOT, "docs", "_build", "reference")
-    shutil.rmtree(target, ignore_errors=True)
-    os.makedirs(target)
-    run([os.path.join(BIN, "antsibull-docs"), "collection", "--use-current", "--dest-dir",
-         target, "isp.provisioning"], env=environment())
-    say("reference written to %s" % os.path.relpath(target, ROOT))
+    build = os.path.join(ROOT, "docs", "_build")
+    source, site = os.path.join(build, "rst"), os.path.join(build, "html")
+    shutil.rmtree(build, ignore_errors=True)
+    os.makedirs(source, mode=0o700)  # antsibull-docs writes only where no one else may
+    run([os.path.join(BIN, "antsibull-docs"), "collection", "--use-current", "--squash-hierarchy",
+         "--dest-dir", source, "isp.provisioning"], env=environment())
+    add_guides(os.path.join(source, "docsite"))
+    run([os.path.join(BIN, "sphinx-build"), "-b", "html", "-q", "-W", "--keep-going",
+         "-c", os.path.join(ROOT, "docs"), source, site], env=environment())
+    say("docs site written to %s" % os.path.relpath(os.path.join(site, "index.html"), ROOT))
+
+
+# Each extra-docs page of docs/docsite/rst/ that lists a folder of Markdown guides.
+GUIDE_FOLDERS = {"guides.rst": "", "backends.rst": "backends"}
+
+
+def add_guides(docsite):
+    """Copy the guides into the site's source, keeping their relative links, and
+    list every guide present on its folder's page: a new guide needs no entry."""
+    for page, folder in GUIDE_FOLDERS.items():
+        guides = os.path.join(ROOT, "docs", folder)
+        names = sorted(name[:-3] for name in os.listdir(guides) if name.endswith(".md"))
+        names.sort(key=lambda name: name != "getting-started")  # a new user's first page leads
+        os.makedirs(os.path.join(docsite, folder), exist_ok=True)
+        for name in names:
+            shutil.copy(os.path.join(guides, name + ".md"), os.path.join(docsite, folder))
+        with open(os.path.join(docsite, page), "a") as handle:
+            handle.write("\n.. toctree::\n   :maxdepth: 1\n\n")
+            handle.writelines("   %s\n" % os.path.join(folder, name) for name in names)
 
 
 def molecule():
@@ -337,7 +361,7 @@ def bench(args=()):
 
 def test_all():
     steps = [("sanity", sanity), ("units", units), ("integration", integration),
-             ("lint", lint), ("molecule", molecule)]
+             ("lint", lint), ("docs", docs), ("molecule", molecule)]
     failed = []
     for name, step in steps:
         say("%s" % name)
