@@ -7,8 +7,14 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
-from tests.unit.probes import environment_variables, module_argument_spec, module_names
+from tests.unit.probes import (
+    COLLECTION,
+    environment_variables,
+    module_argument_spec,
+    module_names,
+)
 
 MODULES = module_names()
 
@@ -38,3 +44,14 @@ def test_a_backend_keeps_its_own_notes_and_requirements_beside_the_shared_ones(s
     simpler = shown["simpler_customer"]
     assert simpler["requirements"] == ["zeep (only for O(transport=soap))", "requests"]
     assert any("Retry-After" in note for note in simpler["notes"])
+
+
+def test_the_docs_site_links_every_variable_a_module_reads():
+    # docs/docsite/config.yml's envvar_directives make E(ISP_...) a link to the
+    # variable's entry in the site's index (tasks.py docs writes the entries).
+    read = set()
+    for name in MODULES:
+        read |= set(environment_variables(module_argument_spec(name)).values())
+    with open(os.path.join(COLLECTION, "docs", "docsite", "config.yml")) as handle:
+        listed = yaml.safe_load(handle)["envvar_directives"]
+    assert listed == sorted(read)
