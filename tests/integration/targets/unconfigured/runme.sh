@@ -14,18 +14,21 @@ rm -rf "$work"
 mkdir -p "$work"
 for variable in $(env | grep -o '^ISP_[A-Z_]*' || true); do unset "$variable"; done
 
-# fails_saying INVENTORY: site.yml over INVENTORY fails with the reason (with
-# Ansible's default for a pattern that matches no group, not ansible-test's error)
+# fails_saying PLAYBOOK INVENTORY: PLAYBOOK over INVENTORY fails with the reason
+# (with Ansible's default for a pattern that matches no group, not ansible-test's error)
 fails_saying() {
-    if ANSIBLE_HOST_PATTERN_MISMATCH=warning ansible-playbook "$collection/playbooks/site.yml" -i "$1" > "$work/site.log" 2>&1; then
-        cat "$work/site.log"; echo "site.yml succeeded over $1"; exit 1
+    if ANSIBLE_HOST_PATTERN_MISMATCH=warning ansible-playbook "$1" -i "$2" > "$work/site.log" 2>&1; then
+        cat "$work/site.log"; echo "$1 succeeded over $2"; exit 1
     fi
     grep -q "no host is in group provisioning" "$work/site.log" \
-        || { cat "$work/site.log"; echo "site.yml failed without the reason"; exit 1; }
+        || { cat "$work/site.log"; echo "$1 failed without the reason"; exit 1; }
 }
-fails_saying localhost,
+fails_saying "$collection/playbooks/site.yml" localhost,
 printf '[provisioning]\n\n[other]\nsomewhere ansible_connection=local\n' > "$work/empty_group.ini"
-fails_saying "$work/empty_group.ini"
+# A project's site.yml that imports the collection's, as docs/awx.md shows it
+printf -- '---\n- name: Converge the subscribers\n  ansible.builtin.import_playbook: isp.provisioning.site\n' \
+    > "$work/site.yml"
+fails_saying "$work/site.yml" "$work/empty_group.ini"
 
 # The roles: once with nothing set, once with the URLs empty as AWX injects them.
 ansible-playbook roles.yml -i localhost, > "$work/roles.log" 2>&1 || { cat "$work/roles.log"; exit 1; }
