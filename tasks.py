@@ -6,8 +6,9 @@
 and the steps on their own, for developers:
 
     python3 tasks.py setup | sanity [FILE...] | units [PYTEST ARGS] |
-                     integration [TARGET...] | lint | molecule | emulators | docs |
-                     bench [PART...] [OPTIONS]   (not part of test: see docs/performance.md)
+                     integration [TARGET...] | lint | packaging | molecule | emulators |
+                     docs | build | bench [PART...] [OPTIONS]   (not part of test: see
+                     docs/performance.md)
 
 Only the Python standard library here: this file runs before the virtual
 environment exists.
@@ -58,8 +59,11 @@ def setup():
     """Build .venv/ from requirements-dev.txt, again only when that file changes."""
     if sys.version_info[:2] < (3, 11):
         sys.exit("Python 3.11 or later is needed (ansible-core 2.19); this is %s" % PY)
-    with open(REQUIREMENTS, "rb") as handle:
-        wanted = hashlib.sha256(handle.read()).hexdigest()
+    wanted = hashlib.sha256()
+    for path in requirement_files(REQUIREMENTS):
+        with open(path, "rb") as handle:
+            wanted.update(handle.read())
+    wanted = wanted.hexdigest()
     stamp = os.path.join(VENV, ".requirements.sha256")
     if os.path.exists(stamp) and open(stamp).read().strip() == wanted:
         return
@@ -70,6 +74,16 @@ def setup():
     run([PYTHON, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS])
     with open(stamp, "w") as handle:
         handle.write(wanted)
+
+
+def requirement_files(path):
+    """``path`` and every requirements file its ``-r`` lines include, recursively."""
+    found = [path]
+    with open(path) as handle:
+        for line in handle:
+            if line.startswith("-r "):
+                found += requirement_files(os.path.join(os.path.dirname(path), line[3:].strip()))
+    return found
 
 
 def environment(**extra):
@@ -136,6 +150,18 @@ def install_get_pip_stand_in():
         os.path.join(ROOT, "tests", "tools", "get_pip_offline.py"),
         os.path.join(cache, "get_pip_%s.py" % version.replace(".", "_")),
     )
+
+
+def build(output=os.path.join(ROOT, "build")):
+    """The collection's tarball, built from a clean copy (what a release uploads); its path."""
+    os.makedirs(output, exist_ok=True)
+    with collection_copy() as copy:
+        built = os.path.join(os.path.dirname(copy), "built")  # removed with the copy
+        run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path",
+             built], cwd=copy, env=environment())
+        (name,) = os.listdir(built)
+        shutil.move(os.path.join(built, name), os.path.join(output, name))
+    return os.path.join(output, name)
 
 
 # --- emulators -------------------------------------------------------------------
@@ -254,13 +280,24 @@ def lint():
         env=environment())
 
 
+def packaging():
+    """The built tarball as Galaxy, Automation Hub and ansible-builder meet it."""
+    work = tempfile.mkdtemp(prefix="isp-packaging-")
+    try:
+        tarball = build(work)
+        run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
+             "tests/packaging"], env=environment(ISP_PROVISIONING_TARBALL=tarball))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def docs():
     """The docs site: the reference generated from the plugins' own documentation,
     and the Markdown guides of docs/; a warning of Sphinx is an error."""
     link_collection()
-    build = os.path.join(ROOT, "docs", "_build")
-    source, site = os.path.join(build, "rst"), os.path.join(build, "html")
-    shutil.rmtree(build, ignore_errors=True)
+    output = os.path.join(ROOT, "docs", "_build")
+    source, site = os.path.join(output, "rst"), os.path.join(output, "html")
+    shutil.rmtree(output, ignore_errors=True)
     os.makedirs(source, mode=0o700)  # antsibull-docs writes only where no one else may
     run([os.path.join(BIN, "antsibull-docs"), "collection", "--use-current", "--squash-hierarchy",
          "--dest-dir", source, "isp.provisioning"], env=environment())
@@ -402,7 +439,7 @@ def bench(args=()):
 
 def test_all():
     steps = [("sanity", sanity), ("units", units), ("integration", integration),
-             ("lint", lint), ("docs", docs), ("molecule", molecule)]
+             ("lint", lint), ("packaging", packaging), ("docs", docs), ("molecule", molecule)]
     failed = []
     for name, step in steps:
         say("%s" % name)
@@ -422,8 +459,8 @@ def test_all():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("command", choices=["demo", "test", "setup", "sanity", "units",
-                                            "integration", "lint", "molecule", "emulators",
-                                            "docs", "bench"])
+                                            "integration", "lint", "packaging", "molecule",
+                                            "emulators", "docs", "build", "bench"])
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     # A CI time-out sends SIGTERM: leave through the finally blocks that stop
@@ -433,6 +470,7 @@ def main(argv=None):
     commands = {
         "demo": demo, "test": test_all, "setup": lambda: None, "lint": lint,
         "molecule": molecule, "emulators": serve_emulators, "docs": docs,
+        "packaging": packaging, "build": lambda: say("built %s" % build()),
         "sanity": lambda: sanity(options.args), "units": lambda: units(options.args),
         "integration": lambda: integration(options.args),
         "bench": lambda: bench(options.args),

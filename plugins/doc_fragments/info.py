@@ -26,3 +26,27 @@ attributes:
     support: none
     description: The module never changes anything.
 """
+
+    # The format of the _info modules of entities an entity module writes
+    # (every one but onu_service_info): isp.provisioning.info.declare.
+    DECLARE = r"""
+options:
+  format:
+    description:
+      - How records are returned.
+      - V(info) returns each record as it is read, server-assigned and
+        read-only fields included (secrets never).
+      - V(declare) returns each record as an item of the bulk list of the entity
+        module named under See Also, so that the list fed back into that module
+        changes nothing - the start of a subscriber repository from what a
+        backend holds. Each holds the record's identity and the fields a
+        task can set, in the types the module takes; read-only and
+        server-assigned fields (ids, timestamps, balances), secrets and unset
+        values (null, empty text, empty lists) are left out (a field a task
+        leaves out is never touched). A value the entity module would refuse
+        (none of its choices, beyond a limit of the field) is left out too,
+        with a warning naming the record and the field.
+    type: str
+    choices: [info, declare]
+    default: info
+"""

@@ -103,6 +103,12 @@ class EntityBackend:
         return cls
 
     @classmethod
+    def writes(cls):
+        """Whether an entity module writes these records (an adapter that only reads,
+        such as ONU services', has no entity module to declare them to)."""
+        return cls.create is not EntityBackend.create
+
+    @classmethod
     def from_module(cls, module):
         return cls(cls.client_factory(module))
 

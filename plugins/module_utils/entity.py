@@ -95,6 +95,9 @@ class Field:
     * ``readonly`` fields are reported but never written; ``updatable=False``
       ones can be set on create only (a change fails); ``new`` is the value a
       backend gives a new record's field that a task leaves out.
+    * ``assigned``: the server gives it (an id of its own); a task may name it
+      to find a record, but a declaration of what the backend holds leaves it
+      out (it would differ on another server), unless it is the identity.
     """
 
     def __init__(
@@ -126,6 +129,7 @@ class Field:
         readonly=False,
         updatable=True,
         new=None,
+        assigned=False,
     ):
         self.name = name
         self.type = type
@@ -152,6 +156,7 @@ class Field:
         self.readonly = readonly
         self.updatable = updatable
         self.new = new
+        self.assigned = assigned
 
     def argument_spec(self, required=None):
         spec = {"type": self.type}
@@ -241,6 +246,14 @@ class EntitySpec:
     @property
     def writable(self):
         return [field for field in self.fields if not field.readonly]
+
+    @property
+    def declarable(self):
+        """Fields that a record's declaration (an _info module's ``format: declare``)
+        may hold: the identity, and every field a task sets but secrets and what
+        the server assigns."""
+        return [field for field in self.writable
+                if field.name == self.identity or not (field.no_log or field.assigned)]
 
     @property
     def secret_fields(self):

@@ -23,6 +23,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
     RecordValidator,
     structures_for_text,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.declare import declarations
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ProvisioningError
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import REQUESTS_IMPORT_ERROR
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -221,9 +222,15 @@ class EntityModule:
         return single
 
 
+# How an _info module returns records: as they are read, or as the entity module
+# takes them (see declare.py).
+FORMATS = ["info", "declare"]
+
+
 class InfoModule:
     """A read-only module: the records the adapter's ``search`` finds for the options
-    (by default every record whose fields match the lookups and ``filters``)."""
+    (by default every record whose fields match the lookups and ``filters``), as
+    they are read or, for an entity an entity module writes, as it takes them."""
 
     def __init__(self, backend_class, connection_spec):
         self.backend_class = backend_class
@@ -233,6 +240,8 @@ class InfoModule:
     def argument_spec(self):
         spec = {name: {"type": "str"} for name in self.spec.lookups}
         spec["filters"] = {"type": "dict", "default": {}}
+        if self.backend_class.writes():
+            spec["format"] = {"type": "str", "choices": FORMATS, "default": FORMATS[0]}
         spec.update(self.backend_class.search_options)
         spec.update(self.connection_spec)
         return spec
@@ -250,11 +259,24 @@ class InfoModule:
             )
         backend = _connect(module, self.backend_class)
         records, failure = attempt(lambda: backend.search(module.params))
+        if not failure:
+            records = self.shown(records, module.params.get("format"), backend.warnings)
         for warning in backend.warnings:
             module.warn(warning)
         if failure:
             module.fail_json(msg=failure.message)
-        module.exit_json(changed=False, **{self.spec.plural: [self.spec.public(r) for r in records]})
+        module.exit_json(changed=False, **{self.spec.plural: records})
+
+    def shown(self, records, form, warnings):
+        """The records as the task's ``format`` asks: as read (secrets left out), or each
+        declared as the entity module takes it (what it left out said in ``warnings``)."""
+        if form != "declare":
+            return [self.spec.public(record) for record in records]
+        declared = declarations(self.spec, records)
+        for record, (_item, left_out) in zip(records, declared):
+            warnings.extend("%s %r: %s, so it is left out of the declaration" % (
+                self.spec.label, self.spec.key(record), problem) for problem in left_out)
+        return [item for item, _left_out in declared]
 
 
 def _texts(value):

@@ -71,6 +71,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.crm
   - isp.provisioning.info
+  - isp.provisioning.info.declare
 seealso:
   - module: isp.provisioning.crm_customer
 """
@@ -96,11 +97,27 @@ EXAMPLES = r"""
     created_upto: "2025-12-31"
     filters:
       city: Panaji
+
+- name: Every one of the CRM customers, as crm_customer takes them
+  isp.provisioning.crm_customer_info:
+    format: declare
+  register: export
+
+- name: Fed back, they change nothing
+  isp.provisioning.crm_customer:
+    customers: "{{ export.customers }}"
 """
 
 RETURN = r"""
 customers:
-  description: The matching customers, by customerid; empty when none match.
+  description:
+    - The matching customers, by customerid; empty when none match.
+    - >-
+      With O(format=declare), each holds instead the options of one item of the
+      O(isp.provisioning.crm_customer#module:customers) list, such as C({"customerid": 1243,
+      "uniqueid": "SUB-000123", "ispid": 1, "resellerid": 1, "type": "Individual", "name":
+      "Some Name", "mobile": "12344444", ...}); no read-only or server-assigned field, no
+      secret, no unset value.
   returned: always
   type: list
   elements: dict

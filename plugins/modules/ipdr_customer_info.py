@@ -22,6 +22,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.ipdr
   - isp.provisioning.info
+  - isp.provisioning.info.declare
 seealso:
   - module: isp.provisioning.ipdr_customer
 """
@@ -40,11 +41,27 @@ EXAMPLES = r"""
     context: lab
     filters:
       email: "*@example.net"
+
+- name: Every one of the IPDR customers, as ipdr_customer takes them
+  isp.provisioning.ipdr_customer_info:
+    format: declare
+  register: export
+
+- name: Fed back, they change nothing
+  isp.provisioning.ipdr_customer:
+    customers: "{{ export.customers }}"
 """
 
 RETURN = r"""
 customers:
-  description: The matching customers, in the server's order; empty when none match.
+  description:
+    - The matching customers, in the server's order; empty when none match.
+    - >-
+      With O(format=declare), each holds instead the options of one item of the
+      O(isp.provisioning.ipdr_customer#module:customers) list, such as C({"user_id": "B68t19",
+      "name": "Trisul", "address": "Chennai", "email": "demo@gmail.com", "phone_number":
+      "1234567890", "alt_phone_number": "9999999999"}); no read-only or server-assigned field,
+      no secret, no unset value.
   returned: always
   type: list
   elements: dict

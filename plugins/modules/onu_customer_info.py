@@ -26,6 +26,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.onu
   - isp.provisioning.info
+  - isp.provisioning.info.declare
 seealso:
   - module: isp.provisioning.onu_customer
 """
@@ -44,11 +45,26 @@ EXAMPLES = r"""
     filters:
       enabled: false
       service: "8"
+
+- name: Every one of the ONU customers, as onu_customer takes them
+  isp.provisioning.onu_customer_info:
+    format: declare
+  register: export
+
+- name: Fed back, they change nothing
+  isp.provisioning.onu_customer:
+    customers: "{{ export.customers }}"
 """
 
 RETURN = r"""
 customers:
-  description: The matching customers, in the server's order; empty when none match.
+  description:
+    - The matching customers, in the server's order; empty when none match.
+    - >-
+      With O(format=declare), each holds instead the options of one item of the
+      O(isp.provisioning.onu_customer#module:customers) list, such as C({"sn": "C850E98CE604",
+      "name": "HT803G-1GC", "service": "10", "auto": true, "state_rf": "2", "enabled": true});
+      no read-only or server-assigned field, no secret, no unset value.
   returned: always
   type: list
   elements: dict

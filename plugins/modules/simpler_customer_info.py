@@ -30,6 +30,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.simpler
   - isp.provisioning.info
+  - isp.provisioning.info.declare
 seealso:
   - module: isp.provisioning.simpler_customer
 """
@@ -48,11 +49,28 @@ EXAMPLES = r"""
     transport: soap
     filters:
       customerstatus: potential
+
+- name: Every one of the SIMPLer customers, as simpler_customer takes them
+  isp.provisioning.simpler_customer_info:
+    format: declare
+  register: export
+
+- name: Fed back, they change nothing
+  isp.provisioning.simpler_customer:
+    customers: "{{ export.customers }}"
 """
 
 RETURN = r"""
 customers:
-  description: The matching customers, in the server's order; empty when none match.
+  description:
+    - The matching customers, in the server's order; empty when none match.
+    - >-
+      With O(format=declare), each holds instead the options of one item of the
+      O(isp.provisioning.simpler_customer#module:customers) list, such as C({"invoicingid":
+      "INV-20240117", "name": "Jo Bloggs", "nickname": "jbloggs", "customerstatus":
+      "potential", "startdate": "2024-01-17", "installation_address": {"street1": "1 Main
+      Street", "town": "Stowe", "postcode": "05672"}, "custom_fields": {"7": "VLAN-120"},
+      ...}); no read-only or server-assigned field, no secret, no unset value.
   returned: always
   type: list
   elements: dict

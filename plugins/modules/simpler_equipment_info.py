@@ -25,6 +25,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.simpler
   - isp.provisioning.info
+  - isp.provisioning.info.declare
 seealso:
   - module: isp.provisioning.simpler_equipment
 """
@@ -41,11 +42,27 @@ EXAMPLES = r"""
   isp.provisioning.simpler_equipment_info:
     filters:
       status: stock
+
+- name: Every one of the SIMPLer equipment, as simpler_equipment takes them
+  isp.provisioning.simpler_equipment_info:
+    format: declare
+  register: export
+
+- name: Fed back, they change nothing
+  isp.provisioning.simpler_equipment:
+    equipment: "{{ export.equipment }}"
 """
 
 RETURN = r"""
 equipment:
-  description: The matching equipment, in the server's order; empty when none match.
+  description:
+    - The matching equipment, in the server's order; empty when none match.
+    - >-
+      With O(format=declare), each holds instead the options of one item of the
+      O(isp.provisioning.simpler_equipment#module:equipment) list, such as C({"nickname":
+      "NS2", "description": "3.2.3-rc", "ipaddress": "172.16.9.202", "mac":
+      "00:15:6D:B7:FA:4E", "status": "stock", "type": "nanostationsm"}); no read-only or
+      server-assigned field, no secret, no unset value.
   returned: always
   type: list
   elements: dict

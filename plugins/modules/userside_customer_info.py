@@ -56,6 +56,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.userside
   - isp.provisioning.info
+  - isp.provisioning.info.declare
 seealso:
   - module: isp.provisioning.userside_customer
 """
@@ -74,11 +75,30 @@ EXAMPLES = r"""
       mark_id: 1
     filters:
       status: paused
+
+- name: Every one of the UserSide customers of house 5, as userside_customer takes them
+  isp.provisioning.userside_customer_info:
+    conditions:
+      house_id: 5
+    format: declare
+  register: export
+
+- name: Fed back, they change nothing
+  isp.provisioning.userside_customer:
+    customers: "{{ export.customers }}"
 """
 
 RETURN = r"""
 customers:
-  description: The customers found, by UserSide id; empty when none match.
+  description:
+    - The customers found, by UserSide id; empty when none match.
+    - >-
+      With O(format=declare), each holds instead the options of one item of the
+      O(isp.provisioning.userside_customer#module:customers) list, such as C({"login": "ada",
+      "name": "Ada Lovelace", "house_id": 5, "apartment": "12", "group_id": 2, "is_corporate":
+      false, "status": "active", "tariff": 3, "marks": [1], "ip_mac": [{"ip": "10.0.0.1",
+      "mac": "aa:bb:cc:00:11:22"}], ...}); no read-only or server-assigned field, no secret,
+      no unset value.
   returned: always
   type: list
   elements: dict

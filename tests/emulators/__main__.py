@@ -16,9 +16,11 @@ from tests.emulators.server import make_server, url_of
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(prog="python -m tests.emulators")
+    # --help waits for the second pass, which knows the backend's own options.
+    parser = argparse.ArgumentParser(prog="python -m tests.emulators", add_help=False)
     parser.add_argument("backend", choices=available())
     known = parser.parse_known_args(argv)[0]
+    parser.add_argument("-h", "--help", action="help", help="show this help and exit")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--db", required=True, help="SQLite file; kept across restarts")

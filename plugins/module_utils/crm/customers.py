@@ -156,7 +156,7 @@ CUSTOMER = CustomerSpec(
     fields=[
         # The list answers it as id or as customerid (id_of reads it there);
         # update and delete send it themselves, never as a field to set.
-        Id("customerid", read=False, write=False, filter="customerid"),
+        Id("customerid", read=False, write=False, filter="customerid", assigned=True),
         Text("uniqueid", lookup=True),  # the list cannot filter by it
         Id("ispid", updatable=False, filter=True),
         Id("resellerid", updatable=False, filter=True),

@@ -186,7 +186,8 @@ CUSTOMER = CustomerSpec(
         # SIMPLer's own id: getCustomerData names it id (an answer may say customerid);
         # modifyCustomer takes it beside the fields it changes, never as one of them.
         SimplerField("customerid", read="id", read_also="customerid", write=False,
-                     decode=as_text, lookup=True, filter="customerid", normalise=as_text),
+                     decode=as_text, lookup=True, filter="customerid", normalise=as_text,
+                     assigned=True),
         SimplerField("name", create_requires=True),
         SimplerField("nickname", numbered=True, create_requires=True, lookup=True, filter=True,
                      pattern=r"[A-Za-z0-9_]+",

@@ -366,6 +366,45 @@ def test_info_returns_every_record_without_its_secrets(store, capsys):
     assert SECRET not in json.dumps(out)
 
 
+def test_info_declares_records_as_the_entity_module_takes_them(store, capsys):
+    code, out = run(info(), {"format": "declare"}, capsys)
+    assert code == 0 and out["changed"] is False
+    assert out["lines"] == [{"name": "l1", "plan": "home", "speed": 100},
+                            {"name": "l2", "plan": "home", "speed": 300},
+                            {"name": "l3", "plan": "biz", "speed": 1000}]
+    assert SECRET not in json.dumps(out)
+
+
+def test_declared_records_fed_back_to_the_entity_module_change_nothing(store, capsys):
+    declared = run(info(), {"format": "declare"}, capsys)[1]["lines"]
+    code, out = run(entity(), {"lines": declared}, capsys)
+    assert code == 0 and out["changed"] is False
+    assert store.writes == []
+
+
+def test_a_declared_value_the_module_would_refuse_is_left_out_with_a_warning(store, capsys):
+    store.rows["l2"]["speed"] = 2 ** 40  # beyond the INT column a task may declare
+    code, out = run(info(), {"format": "declare", "name": "l2"}, capsys)
+    assert code == 0 and out["lines"] == [{"name": "l2", "plan": "home"}]
+    # What the module warns (module.warn), as the record and the field say it:
+    warnings = []
+    assert info().shown([store.rows["l2"]], "declare", warnings) == out["lines"]
+    assert warnings == [
+        "test line 'l2': speed %d is outside what the backend stores (-2147483648 to "
+        "2147483647), so it is left out of the declaration" % 2 ** 40]
+
+
+class ReadOnly(EntityBackend):
+    """An adapter with no entity module (as ONU services): nothing to declare to."""
+
+    spec = SPEC
+
+
+def test_an_info_module_of_what_no_module_writes_has_no_format():
+    assert "format" in info().argument_spec()
+    assert "format" not in info(ReadOnly).argument_spec()
+
+
 def test_info_finds_records_by_lookup_and_filters(store, capsys):
     assert [r["name"] for r in run(info(), {"name": "l2"}, capsys)[1]["lines"]] == ["l2"]
     code, out = run(info(), {"filters": {"plan": "home", "name": "l*"}}, capsys)
