@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -301,9 +302,49 @@ def docs():
     run([os.path.join(BIN, "antsibull-docs"), "collection", "--use-current", "--squash-hierarchy",
          "--dest-dir", source, "isp.provisioning"], env=environment())
     add_guides(os.path.join(source, "docsite"))
+    add_environment_variables(source)
     run([os.path.join(BIN, "sphinx-build"), "-b", "html", "-q", "-W", "--keep-going",
          "-c", os.path.join(ROOT, "docs"), source, site], env=environment())
     say("docs site written to %s" % os.path.relpath(os.path.join(site, "index.html"), ROOT))
+
+
+# How a module option names the variable it falls back to (the backends' doc
+# fragments, plugins/doc_fragments/tls.py, add this line to each).
+FALLS_BACK_TO = re.compile(r"If not set, the environment variable E\((ISP_[A-Z0-9_]+)\) is used\.")
+
+
+def add_environment_variables(source):
+    """Put the variables the modules' options fall back to in the site's index of
+    environment variables, each pointing at the options it sets.
+
+    antsibull-docs fills that index only from the ``env`` entries of plugin
+    options, which module documentation may not have (ansible-test's
+    validate-modules refuses them). Each module option names its variable in
+    its description instead, and docs/docsite/config.yml lists them in
+    ``envvar_directives`` so that those names link here."""
+    folder = os.path.join(ROOT, "plugins", "modules")
+    names = sorted("isp.provisioning." + f[:-3] for f in os.listdir(folder)
+                   if f.endswith(".py") and f != "__init__.py")
+    shown = json.loads(subprocess.run(
+        [os.path.join(BIN, "ansible-doc"), "--json"] + names,
+        check=True, capture_output=True, text=True, env=environment()).stdout)
+    setters = {}  # variable -> [(module, option)]
+    for module, entry in sorted(shown.items()):
+        for option, spec in sorted(entry["doc"]["options"].items()):
+            for line in spec["description"]:
+                for variable in FALLS_BACK_TO.findall(line):
+                    setters.setdefault(variable, []).append((module, option))
+    entries = []
+    for variable, options in sorted(setters.items()):
+        links = ", ".join(":ansopt:`%s#module:%s`" % pair for pair in options)
+        entries.append(".. envvar:: %s\n\n    The value of %s when a task does not set it;"
+                       " empty is not set.\n" % (variable, links))
+    page = os.path.join(source, "environment_variables.rst")
+    with open(page) as handle:
+        text = handle.read()
+    with open(page, "w") as handle:
+        handle.write(text.replace("No environment variables have been defined.\n",
+                                  "\n".join(entries)))
 
 
 # Each extra-docs page of docs/docsite/rst/ that lists a folder of Markdown guides.

@@ -4,28 +4,28 @@
 
 from __future__ import annotations
 
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ConnectionFragment
 
-class ModuleDocFragment:
+
+class ModuleDocFragment(ConnectionFragment):
     # Connection to a Trisul IPDR server's customers API.
-    DOCUMENTATION = r"""
+    ENV_PREFIX = "ISP_IPDR_"
+    CONNECTION = r"""
 options:
   url:
     description:
       - Base URL of the Trisul server, the part before C(/api/ipdrcustomers),
         for example V(https://trisul.example.net:8000).
-      - If not set, the environment variable E(ISP_IPDR_URL) is used.
     type: str
     required: true
   username:
     description:
       - The Trisul user the API token belongs to.
-      - If not set, the environment variable E(ISP_IPDR_USERNAME) is used.
     type: str
     required: true
   api_token:
     description:
       - The user's API token (Admin, Manage Users, Generate API Token).
-      - If not set, the environment variable E(ISP_IPDR_API_TOKEN) is used.
     type: str
     required: true
   context:
@@ -33,7 +33,6 @@ options:
       - The Trisul context whose customers the task manages. Every context
         holds its own customers; O(username) must be allowed to access it.
       - A purge never reaches beyond this context.
-      - If not set, the environment variable E(ISP_IPDR_CONTEXT) is used.
     type: str
     default: default
 notes:

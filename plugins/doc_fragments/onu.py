@@ -4,29 +4,29 @@
 
 from __future__ import annotations
 
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ConnectionFragment
 
-class ModuleDocFragment:
+
+class ModuleDocFragment(ConnectionFragment):
     # Connection to a RAISEPON 2.0 ONU provisioning server.
-    DOCUMENTATION = r"""
+    ENV_PREFIX = "ISP_ONU_"
+    CONNECTION = r"""
 options:
   url:
     description:
       - URL of the server's API folder, the one that holds C(api_login.php),
         for example V(https://onu.example.net/raisepon/API/).
-      - If not set, the environment variable E(ISP_ONU_URL) is used.
     type: str
     required: true
   username:
     description:
       - Account to log in with. Changes need an operator (type 6) or admin
         (type 9) account; reads need at least a visitor (type 3) account.
-      - If not set, the environment variable E(ISP_ONU_USERNAME) is used.
     type: str
     required: true
   password:
     description:
       - Password of O(username).
-      - If not set, the environment variable E(ISP_ONU_PASSWORD) is used.
     type: str
     required: true
   token_cache:
@@ -38,7 +38,6 @@ options:
         until five minutes before it expires, so that a playbook pays the wait once.
       - The file is named by a hash of url, username and password; a token the
         server no longer accepts is dropped and replaced by a new login.
-      - If not set, the environment variable E(ISP_ONU_TOKEN_CACHE) is used.
     type: bool
     default: false
 """

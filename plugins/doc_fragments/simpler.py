@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ConnectionFragment
 
-class ModuleDocFragment:
+
+class ModuleDocFragment(ConnectionFragment):
     # Connection to an Azotel SIMPLer operator API, over REST/JSON or SOAP.
-    DOCUMENTATION = r"""
+    ENV_PREFIX = "ISP_SIMPLER_"
+    CONNECTION = r"""
 options:
   url:
     description:
@@ -15,26 +18,22 @@ options:
         The REST API is under O(rest_path) below it, the SOAP endpoint at O(soap_path).
       - For the plain REST API on port 8080, use V(http://server.azotel.com:8080)
         with O(rest_path=""), the API then being at C(/API/<function>).
-      - If not set, the environment variable E(ISP_SIMPLER_URL) is used.
     type: str
     required: true
   api_username:
     description:
       - API user name Azotel gave the operator. The server also checks the
         caller's IP address against the operator's access list.
-      - If not set, the environment variable E(ISP_SIMPLER_API_USERNAME) is used.
     type: str
     required: true
   api_password:
     description:
       - Password of O(api_username).
-      - If not set, the environment variable E(ISP_SIMPLER_API_PASSWORD) is used.
     type: str
     required: true
   operator:
     description:
       - The operator's database, for operators that have more than one.
-      - If not set, the environment variable E(ISP_SIMPLER_OPERATOR) is used.
     type: str
   transport:
     description:
@@ -43,20 +42,17 @@ options:
         then be installed where the module runs. The server publishes no WSDL;
         the collection ships one for the functions it calls.
       - Both give the same results.
-      - If not set, the environment variable E(ISP_SIMPLER_TRANSPORT) is used.
     type: str
     choices: [rest, soap]
     default: rest
   rest_path:
     description:
       - Folder of the REST API below O(url) (the TLS deployment's is V(restapi)).
-      - If not set, the environment variable E(ISP_SIMPLER_REST_PATH) is used.
     type: str
     default: restapi
   soap_path:
     description:
       - Path of the SOAP endpoint (SOAP::Lite's C(proxy)) below O(url).
-      - If not set, the environment variable E(ISP_SIMPLER_SOAP_PATH) is used.
     type: str
     default: API/operatorapi.pl
   soap_namespace:
@@ -64,7 +60,6 @@ options:
       - Namespace of the SOAP calls (SOAP::Lite's C(uri)). The server reads only
         its path, which must be C(/OperatorAPI).
       - Defaults to C(http://<host of url>/OperatorAPI).
-      - If not set, the environment variable E(ISP_SIMPLER_SOAP_NAMESPACE) is used.
     type: str
 requirements:
   - zeep (only for O(transport=soap))

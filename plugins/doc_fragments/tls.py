@@ -4,12 +4,24 @@
 
 from __future__ import annotations
 
+# Not a fragment of its own: each backend's fragment is a ConnectionFragment,
+# whose DOCUMENTATION is built so that every option names the real variable it
+# falls back to (ISP_ONU_TIMEOUT), as connection_argument_spec() in
+# module_utils/http_session.py makes every option fall back to one.
 
-class ModuleDocFragment:
-    # TLS and timeout options every backend's connection takes. BACKEND in the
-    # environment variable names is the backend's name in upper case (ONU, CRM,
-    # SIMPLER, IPDR, USERSIDE).
-    DOCUMENTATION = r"""
+import yaml
+
+
+class ConnectionFragment:
+    """A backend's connection options (CONNECTION) with the shared ones (SHARED).
+
+    A subclass declares ENV_PREFIX (``ISP_ONU_``) and CONNECTION, its own
+    options' documentation; it gets DOCUMENTATION, in which an option
+    ``timeout`` says it falls back to ``ISP_ONU_TIMEOUT``.
+    """
+
+    # The TLS, timeout and concurrency options every backend's connection takes.
+    SHARED = r"""
 options:
   validate_certs:
     description:
@@ -18,19 +30,16 @@ options:
       - V(false), and O(ca_path), hold even when E(REQUESTS_CA_BUNDLE) or
         E(CURL_CA_BUNDLE) is set; with V(true) and no O(ca_path), the bundle
         those name (else the system's) verifies the certificate.
-      - If not set, the environment variable E(ISP_<BACKEND>_VALIDATE_CERTS) is used.
     type: bool
     default: true
   ca_path:
     description:
       - A PEM file of CA certificates to verify the server's certificate with,
         for backends behind a private CA.
-      - If not set, the environment variable E(ISP_<BACKEND>_CA_PATH) is used.
     type: path
   timeout:
     description:
       - Seconds to wait for an answer to one request (connecting waits at most 10).
-      - If not set, the environment variable E(ISP_<BACKEND>_TIMEOUT) is used.
     type: float
     default: 30
   concurrency:
@@ -43,7 +52,6 @@ options:
       - "Not set, each backend's default, what its server tolerates: ONU 8
         (its updates wait about a second each on the server), CRM 4, SIMPLer 4,
         IPDR 4, UserSide 4. V(1) sends one request at a time."
-      - If not set, the environment variable E(ISP_<BACKEND>_CONCURRENCY) is used.
     type: int
 notes:
   - Reads are retried with back-off after connection failures and HTTP 429,
@@ -60,3 +68,17 @@ notes:
 requirements:
   - requests
 """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        documentation = yaml.safe_load(cls.CONNECTION)
+        shared = yaml.safe_load(cls.SHARED)
+        documentation["options"].update(shared["options"])
+        for key in ("notes", "requirements"):
+            documentation[key] = documentation.get(key, []) + shared[key]
+        for name, option in documentation["options"].items():
+            description = option["description"]
+            option["description"] = [description] if isinstance(description, str) else description
+            option["description"].append(
+                f"If not set, the environment variable E({cls.ENV_PREFIX}{name.upper()}) is used.")
+        cls.DOCUMENTATION = yaml.safe_dump(documentation, sort_keys=False, width=100)

@@ -4,24 +4,25 @@
 
 from __future__ import annotations
 
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ConnectionFragment
 
-class ModuleDocFragment:
+
+class ModuleDocFragment(ConnectionFragment):
     # Connection to a UserSide ERP API (api.php, category customer).
-    DOCUMENTATION = r"""
+    ENV_PREFIX = "ISP_USERSIDE_"
+    CONNECTION = r"""
 options:
   url:
     description:
       - URL of the UserSide installation, the folder that holds C(api.php),
         for example V(https://erp.example.net/); a URL ending in C(api.php)
         is accepted too.
-      - If not set, the environment variable E(ISP_USERSIDE_URL) is used.
     type: str
     required: true
   api_key:
     description:
       - The API key (UserSide's C(key) parameter). It travels in the query
         string of every request; the modules mask it in every message.
-      - If not set, the environment variable E(ISP_USERSIDE_API_KEY) is used.
     type: str
     required: true
 notes:

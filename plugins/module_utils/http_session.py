@@ -42,6 +42,7 @@ pool during a ``Retry-After`` and which tests replace.
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import threading
 import time
@@ -77,8 +78,6 @@ def connection_argument_spec(env_prefix, **options):
     (``ISP_ONU_PASSWORD``), so that AWX credentials and CI can supply them (see
     doc fragment ``tls`` and each backend's fragment).
     """
-    from ansible.module_utils.basic import env_fallback
-
     options.update(
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
@@ -88,8 +87,24 @@ def connection_argument_spec(env_prefix, **options):
     )
     for name, option in options.items():
         option.setdefault("type", "str")
-        option["fallback"] = (env_fallback, [env_prefix + name.upper()])
+        option["fallback"] = (non_empty_env, [env_prefix + name.upper()])
     return options
+
+
+def non_empty_env(name):
+    """The value of environment variable ``name``, unless it is unset or empty.
+
+    AWX renders every injector of a credential type, those of the inputs a
+    credential leaves empty too: there ``ISP_ONU_TIMEOUT=""`` means "not set",
+    and the option keeps its default (Ansible's ``env_fallback`` would pass the
+    empty text on, and a bool or a number option would fail on it).
+    """
+    from ansible.module_utils.errors import AnsibleFallbackNotFound
+
+    value = os.environ.get(name)
+    if not value:
+        raise AnsibleFallbackNotFound
+    return value
 
 
 def checked_url(url, redact):

@@ -171,7 +171,10 @@ def table(ordered, changed, totals, check_mode):
         lines.append(f"... and {len(changed) - TABLE_ROWS} more (see the plan's data)")
     for name in names:
         counts = ", ".join(f"{n} {action}" for action, n in totals[name].items())
-        lines.append(f"{name}: {counts}")
+        # The one line that says why a backend was skipped (its task's own line
+        # says only "skipping").
+        reason = " (no connection configured)" if totals[name].get("not run") else ""
+        lines.append(f"{name}: {counts}{reason}")
     return lines
 
 

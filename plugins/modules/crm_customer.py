@@ -114,7 +114,6 @@ notes:
     V({resellerid: 3}) or V({resellerid: 3, uniqueid: lab-*})."
 extends_documentation_fragment:
   - isp.provisioning.crm
-  - isp.provisioning.tls
   - isp.provisioning.entity
 seealso:
   - module: isp.provisioning.crm_customer_info

@@ -70,7 +70,6 @@ options:
     type: str
 extends_documentation_fragment:
   - isp.provisioning.crm
-  - isp.provisioning.tls
   - isp.provisioning.info
   - isp.provisioning.info.declare
 seealso:

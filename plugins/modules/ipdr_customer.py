@@ -55,7 +55,6 @@ options:
     elements: dict
 extends_documentation_fragment:
   - isp.provisioning.ipdr
-  - isp.provisioning.tls
   - isp.provisioning.entity
 seealso:
   - module: isp.provisioning.ipdr_customer_info

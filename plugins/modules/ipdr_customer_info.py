@@ -21,7 +21,6 @@ options:
     type: str
 extends_documentation_fragment:
   - isp.provisioning.ipdr
-  - isp.provisioning.tls
   - isp.provisioning.info
   - isp.provisioning.info.declare
 seealso:

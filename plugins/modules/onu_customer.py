@@ -80,7 +80,6 @@ options:
     elements: dict
 extends_documentation_fragment:
   - isp.provisioning.onu
-  - isp.provisioning.tls
   - isp.provisioning.entity
 seealso:
   - module: isp.provisioning.onu_customer_info

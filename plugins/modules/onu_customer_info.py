@@ -25,7 +25,6 @@ options:
     type: str
 extends_documentation_fragment:
   - isp.provisioning.onu
-  - isp.provisioning.tls
   - isp.provisioning.info
   - isp.provisioning.info.declare
 seealso:

@@ -23,7 +23,6 @@ options:
     type: str
 extends_documentation_fragment:
   - isp.provisioning.onu
-  - isp.provisioning.tls
   - isp.provisioning.info
 seealso:
   - module: isp.provisioning.onu_customer

@@ -146,7 +146,6 @@ options:
     elements: dict
 extends_documentation_fragment:
   - isp.provisioning.simpler
-  - isp.provisioning.tls
   - isp.provisioning.entity
 seealso:
   - module: isp.provisioning.simpler_customer_info

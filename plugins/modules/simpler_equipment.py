@@ -79,7 +79,6 @@ options:
     elements: dict
 extends_documentation_fragment:
   - isp.provisioning.simpler
-  - isp.provisioning.tls
   - isp.provisioning.entity
 seealso:
   - module: isp.provisioning.simpler_equipment_info

@@ -24,7 +24,6 @@ options:
     type: str
 extends_documentation_fragment:
   - isp.provisioning.simpler
-  - isp.provisioning.tls
   - isp.provisioning.info
   - isp.provisioning.info.declare
 seealso:

@@ -145,7 +145,6 @@ options:
     type: dict
 extends_documentation_fragment:
   - isp.provisioning.userside
-  - isp.provisioning.tls
   - isp.provisioning.entity
 seealso:
   - module: isp.provisioning.userside_customer_info

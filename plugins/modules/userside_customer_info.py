@@ -55,7 +55,6 @@ options:
     type: dict
 extends_documentation_fragment:
   - isp.provisioning.userside
-  - isp.provisioning.tls
   - isp.provisioning.info
   - isp.provisioning.info.declare
 seealso:

@@ -56,3 +56,10 @@ def test_the_installed_modules_work_against_an_installed_emulator(installed, col
         process.wait(10)
     answer = json.loads(result.stdout.split("=>", 1)[1])
     assert [customer["name"] for customer in answer["customers"]] == ["CI Customer 000002"]
+
+
+def test_the_awx_credential_types_ship_beside_the_playbook_that_reads_them(collection):
+    # playbooks/awx_credential_types.yml reads ../extensions/awx/credential_types.yml.
+    assert (collection / "playbooks" / "awx_credential_types.yml").is_file()
+    assert (collection / "extensions" / "awx" / "credential_types.yml").is_file()
+    assert not (collection / "extensions" / "molecule").exists()

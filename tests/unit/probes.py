@@ -1,12 +1,20 @@
 """Probes for unit tests: the emulator's control API, the requests a client has in
-flight, and a module run in-process as Ansible runs it."""
+flight, a module run in-process as Ansible runs it, and what a module's argument
+spec reads from the environment."""
 
+import importlib
 import json
+import os
 import threading
+from unittest import mock
 
 import pytest
 import requests
 from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.isp.provisioning.plugins.module_utils import runner
+
+COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def control(server, what, method="GET", body=None):
@@ -41,3 +49,31 @@ def run_module(main, args, capsys):
     with patch_module_args(args), pytest.raises(SystemExit) as exited:
         main()
     return exited.value.code, json.loads(capsys.readouterr().out)
+
+
+class _ArgumentSpec(Exception):
+    pass
+
+
+def module_argument_spec(name):
+    """The argument spec module ``name`` (``onu_customer``) gives AnsibleModule."""
+    module = importlib.import_module(f"ansible_collections.isp.provisioning.plugins.modules.{name}")
+
+    def stop_with(spec, *_args, **_kwargs):
+        raise _ArgumentSpec(spec)
+
+    with mock.patch.object(runner, "ansible_module", stop_with), \
+            pytest.raises(_ArgumentSpec) as given:
+        module.main()
+    return given.value.args[0]
+
+
+def environment_variables(spec):
+    """Option -> the environment variable it falls back to, for every option that does."""
+    return {name: option["fallback"][1][0]
+            for name, option in spec.items() if "fallback" in option}
+
+
+def module_names():
+    folder = os.path.join(COLLECTION, "plugins", "modules")
+    return sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f != "__init__.py")

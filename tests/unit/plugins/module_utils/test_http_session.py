@@ -23,7 +23,7 @@ from flask import Flask, Response, request
 from waitress.server import create_server
 from werkzeug.serving import make_server
 
-from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ModuleDocFragment
+from ansible_collections.isp.provisioning.plugins.doc_fragments.tls import ConnectionFragment
 from ansible_collections.isp.provisioning.plugins.module_utils.crm import client as crm
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
@@ -347,7 +347,7 @@ def test_each_backend_has_its_own_default_and_documents_it(backend, no_concurren
     client_module = BACKENDS[backend][0]
     assert task_client(backend).http.concurrency == client_module.CONCURRENCY
     assert client_module.CONCURRENCY >= 1
-    described = " ".join(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    described = " ".join(yaml.safe_load(ConnectionFragment.SHARED)["options"]
                          ["concurrency"]["description"])
     assert f"{backend} {client_module.CONCURRENCY}" in " ".join(described.split())
 
@@ -359,6 +359,18 @@ def test_the_environment_sets_concurrency_and_the_option_wins_over_it(
     no_concurrency_in_env.setenv(client_module.ENV + "CONCURRENCY", "3")
     assert task_client(backend).http.concurrency == 3
     assert task_client(backend, concurrency=7).http.concurrency == 7
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_an_empty_environment_variable_is_not_set(backend, no_concurrency_in_env):
+    # An AWX credential whose optional inputs are left empty still injects
+    # their variables, as "": the options keep their defaults.
+    client_module = BACKENDS[backend][0]
+    for option in ("VALIDATE_CERTS", "CA_PATH", "TIMEOUT", "CONCURRENCY"):
+        no_concurrency_in_env.setenv(client_module.ENV + option, "")
+    http = task_client(backend).http
+    assert (http.concurrency, http.timeout) == (client_module.CONCURRENCY, (10.0, 30.0))
+    assert http.verify is True
 
 
 def test_a_task_with_concurrency_0_fails_with_the_reason(capsys):

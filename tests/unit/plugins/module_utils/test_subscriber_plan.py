@@ -163,6 +163,8 @@ def test_a_backend_without_a_connection_is_not_run():
     }
     assert result["totals"] == {"onu": {"not run": 1}, "crm": {"not run": 1}}
     assert not result["changed"] and result["problems"] == []
+    assert result["lines"][-2:] == ["onu: 1 not run (no connection configured)",
+                                    "crm: 1 not run (no connection configured)"]
 
 
 def test_an_absent_subscribers_ipdr_record_is_kept():
