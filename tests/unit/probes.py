@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 import requests
+import yaml
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.isp.provisioning.plugins.module_utils import runner
@@ -74,6 +75,9 @@ def environment_variables(spec):
             for name, option in spec.items() if "fallback" in option}
 
 
-def module_names():
-    folder = os.path.join(COLLECTION, "plugins", "modules")
-    return sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f != "__init__.py")
+def backend_module_names():
+    """The modules that talk to a backend: those of meta/runtime.yml's backend groups
+    (subscriber_export, which only writes files, is in none)."""
+    with open(os.path.join(COLLECTION, "meta", "runtime.yml")) as handle:
+        groups = yaml.safe_load(handle)["action_groups"]
+    return sorted(name for group, names in groups.items() if group != "all" for name in names)

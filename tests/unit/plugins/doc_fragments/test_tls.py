@@ -13,10 +13,10 @@ from tests.unit.probes import (
     COLLECTION,
     environment_variables,
     module_argument_spec,
-    module_names,
+    backend_module_names,
 )
 
-MODULES = module_names()
+MODULES = backend_module_names()
 
 
 @pytest.fixture(scope="module")
