@@ -290,9 +290,10 @@ def compose(subscriber_id, sections, review):
     for name, record in sections.items():
         body = _body(SECTIONS[name], subscriber_id, record, subscriber)
         if body is None:
+            field, value = _missing_default(SECTIONS[name], subscriber, record)
             review.add(name, record, "conflict",
-                       f"holds no {_missing_default(SECTIONS[name], record)}, which the "
-                       f"fan-out would set; left out of subscriber {subscriber_id}")
+                       f"holds no {field}, which the fan-out would set to {value!r}; "
+                       f"left out of subscriber {subscriber_id}")
             continue
         bodies[name] = body
     if not bodies:
@@ -394,7 +395,7 @@ def _subscriber(subscriber_id, state, facts):
 def _body(section, subscriber_id, record, subscriber):
     """The section: the record's fields the fan-out would not give as they are
     (None: a field it would set that the record does not hold)."""
-    if _missing_default(section, record):
+    if _missing_default(section, subscriber, record):
         return None
     composed = {field: shared(subscriber) for field, shared in SHARED[section.name].items()}
     body = {}
@@ -417,9 +418,18 @@ def _body(section, subscriber_id, record, subscriber):
     return _sorted(body)
 
 
-def _missing_default(section, record):
-    return next((field for field in list(section.defaults) + section.owned
-                 if field not in record), None)
+def _missing_default(section, subscriber, record):
+    """(a field the fan-out would set that the record does not hold, the value it
+    would set); None when it holds them all. A record joined by another field
+    that lacks its identity is one: the fan-out would name it by the subscriber
+    id, and the converge create a second record beside it."""
+    subscriber_id = subscriber["id"]
+    derived = {field: default(subscriber_id) for field, default in section.defaults.items()}
+    if section.default_identity:
+        derived[section.identity] = section.default_identity(subscriber_id)
+    derived.update(section.lifecycle.get(subscriber["state"], {}))
+    return next(((field, value) for field, value in derived.items() if field not in record),
+                None)
 
 
 def _sorted(value):

@@ -269,3 +269,24 @@ def test_an_id_the_server_assigned_is_left_to_the_server():
     assert subscribers[0]["crm"] == {"notes": "VIP", "resellerid": 3}
     del records["crm"][0]["customerid"]
     assert again == records  # the converge finds the customer by its uniqueid
+
+
+@pytest.mark.parametrize("section, join", [
+    ("erp", {"erp": "agreement_number"}),
+    ("billing", {"billing": {"field": "email", "equals": "crm.email"}}),
+    ("crm", {"crm": {"field": "email", "equals": "ipdr.email"}}),
+])
+def test_a_record_joined_by_another_field_without_its_identity_is_reviewed(section, join):
+    # Written without the identity, the fan-out would name it SUB-1 and the
+    # converge create a second customer beside it.
+    records = held(dict(ANA, erp=dict(ANA["erp"], agreement_number="SUB-1")))
+    identity = SECTIONS[section].identity
+    del records[section][0][identity]
+    anchors = ["ipdr"] if section == "crm" else None
+    subscribers, review, summary, again = exported(records, join=join, anchors=anchors)
+    assert section not in subscribers[0]
+    assert [e["reason"] for e in review[section]] == [
+        f"holds no {identity}, which the fan-out would set to 'SUB-1'; "
+        "left out of subscriber SUB-1"]
+    assert summary["conflict"] == 1
+    assert again[section] == []  # nothing for the converge to create
