@@ -38,6 +38,8 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     EQUIPMENT,
     SECTIONS,
     SHARED,
+    STATES,
+    Options,
     Validation,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_files import (
@@ -171,8 +173,12 @@ class Review:
                 for name, items in self.entries.items() if items}
 
 
-def export(records, join=None, anchors=None):
-    """(subscribers sorted by id, review by section, summary) from each section's records."""
+def export(records, join=None, anchors=None, options=None):
+    """(subscribers sorted by id, review by section, summary) from each section's records.
+
+    ``options``: the role's fan-out options (subscriber.Options) the repository
+    will be converged with: a state they set is read back as that state."""
+    options = options or Options()
     ordered, anchors = rules(join, anchors)
     if not any(name in records for name in anchors):
         # Every record would be unmatched: a backend not configured, most likely.
@@ -194,7 +200,7 @@ def export(records, join=None, anchors=None):
     subscribers = []
     validation = Validation()
     for subscriber_id in sorted(joined):
-        subscriber, used = compose(subscriber_id, joined[subscriber_id], review)
+        subscriber, used = compose(subscriber_id, joined[subscriber_id], review, options)
         if subscriber is None:
             continue
         before = len(validation.problems)
@@ -255,7 +261,7 @@ def _join(rule, section_records, joined, review):
 
 
 # --- one subscriber: the fan-out undone ----------------------------------------------
-def compose(subscriber_id, sections, review):
+def compose(subscriber_id, sections, review, options):
     """(the subscriber record whose fan-out gives back exactly these sections' records,
     the (section, record) pairs it holds); (None, []) when nothing of it could be
     expressed. What cannot be is put in the review."""
@@ -267,7 +273,7 @@ def compose(subscriber_id, sections, review):
                        f"subscriber {subscriber_id} has no billing record, which its "
                        "equipment would ride in")
         equipment = None
-    state = _state(subscriber_id, sections, review)
+    state = _state(subscriber_id, sections, review, options)
     facts = _facts(sections)
     while True:
         subscriber = _subscriber(subscriber_id, state, facts)
@@ -288,9 +294,9 @@ def compose(subscriber_id, sections, review):
                        f"subscriber {subscriber_id}")
     bodies = {}
     for name, record in sections.items():
-        body = _body(SECTIONS[name], subscriber_id, record, subscriber)
+        body = _body(SECTIONS[name], record, subscriber, options)
         if body is None:
-            field, value = _missing_default(SECTIONS[name], subscriber, record)
+            field, value = _missing_default(SECTIONS[name], subscriber, record, options)
             review.add(name, record, "conflict",
                        f"holds no {field}, which the fan-out would set to {value!r}; "
                        f"left out of subscriber {subscriber_id}")
@@ -314,17 +320,20 @@ def compose(subscriber_id, sections, review):
     return written, used
 
 
-def _state(subscriber_id, sections, review):
+def _state(subscriber_id, sections, review, options):
     """The subscriber's state, as the sections' lifecycle fields say it. A section
-    whose fields say no state, or another state than the rest, is left out."""
+    whose fields say no state, or another state than the rest, is left out.
+
+    A field the options set for a suspended subscriber alone (SIMPLer's status,
+    ``billing_suspended_status``) says the state only where no lifecycle does;
+    under a suspended subscriber, a record holding another value is left out."""
     says = {}
     for name in list(sections):
         lifecycle = SECTIONS[name].lifecycle
         if not lifecycle:
             continue
         record = sections[name]
-        found = [state for state, owned in lifecycle.items()
-                 if all(record.get(field) == value for field, value in owned.items())]
+        found = [state for state, owned in lifecycle.items() if _holds(record, owned)]
         if found:
             says[name] = found[0]
         else:
@@ -333,13 +342,37 @@ def _state(subscriber_id, sections, review):
             review.add(name, sections.pop(name), "conflict",
                        f"{held} is no subscriber state ({_states(lifecycle)}); left out of "
                        f"subscriber {subscriber_id}")
+    optional = {name: _option_set(SECTIONS[name], options) for name in sections}
+    optional = {name: owned for name, owned in optional.items() if owned}
+    if not says:
+        says = {name: "suspended" for name, owned in optional.items()
+                if _holds(sections[name], owned)}
     state = "suspended" if says and set(says.values()) == {"suspended"} else "active"
     for name, said in says.items():
         if said != state:
             others = ", ".join(f"{n} {s}" for n, s in says.items() if s == state)
             review.add(name, sections.pop(name), "conflict",
                        f"says {said} where {others}; left out of subscriber {subscriber_id}")
+    for name, owned in optional.items() if state == "suspended" else ():
+        if name in sections and not _holds(sections[name], owned):
+            held = ", ".join(f"{field}: {sections[name].get(field)!r}" for field in owned)
+            wanted = ", ".join(f"{field}: {value!r}" for field, value in owned.items())
+            review.add(name, sections.pop(name), "conflict",
+                       f"holds {held} where the subscriber is suspended, which the fan-out "
+                       f"would set to {wanted}; left out of subscriber {subscriber_id}")
     return state
+
+
+def _holds(record, fields):
+    return all(record.get(field) == value for field, value in fields.items())
+
+
+def _option_set(section, options):
+    """The fields the options set on a suspended subscriber's record beyond its
+    section's own lifecycle."""
+    own = section.lifecycle.get("suspended", {})
+    return {field: value for field, value in options.lifecycle(section, "suspended").items()
+            if field not in own}
 
 
 def _states(lifecycle):
@@ -392,16 +425,18 @@ def _subscriber(subscriber_id, state, facts):
     return subscriber
 
 
-def _body(section, subscriber_id, record, subscriber):
+def _body(section, record, subscriber, options):
     """The section: the record's fields the fan-out would not give as they are
     (None: a field it would set that the record does not hold)."""
-    if _missing_default(section, subscriber, record):
+    if _missing_default(section, subscriber, record, options):
         return None
+    subscriber_id = subscriber["id"]
     composed = {field: shared(subscriber) for field, shared in SHARED[section.name].items()}
+    stated = options.lifecycle(section, subscriber["state"])
     body = {}
     for field, value in record.items():
-        if field in section.owned:
-            continue  # the subscriber's state says it
+        if field in section.owned or field in stated:
+            continue  # the subscriber's state says it (_state checked it says this)
         if section.identity in record and getattr(section.spec.by_name.get(field), "assigned",
                                                   False):
             # The CRM's customerid, beside the uniqueid that names the record: the
@@ -418,7 +453,7 @@ def _body(section, subscriber_id, record, subscriber):
     return _sorted(body)
 
 
-def _missing_default(section, subscriber, record):
+def _missing_default(section, subscriber, record, options):
     """(a field the fan-out would set that the record does not hold, the value it
     would set); None when it holds them all. A record joined by another field
     that lacks its identity is one: the fan-out would name it by the subscriber
@@ -427,7 +462,7 @@ def _missing_default(section, subscriber, record):
     derived = {field: default(subscriber_id) for field, default in section.defaults.items()}
     if section.default_identity:
         derived[section.identity] = section.default_identity(subscriber_id)
-    derived.update(section.lifecycle.get(subscriber["state"], {}))
+    derived.update(options.lifecycle(section, subscriber["state"]))
     return next(((field, value) for field, value in derived.items() if field not in record),
                 None)
 
@@ -466,8 +501,9 @@ def export_repository(module):
                              "(mappings), as an _info module's format=declare returns them")
     try:
         repository = Repository(params["path"], review_file)
+        options = Options(billing_suspended_status=params["billing_suspended_status"])
         subscribers, review, summary = export(params["records"], params["join"],
-                                              params["anchors"])
+                                              params["anchors"], options)
     except ValueError as problem:  # JoinError too
         module.fail_json(msg=str(problem))
     changes, stale = repository.plan(subscribers, review_document(review, summary))

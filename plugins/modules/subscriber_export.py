@@ -75,6 +75,16 @@ options:
     type: list
     elements: str
     default: [crm]
+  billing_suspended_status:
+    description:
+      - The SIMPLer customer status a suspended subscriber gets: the role's
+        C(subscribers_billing_suspended_status), which the repository will be
+        converged with. A SIMPLer customer with this status says the subscriber
+        is suspended (as a disabled ONU and a paused UserSide customer do), and
+        the status is then not written in the section; any other status says
+        active.
+      - Unset, the status is written in the section as it is.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -136,6 +146,7 @@ def main():
             "records": {"type": "dict", "required": True},
             "join": {"type": "dict", "default": {}},
             "anchors": {"type": "list", "elements": "str", "default": list(DEFAULT_ANCHORS)},
+            "billing_suspended_status": {"type": "str"},
         },
         supports_check_mode=True,
     )

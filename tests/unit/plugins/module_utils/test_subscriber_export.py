@@ -6,6 +6,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     EQUIPMENT,
     SECTIONS,
     SHARED,
+    Options,
     fan_out,
     validate,
 )
@@ -290,3 +291,26 @@ def test_a_record_joined_by_another_field_without_its_identity_is_reviewed(secti
         "left out of subscriber SUB-1"]
     assert summary["conflict"] == 1
     assert again[section] == []  # nothing for the converge to create
+
+
+def test_the_billing_status_the_role_suspends_with_is_read_back_as_the_state():
+    suspended = Options(billing_suspended_status="suspended")
+    harbour = dict(HARBOUR, billing={"invoicingid": "INV-2", "nickname": "harbour",
+                                     "customerstatus": "current"})
+    records = held(harbour)
+    subscribers, review, _summary = export(records, join=BY_AGREEMENT, options=suspended)
+    # current is no suspended subscriber's status: the converge would change it
+    assert "billing" not in subscribers[0] and review["billing"][0]["reason"] == (
+        "holds customerstatus: 'current' where the subscriber is suspended, which the "
+        "fan-out would set to customerstatus: 'suspended'; left out of subscriber OLD-77")
+    records["billing"][0]["customerstatus"] = "suspended"
+    subscribers, review, _summary = export(records, join=BY_AGREEMENT, options=suspended)
+    assert review == {} and subscribers[0]["state"] == "suspended"
+    assert "customerstatus" not in subscribers[0]["billing"]  # the converge derives it
+    # without a lifecycle to say it (no ONU, no UserSide), the status says it
+    alone, _review, _summary = export(dict(records, erp=[]), join={}, anchors=["billing"],
+                                      options=suspended)
+    assert alone[0]["state"] == "suspended" and "customerstatus" not in alone[0]["billing"]
+    checked, _problems = validate([dict(s) for s in subscribers])
+    assert [{k: v for k, v in r.items() if k != "state"}
+            for r in fan_out(checked, suspended)["billing"]["records"]] == records["billing"]
