@@ -506,9 +506,9 @@ def export_repository(module):
                                               params["anchors"], options)
     except ValueError as problem:  # JoinError too
         module.fail_json(msg=str(problem))
-    changes, stale = repository.plan(subscribers, review_document(review, summary))
+    changes, stale, in_lists = repository.plan(subscribers, review_document(review, summary))
     result = {"changed": bool(changes), "summary": summary, "written": sorted(changes),
-              "stale": stale, "review_file": repository.review_file}
+              "stale": stale, "in_lists": in_lists, "review_file": repository.review_file}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = repository.diff(changes)
     if not module.check_mode:

@@ -12,7 +12,7 @@ version_added: 0.3.0
 description:
   - Joins the records each backend holds (as the backends' _info modules return
     them with C(format=declare)) into subscribers by the O(join) rules, and
-    writes one file per subscriber, C(<id>.yml), into O(path), in the layout the
+    writes one file per subscriber into O(path), in the layout the
     C(isp.provisioning.subscribers) inventory plugin reads. The
     C(isp.provisioning.export) playbook reads the backends and runs it.
   - Each subscriber's fan-out (the C(isp.provisioning.subscribers) role) gives
@@ -25,8 +25,12 @@ description:
     cannot express are written to O(review_file), by backend section, with the
     reason; the summary counts them. None is dropped silently.
   - Files are written only when their bytes change, with keys in a fixed order,
-    so that a second export of the same backends changes no file. Subscriber files
-    in O(path) that this export does not write are left alone and named in
+    so that a second export of the same backends changes no file. The files in
+    O(path) are read as the inventory plugin reads them: a subscriber that a file
+    of its own holds (anywhere under O(path), named anyhow) is rewritten there; a
+    new one is written to C(<id>.yml) at the top; one that a file of many holds
+    (a list) is not written, and named in RV(in_lists). Subscriber files in
+    O(path) that this export does not write are left alone and named in
     RV(stale).
   - The records hold no secret (C(format=declare) leaves them out, and any
     field declared secret is dropped here too); no connection setting is written.
@@ -124,6 +128,15 @@ stale:
   returned: always
   type: list
   elements: str
+in_lists:
+  description:
+    - The subscribers this export did not write because a file holding a list of
+      subscribers holds them, each as C(<id>: <file>[<index>]). Update them in
+      that file by hand (a file of their own beside it would declare them twice).
+  returned: always
+  type: list
+  elements: str
+  sample: ["SUB-000101: sofia/flats.yml[3]"]
 review_file:
   description: The review file's path.
   returned: always
