@@ -173,11 +173,13 @@ class Review:
                 for name, items in self.entries.items() if items}
 
 
-def export(records, join=None, anchors=None, options=None):
+def export(records, join=None, anchors=None, options=None, left_out=None):
     """(subscribers sorted by id, review by section, summary) from each section's records.
 
     ``options``: the role's fan-out options (subscriber.Options) the repository
-    will be converged with: a state they set is read back as that state."""
+    will be converged with: a state they set is read back as that state.
+    ``left_out``: section -> the values the _info module left out of its
+    declarations (its ``left_out``), each reviewed with its record."""
     options = options or Options()
     ordered, anchors = rules(join, anchors)
     if not any(name in records for name in anchors):
@@ -187,6 +189,7 @@ def export(records, join=None, anchors=None, options=None):
     review = Review()
     records = {name: [_without_secrets(name, r) for r in records.get(name) or []]
                for name in EVERY if name in records}
+    _review_left_out(records, left_out or {}, review)
     joined = {}  # subscriber id -> {section: record, or a list for equipment}
     for name in anchors:
         rule = next(r for r in ordered if r.section == name)
@@ -215,7 +218,8 @@ def export(records, join=None, anchors=None, options=None):
         subscribers.append(subscriber)
     summary = dict({"subscribers": len(subscribers)},
                    **{kind: review.counts.get(kind, 0)
-                      for kind in ("unmatched", "ambiguous", "conflict", "invalid")})
+                      for kind in ("unmatched", "ambiguous", "conflict", "invalid",
+                                   "left_out")})
     return subscribers, review.sorted(), summary
 
 
@@ -223,6 +227,19 @@ def _without_secrets(name, record):
     """A declaration holds no secret; a record from elsewhere loses any here."""
     secret = set(EVERY[name].spec.secret_fields)
     return {k: v for k, v in record.items() if k not in secret and v is not None}
+
+
+def _review_left_out(records, left_out, review):
+    """Each value a declaration left out, reviewed with its record: the repository
+    does not say it, and the converge leaves it as the backend holds it."""
+    for name, items in sorted(left_out.items()):
+        identity = EVERY[name].spec.identity  # the _info module's key
+        by_key = {str(record.get(identity)): record for record in records.get(name, [])}
+        for item in items:
+            record = by_key.get(str(item.get("key")), {identity: item.get("key")})
+            review.add(name, record, "left_out",
+                       f"its {item.get('field')} is not in the repository: {item.get('reason')} "
+                       "(the converge leaves it as the backend holds it)")
 
 
 def _join(rule, section_records, joined, review):
@@ -489,9 +506,9 @@ def export_repository(module):
         module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     params = module.params
     review_file = params["review_file"] or params["path"].rstrip("/\\") + ".review.yml"
-    unknown = sorted(set(params["records"]) - set(EVERY))
+    unknown = sorted((set(params["records"]) | set(params["left_out"])) - set(EVERY))
     if unknown:
-        module.fail_json(msg=f"records: {', '.join(unknown)} is no section "
+        module.fail_json(msg=f"records, left_out: {', '.join(unknown)} is no section "
                              f"(sections: {', '.join(EVERY)})")
     shapeless = sorted(name for name, items in params["records"].items()
                        if not isinstance(items, list)
@@ -503,7 +520,7 @@ def export_repository(module):
         repository = Repository(params["path"], review_file)
         options = Options(billing_suspended_status=params["billing_suspended_status"])
         subscribers, review, summary = export(params["records"], params["join"],
-                                              params["anchors"], options)
+                                              params["anchors"], options, params["left_out"])
     except ValueError as problem:  # JoinError too
         module.fail_json(msg=str(problem))
     changes, stale, in_lists = repository.plan(subscribers, review_document(review, summary))

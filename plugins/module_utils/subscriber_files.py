@@ -47,6 +47,8 @@ REVIEW_HEADER = """\
 #   conflict  - its subscriber cannot express it (a state, or a field the
 #               fan-out would set that the record does not hold)
 #   invalid   - its subscriber fails the repository's checks
+#   left_out  - one value of it is not in its subscriber's file: the entity
+#               module would refuse it (the converge leaves it on the backend)
 # Nothing here is written to any backend. Fix the records (or the join rules)
 # and export again, or add them to subscriber files by hand.
 """

@@ -79,6 +79,15 @@ options:
     type: list
     elements: str
     default: [crm]
+  left_out:
+    description:
+      - Section -> the values each backend's _info module left out of its
+        declarations (its RV(isp.provisioning.onu_customer_info#module:left_out)
+        and the like), each C({key, field, reason}). Each goes to the review with its
+        record, as C(left_out): the repository does not say the value, and the
+        converge leaves it as the backend holds it.
+    type: dict
+    default: {}
   billing_suspended_status:
     description:
       - The SIMPLer customer status a suspended subscriber gets: the role's
@@ -117,7 +126,8 @@ summary:
   description: Subscribers written, and the records reviewed by problem.
   returned: always
   type: dict
-  sample: {"subscribers": 240, "unmatched": 6, "ambiguous": 4, "conflict": 1, "invalid": 0}
+  sample: {"subscribers": 240, "unmatched": 6, "ambiguous": 4, "conflict": 1, "invalid": 0,
+           "left_out": 0}
 written:
   description: The files written (in check mode, that would be), the review file too.
   returned: always
@@ -160,6 +170,7 @@ def main():
             "join": {"type": "dict", "default": {}},
             "anchors": {"type": "list", "elements": "str", "default": list(DEFAULT_ANCHORS)},
             "billing_suspended_status": {"type": "str"},
+            "left_out": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )

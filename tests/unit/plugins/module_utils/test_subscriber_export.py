@@ -72,7 +72,7 @@ def test_the_fan_out_of_an_export_gives_every_record_back():
     subscribers, review, summary, again = exported(records)
     assert review == {}
     assert summary == {"subscribers": 3, "unmatched": 0, "ambiguous": 0, "conflict": 0,
-                       "invalid": 0}
+                       "invalid": 0, "left_out": 0}
     assert again == records
 
 
@@ -314,3 +314,16 @@ def test_the_billing_status_the_role_suspends_with_is_read_back_as_the_state():
     checked, _problems = validate([dict(s) for s in subscribers])
     assert [{k: v for k, v in r.items() if k != "state"}
             for r in fan_out(checked, suspended)["billing"]["records"]] == records["billing"]
+
+
+def test_values_the_declarations_left_out_are_reviewed_with_their_record():
+    records = held(ANA)
+    reason = "status 'archived' is none of the entity module's choices (active, paused)"
+    subscribers, review, summary, again = exported(
+        records, left_out={"erp": [{"key": "SUB-1", "field": "status", "reason": reason}]})
+    assert again == records  # the record itself is exported
+    assert review == {"erp": [{
+        "key": "SUB-1", "problem": "left_out", "record": records["erp"][0],
+        "reason": f"its status is not in the repository: {reason} (the converge leaves it "
+                  "as the backend holds it)"}]}
+    assert summary["left_out"] == 1 and subscribers[0]["erp"]
