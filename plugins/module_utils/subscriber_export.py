@@ -248,6 +248,10 @@ def _join(rule, section_records, joined, review):
         for key in {rule.canonical(value) for value in rule.targets(subscriber_id, sections)}:
             if key is not None:
                 offers.setdefault(key, []).append(subscriber_id)
+    # The keys the records reviewed before would have offered (a billing record
+    # that matched two subscribers): what joins through them says so.
+    reviewed = {rule.canonical(value) for entry in review.entries.get(rule.after, [])
+                for value in rule.targets(None, {rule.after: entry["record"]})}
     claims = {}  # subscriber id -> this section's records matching it
     for record in section_records:
         key = rule.canonical(record.get(rule.field))
@@ -256,7 +260,11 @@ def _join(rule, section_records, joined, review):
                        f"no {rule.field}, which the join rule {rule.says()} reads")
             continue
         owners = offers.get(key, [])
-        if not owners:
+        if not owners and key in reviewed:
+            review.add(rule.section, record, "unmatched",
+                       f"the {rule.after} record it joins through is in this review, left "
+                       f"out of its subscriber ({rule.says()})")
+        elif not owners:
             review.add(rule.section, record, "unmatched",
                        f"no subscriber matches it ({rule.says()})")
         elif len(owners) > 1:

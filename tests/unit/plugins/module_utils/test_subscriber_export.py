@@ -327,3 +327,16 @@ def test_values_the_declarations_left_out_are_reviewed_with_their_record():
         "reason": f"its status is not in the repository: {reason} (the converge leaves it "
                   "as the backend holds it)"}]}
     assert summary["left_out"] == 1 and subscribers[0]["erp"]
+
+
+def test_what_joins_through_a_reviewed_record_says_so():
+    records = held(ANA)
+    records["billing"].append(dict(records["billing"][0], name="Twin"))  # SUB-1's, twice
+    _subscribers, review, _summary, _again = exported(records)
+    assert [e["problem"] for e in review["billing"]] == ["ambiguous", "ambiguous"]
+    assert review["billing_equipment"][0]["reason"] == (
+        "the billing record it joins through is in this review, left out of its subscriber "
+        "(billing_equipment.description = billing.invoicingid)")
+    assert review["onu"][0]["reason"] == (
+        "the billing_equipment record it joins through is in this review, left out of its "
+        "subscriber (onu.sn = billing_equipment.serialnumber)")
