@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: subscribers
 short_description: The subscriber repository as hosts that carry the subscribers, one per shard
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads a folder of subscriber files (the GitOps subscriber repository), checks
     every subscriber in it, and adds O(shards) hosts in one group (O(group)), each

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: subscriber_export
 short_description: Write the backends' records as a subscriber repository
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Joins the records each backend holds (as the backends' _info modules return
     them with C(format=declare)) into subscribers by the O(join) rules, and
