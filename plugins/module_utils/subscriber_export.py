@@ -90,9 +90,13 @@ class Rule:
         text = str(value).strip()
         if not text:
             return None
-        if self.field == EVERY[self.section].identity:
-            return self.adapter.canonical_key(text)
-        return text
+        section = EVERY[self.section]
+        value = section.spec.normalise(self.field, text)
+        if self.field == section.identity or self.field in section.spec.identities:
+            # A field that can name the record is compared as the backend compares
+            # keys: UserSide folds the case of every natural key (agreement number...).
+            return self.adapter.canonical_key(value)
+        return value
 
     def targets(self, subscriber_id, joined):
         """The values a subscriber offers this rule (each of a list's items' too)."""

@@ -340,3 +340,11 @@ def test_what_joins_through_a_reviewed_record_says_so():
     assert review["onu"][0]["reason"] == (
         "the billing_equipment record it joins through is in this review, left out of its "
         "subscriber (onu.sn = billing_equipment.serialnumber)")
+
+
+def test_a_join_on_another_key_compares_it_as_the_backend_does():
+    # UserSide compares every natural key ignoring case, the agreement number too.
+    records = held(dict(ANA, erp=dict(ANA["erp"], agreement_number="sub-1")))
+    subscribers, review, _summary, again = exported(records, join={"erp": "agreement_number"})
+    assert review == {} and subscribers[0]["erp"]["agreement_number"] == "sub-1"
+    assert again == records
