@@ -206,6 +206,10 @@ def export(records, join=None, anchors=None, options=None, left_out=None):
             _join(rule, records[rule.section], joined, review)
     subscribers = []
     validation = Validation()
+    # Windows and macOS file systems ignore case: SUB-1.yml and sub-1.yml are one file.
+    folded = {}
+    for subscriber_id in joined:
+        folded.setdefault((file_name(subscriber_id) or "").casefold(), []).append(subscriber_id)
     for subscriber_id in sorted(joined):
         subscriber, used = compose(subscriber_id, joined[subscriber_id], review, options)
         if subscriber is None:
@@ -213,8 +217,13 @@ def export(records, join=None, anchors=None, options=None, left_out=None):
         before = len(validation.problems)
         checked = validation.check(_validatable(subscriber), f"{subscriber_id}.yml")
         why = "; ".join(validation.problems[before:])
-        if file_name(subscriber_id) is None:
+        name = file_name(subscriber_id)
+        twins = sorted(set(folded.get((name or "").casefold(), [])) - {subscriber_id})
+        if name is None:
             checked, why = None, f"its id {subscriber_id!r} cannot be a file name"
+        elif twins:
+            checked, why = None, (f"its file {name} is that of {', '.join(twins)} on a file "
+                                  "system that ignores case")
         if checked is None:
             for name, record in used:
                 review.add(name, record, "invalid", f"its subscriber cannot be written: {why}")

@@ -348,3 +348,12 @@ def test_a_join_on_another_key_compares_it_as_the_backend_does():
     subscribers, review, _summary, again = exported(records, join={"erp": "agreement_number"})
     assert review == {} and subscribers[0]["erp"]["agreement_number"] == "sub-1"
     assert again == records
+
+
+def test_ids_that_differ_only_in_case_are_reviewed_not_written_to_one_file():
+    records = held(LONE, dict(LONE, id="sub-3"))
+    subscribers, review, summary, _again = exported(records)
+    assert subscribers == [] and summary["invalid"] == 4
+    assert review["crm"][0]["reason"] == (
+        "its subscriber cannot be written: its file SUB-3.yml is that of sub-3 on a file "
+        "system that ignores case")
