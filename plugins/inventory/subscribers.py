@@ -169,6 +169,7 @@ else:
     def untrusted(value):
         return value
 
+
 def checked_subscribers(root, files, validation, problems):
     """Each valid subscriber of these files under ``root``, file by file.
 

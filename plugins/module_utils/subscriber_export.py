@@ -38,7 +38,6 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     EQUIPMENT,
     SECTIONS,
     SHARED,
-    STATES,
     Options,
     Validation,
 )

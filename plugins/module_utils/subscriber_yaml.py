@@ -59,7 +59,6 @@ else:
             return super().construct_mapping(node, deep=deep)
 
 
-
 def yaml_problem(error):
     """A YAML error as one line: what was wrong, and where."""
     if isinstance(error, yaml.MarkedYAMLError):
@@ -109,5 +108,3 @@ def read_file(full_path, relative):
     if data is None:
         return [], [], [f"{relative}: is empty; {SHAPES}"]
     return [], [], [f"{relative}: holds a {type(data).__name__}; {SHAPES}"]
-
-

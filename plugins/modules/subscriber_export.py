@@ -26,7 +26,7 @@ description:
     reason; the summary counts them. None is dropped silently.
   - Files are written only when their bytes change, with keys in a fixed order,
     so that a second export of the same backends changes no file. The files in
-    O(path) are read as the inventory plugin reads them: a subscriber that a file
+    O(path) are read as the inventory plugin reads them; a subscriber that a file
     of its own holds (anywhere under O(path), named anyhow) is rewritten there; a
     new one is written to C(<id>.yml) at the top; one that a file of many holds
     (a list) is not written, and named in RV(in_lists). Subscriber files in
@@ -84,13 +84,13 @@ options:
       - Section -> the values each backend's _info module left out of its
         declarations (its RV(isp.provisioning.onu_customer_info#module:left_out)
         and the like), each C({key, field, reason}). Each goes to the review with its
-        record, as C(left_out): the repository does not say the value, and the
+        record, as C(left_out); the repository does not say the value, and the
         converge leaves it as the backend holds it.
     type: dict
     default: {}
   billing_suspended_status:
     description:
-      - The SIMPLer customer status a suspended subscriber gets: the role's
+      - The SIMPLer customer status a suspended subscriber gets, the role's
         C(subscribers_billing_suspended_status), which the repository will be
         converged with. A SIMPLer customer with this status says the subscriber
         is suspended (as a disabled ONU and a paused UserSide customer do), and
@@ -140,9 +140,9 @@ stale:
   elements: str
 in_lists:
   description:
-    - The subscribers this export did not write because a file holding a list of
-      subscribers holds them, each as C(<id>: <file>[<index>]). Update them in
-      that file by hand (a file of their own beside it would declare them twice).
+    - "The subscribers this export did not write because a file holding a list of
+      subscribers holds them, each as V(<id>: <file>[<index>]). Update them in
+      that file by hand (a file of their own beside it would declare them twice)."
   returned: always
   type: list
   elements: str
