@@ -45,7 +45,8 @@ options:
         values (null, empty text, empty lists) are left out (a field a task
         leaves out is never touched). A value the entity module would refuse
         (none of its choices, beyond a limit of the field) is left out too,
-        with a warning naming the record and the field.
+        with a warning naming the record and the field, and returned in
+        RV(left_out).
     type: str
     choices: [info, declare]
     default: info

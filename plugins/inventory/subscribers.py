@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: subscribers
 short_description: The subscriber repository as hosts that carry the subscribers, one per shard
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads a folder of subscriber files (the GitOps subscriber repository), checks
     every subscriber in it, and adds O(shards) hosts in one group (O(group)), each
@@ -139,12 +139,8 @@ patterns:
 #   ANSIBLE_INVENTORY_UNPARSED_FAILED=True ansible-playbook -i inventory/subscribers.yml site.yml
 """
 
-import fnmatch
 import json
 import os
-import pathlib
-
-import yaml
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
@@ -153,6 +149,10 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
     host_names,
     split,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
+    read_file,
+    subscriber_files,
 )
 
 try:
@@ -168,85 +168,6 @@ else:
     # 2.19 templates only what is marked trusted, and subscriber data never is.
     def untrusted(value):
         return value
-
-# The C loader parses thousands of files several times faster than the pure-Python one.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MERGE = "tag:yaml.org,2002:merge"
-SHAPES = "expected a subscriber (a mapping with id), a list of them, or {subscribers: [...]}"
-
-
-class _Loader(_SafeLoader):  # pylint: disable=too-many-ancestors
-    """The safe loader, refusing a key given twice in one mapping.
-
-    YAML keeps the last of two equal keys silently: a second ``onu:`` section
-    would drop the first without a word.
-    """
-
-    def construct_mapping(self, node, deep=False):
-        keys = [key for key, _value in node.value] if isinstance(node, yaml.MappingNode) else []
-        # With a merge key (<<) overriding a merged key is what the author meant.
-        if not any(key.tag == _MERGE for key in keys):
-            seen = set()
-            for key in keys:
-                if not isinstance(key, yaml.ScalarNode):
-                    continue
-                if (key.tag, key.value) in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"found the key {key.value!r} twice in one mapping",
-                        key.start_mark)
-                seen.add((key.tag, key.value))
-        return super().construct_mapping(node, deep=deep)
-
-
-def yaml_problem(error):
-    """A YAML error as one line: what was wrong, and where."""
-    if isinstance(error, yaml.MarkedYAMLError):
-        what = "; ".join(part for part in (error.context, error.problem) if part)
-        mark = error.problem_mark or error.context_mark
-        if mark is not None:
-            what += f" (line {mark.line + 1}, column {mark.column + 1})"
-        return what
-    return " ".join(str(error).split())
-
-
-def subscriber_files(root, patterns):
-    """Paths relative to ``root`` of the files to read, in sorted order, hidden ones left out."""
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [name for name in dirs if not name.startswith(".")]
-        for name in files:
-            if not name.startswith(".") and any(fnmatch.fnmatch(name, p) for p in patterns):
-                found.append(pathlib.PurePath(os.path.relpath(os.path.join(folder, name), root)))
-    # Sorted by path parts, so that the order does not depend on the file system's.
-    return sorted(found, key=lambda path: path.parts)
-
-
-def read_file(full_path, relative):
-    """(subscribers, their sources, problems) of one file."""
-    try:
-        with open(full_path, "rb") as handle:
-            data = yaml.load(handle, Loader=_Loader)
-    except yaml.YAMLError as error:
-        return [], [], [f"{relative}: not valid YAML: {yaml_problem(error)}"]
-    except OSError as error:
-        return [], [], [f"{relative}: cannot be read: {error.strerror or error}"]
-    if isinstance(data, dict) and "subscribers" in data and "id" not in data:
-        others = sorted(str(key) for key in data if key != "subscribers")
-        if others:
-            return [], [], [f"{relative}: unknown key{'s' if len(others) > 1 else ''} "
-                            f"{', '.join(others)} beside subscribers"]
-        data = data["subscribers"]
-        if not isinstance(data, list):
-            return [], [], [f"{relative}: subscribers must be a list, "
-                            f"got {type(data).__name__}"]
-    if isinstance(data, dict):
-        # No id is validate's to say (with the file's other problems).
-        return [data], [relative], []
-    if isinstance(data, list):
-        return data, [f"{relative}[{index}]" for index in range(len(data))], []
-    if data is None:
-        return [], [], [f"{relative}: is empty; {SHAPES}"]
-    return [], [], [f"{relative}: holds a {type(data).__name__}; {SHAPES}"]
 
 
 def checked_subscribers(root, files, validation, problems):

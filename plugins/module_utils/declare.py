@@ -26,7 +26,8 @@ def declarations(spec, records):
     """Each record as one item of the entity module's bulk list takes it, with what
     was left out of it and why: a value the module would refuse (none of its
     choices, beyond a limit of the field) is left out, so the record is not
-    refused whole. [(declaration, [reason, ...]), ...]"""
+    refused whole. [(declaration, [{"field": name, "reason": words}, ...]), ...]
+    (the reason names the value: a declarable field is never a secret one)."""
     # The options' specs once for all the records (an export may hold 10,000).
     options = [(field, field.argument_spec()) for field in spec.declarable]
     return [_declared(spec.identity, options, record) for record in records]
@@ -46,7 +47,7 @@ def _declared(identity, options, record):
         if field.name != identity:
             problem = outside_choices(field.name, option, value) or field.problem(value)
             if problem:
-                left_out.append(problem)
+                left_out.append({"field": field.name, "reason": problem})
                 continue
         declared[field.name] = value
     return declared, left_out

@@ -259,24 +259,28 @@ class InfoModule:
             )
         backend = _connect(module, self.backend_class)
         records, failure = attempt(lambda: backend.search(module.params))
+        result = {}
         if not failure:
-            records = self.shown(records, module.params.get("format"), backend.warnings)
+            result = self.shown(records, module.params.get("format"), backend.warnings)
         for warning in backend.warnings:
             module.warn(warning)
         if failure:
             module.fail_json(msg=failure.message)
-        module.exit_json(changed=False, **{self.spec.plural: records})
+        module.exit_json(changed=False, **result)
 
     def shown(self, records, form, warnings):
-        """The records as the task's ``format`` asks: as read (secrets left out), or each
-        declared as the entity module takes it (what it left out said in ``warnings``)."""
+        """The module's result: the records as the task's ``format`` asks, as read
+        (secrets left out), or each declared as the entity module takes it. With
+        ``declare``, ``left_out`` says each value a declaration left out (the
+        record's identity, the field, the reason), and ``warnings`` too."""
         if form != "declare":
-            return [self.spec.public(record) for record in records]
+            return {self.spec.plural: [self.spec.public(record) for record in records]}
         declared = declarations(self.spec, records)
-        for record, (_item, left_out) in zip(records, declared):
-            warnings.extend("%s %r: %s, so it is left out of the declaration" % (
-                self.spec.label, self.spec.key(record), problem) for problem in left_out)
-        return [item for item, _left_out in declared]
+        left_out = [dict(item, key=self.spec.key(record))
+                    for record, (_declared, items) in zip(records, declared) for item in items]
+        warnings.extend("%s %r: %s, so it is left out of the declaration" % (
+            self.spec.label, item["key"], item["reason"]) for item in left_out)
+        return {self.spec.plural: [item for item, _left_out in declared], "left_out": left_out}
 
 
 def _texts(value):

@@ -38,6 +38,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     EQUIPMENT,
     SECTIONS,
     SHARED,
+    Options,
     Validation,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_files import (
@@ -88,9 +89,13 @@ class Rule:
         text = str(value).strip()
         if not text:
             return None
-        if self.field == EVERY[self.section].identity:
-            return self.adapter.canonical_key(text)
-        return text
+        section = EVERY[self.section]
+        value = section.spec.normalise(self.field, text)
+        if self.field == section.identity or self.field in section.spec.identities:
+            # A field that can name the record is compared as the backend compares
+            # keys: UserSide folds the case of every natural key (agreement number...).
+            return self.adapter.canonical_key(value)
+        return value
 
     def targets(self, subscriber_id, joined):
         """The values a subscriber offers this rule (each of a list's items' too)."""
@@ -171,8 +176,14 @@ class Review:
                 for name, items in self.entries.items() if items}
 
 
-def export(records, join=None, anchors=None):
-    """(subscribers sorted by id, review by section, summary) from each section's records."""
+def export(records, join=None, anchors=None, options=None, left_out=None):
+    """(subscribers sorted by id, review by section, summary) from each section's records.
+
+    ``options``: the role's fan-out options (subscriber.Options) the repository
+    will be converged with: a state they set is read back as that state.
+    ``left_out``: section -> the values the _info module left out of its
+    declarations (its ``left_out``), each reviewed with its record."""
+    options = options or Options()
     ordered, anchors = rules(join, anchors)
     if not any(name in records for name in anchors):
         # Every record would be unmatched: a backend not configured, most likely.
@@ -181,6 +192,7 @@ def export(records, join=None, anchors=None):
     review = Review()
     records = {name: [_without_secrets(name, r) for r in records.get(name) or []]
                for name in EVERY if name in records}
+    _review_left_out(records, left_out or {}, review)
     joined = {}  # subscriber id -> {section: record, or a list for equipment}
     for name in anchors:
         rule = next(r for r in ordered if r.section == name)
@@ -193,15 +205,24 @@ def export(records, join=None, anchors=None):
             _join(rule, records[rule.section], joined, review)
     subscribers = []
     validation = Validation()
+    # Windows and macOS file systems ignore case: SUB-1.yml and sub-1.yml are one file.
+    folded = {}
+    for subscriber_id in joined:
+        folded.setdefault((file_name(subscriber_id) or "").casefold(), []).append(subscriber_id)
     for subscriber_id in sorted(joined):
-        subscriber, used = compose(subscriber_id, joined[subscriber_id], review)
+        subscriber, used = compose(subscriber_id, joined[subscriber_id], review, options)
         if subscriber is None:
             continue
         before = len(validation.problems)
         checked = validation.check(_validatable(subscriber), f"{subscriber_id}.yml")
         why = "; ".join(validation.problems[before:])
-        if file_name(subscriber_id) is None:
+        name = file_name(subscriber_id)
+        twins = sorted(set(folded.get((name or "").casefold(), [])) - {subscriber_id})
+        if name is None:
             checked, why = None, f"its id {subscriber_id!r} cannot be a file name"
+        elif twins:
+            checked, why = None, (f"its file {name} is that of {', '.join(twins)} on a file "
+                                  "system that ignores case")
         if checked is None:
             for name, record in used:
                 review.add(name, record, "invalid", f"its subscriber cannot be written: {why}")
@@ -209,7 +230,8 @@ def export(records, join=None, anchors=None):
         subscribers.append(subscriber)
     summary = dict({"subscribers": len(subscribers)},
                    **{kind: review.counts.get(kind, 0)
-                      for kind in ("unmatched", "ambiguous", "conflict", "invalid")})
+                      for kind in ("unmatched", "ambiguous", "conflict", "invalid",
+                                   "left_out")})
     return subscribers, review.sorted(), summary
 
 
@@ -219,12 +241,29 @@ def _without_secrets(name, record):
     return {k: v for k, v in record.items() if k not in secret and v is not None}
 
 
+def _review_left_out(records, left_out, review):
+    """Each value a declaration left out, reviewed with its record: the repository
+    does not say it, and the converge leaves it as the backend holds it."""
+    for name, items in sorted(left_out.items()):
+        identity = EVERY[name].spec.identity  # the _info module's key
+        by_key = {str(record.get(identity)): record for record in records.get(name, [])}
+        for item in items:
+            record = by_key.get(str(item.get("key")), {identity: item.get("key")})
+            review.add(name, record, "left_out",
+                       f"its {item.get('field')} is not in the repository: {item.get('reason')} "
+                       "(the converge leaves it as the backend holds it)")
+
+
 def _join(rule, section_records, joined, review):
     offers = {}  # canonical key -> subscriber ids offering it
     for subscriber_id, sections in joined.items():
         for key in {rule.canonical(value) for value in rule.targets(subscriber_id, sections)}:
             if key is not None:
                 offers.setdefault(key, []).append(subscriber_id)
+    # The keys the records reviewed before would have offered (a billing record
+    # that matched two subscribers): what joins through them says so.
+    reviewed = {rule.canonical(value) for entry in review.entries.get(rule.after, [])
+                for value in rule.targets(None, {rule.after: entry["record"]})}
     claims = {}  # subscriber id -> this section's records matching it
     for record in section_records:
         key = rule.canonical(record.get(rule.field))
@@ -233,7 +272,11 @@ def _join(rule, section_records, joined, review):
                        f"no {rule.field}, which the join rule {rule.says()} reads")
             continue
         owners = offers.get(key, [])
-        if not owners:
+        if not owners and key in reviewed:
+            review.add(rule.section, record, "unmatched",
+                       f"the {rule.after} record it joins through is in this review, left "
+                       f"out of its subscriber ({rule.says()})")
+        elif not owners:
             review.add(rule.section, record, "unmatched",
                        f"no subscriber matches it ({rule.says()})")
         elif len(owners) > 1:
@@ -255,7 +298,7 @@ def _join(rule, section_records, joined, review):
 
 
 # --- one subscriber: the fan-out undone ----------------------------------------------
-def compose(subscriber_id, sections, review):
+def compose(subscriber_id, sections, review, options):
     """(the subscriber record whose fan-out gives back exactly these sections' records,
     the (section, record) pairs it holds); (None, []) when nothing of it could be
     expressed. What cannot be is put in the review."""
@@ -267,7 +310,7 @@ def compose(subscriber_id, sections, review):
                        f"subscriber {subscriber_id} has no billing record, which its "
                        "equipment would ride in")
         equipment = None
-    state = _state(subscriber_id, sections, review)
+    state = _state(subscriber_id, sections, review, options)
     facts = _facts(sections)
     while True:
         subscriber = _subscriber(subscriber_id, state, facts)
@@ -288,11 +331,12 @@ def compose(subscriber_id, sections, review):
                        f"subscriber {subscriber_id}")
     bodies = {}
     for name, record in sections.items():
-        body = _body(SECTIONS[name], subscriber_id, record, subscriber)
+        body = _body(SECTIONS[name], record, subscriber, options)
         if body is None:
+            field, value = _missing_default(SECTIONS[name], subscriber, record, options)
             review.add(name, record, "conflict",
-                       f"holds no {_missing_default(SECTIONS[name], record)}, which the "
-                       f"fan-out would set; left out of subscriber {subscriber_id}")
+                       f"holds no {field}, which the fan-out would set to {value!r}; "
+                       f"left out of subscriber {subscriber_id}")
             continue
         bodies[name] = body
     if not bodies:
@@ -313,17 +357,20 @@ def compose(subscriber_id, sections, review):
     return written, used
 
 
-def _state(subscriber_id, sections, review):
+def _state(subscriber_id, sections, review, options):
     """The subscriber's state, as the sections' lifecycle fields say it. A section
-    whose fields say no state, or another state than the rest, is left out."""
+    whose fields say no state, or another state than the rest, is left out.
+
+    A field the options set for a suspended subscriber alone (SIMPLer's status,
+    ``billing_suspended_status``) says the state only where no lifecycle does;
+    under a suspended subscriber, a record holding another value is left out."""
     says = {}
     for name in list(sections):
         lifecycle = SECTIONS[name].lifecycle
         if not lifecycle:
             continue
         record = sections[name]
-        found = [state for state, owned in lifecycle.items()
-                 if all(record.get(field) == value for field, value in owned.items())]
+        found = [state for state, owned in lifecycle.items() if _holds(record, owned)]
         if found:
             says[name] = found[0]
         else:
@@ -332,13 +379,37 @@ def _state(subscriber_id, sections, review):
             review.add(name, sections.pop(name), "conflict",
                        f"{held} is no subscriber state ({_states(lifecycle)}); left out of "
                        f"subscriber {subscriber_id}")
+    optional = {name: _option_set(SECTIONS[name], options) for name in sections}
+    optional = {name: owned for name, owned in optional.items() if owned}
+    if not says:
+        says = {name: "suspended" for name, owned in optional.items()
+                if _holds(sections[name], owned)}
     state = "suspended" if says and set(says.values()) == {"suspended"} else "active"
     for name, said in says.items():
         if said != state:
             others = ", ".join(f"{n} {s}" for n, s in says.items() if s == state)
             review.add(name, sections.pop(name), "conflict",
                        f"says {said} where {others}; left out of subscriber {subscriber_id}")
+    for name, owned in optional.items() if state == "suspended" else ():
+        if name in sections and not _holds(sections[name], owned):
+            held = ", ".join(f"{field}: {sections[name].get(field)!r}" for field in owned)
+            wanted = ", ".join(f"{field}: {value!r}" for field, value in owned.items())
+            review.add(name, sections.pop(name), "conflict",
+                       f"holds {held} where the subscriber is suspended, which the fan-out "
+                       f"would set to {wanted}; left out of subscriber {subscriber_id}")
     return state
+
+
+def _holds(record, fields):
+    return all(record.get(field) == value for field, value in fields.items())
+
+
+def _option_set(section, options):
+    """The fields the options set on a suspended subscriber's record beyond its
+    section's own lifecycle."""
+    own = section.lifecycle.get("suspended", {})
+    return {field: value for field, value in options.lifecycle(section, "suspended").items()
+            if field not in own}
 
 
 def _states(lifecycle):
@@ -391,16 +462,18 @@ def _subscriber(subscriber_id, state, facts):
     return subscriber
 
 
-def _body(section, subscriber_id, record, subscriber):
+def _body(section, record, subscriber, options):
     """The section: the record's fields the fan-out would not give as they are
     (None: a field it would set that the record does not hold)."""
-    if _missing_default(section, record):
+    if _missing_default(section, subscriber, record, options):
         return None
+    subscriber_id = subscriber["id"]
     composed = {field: shared(subscriber) for field, shared in SHARED[section.name].items()}
+    stated = options.lifecycle(section, subscriber["state"])
     body = {}
     for field, value in record.items():
-        if field in section.owned:
-            continue  # the subscriber's state says it
+        if field in section.owned or field in stated:
+            continue  # the subscriber's state says it (_state checked it says this)
         if section.identity in record and getattr(section.spec.by_name.get(field), "assigned",
                                                   False):
             # The CRM's customerid, beside the uniqueid that names the record: the
@@ -417,9 +490,18 @@ def _body(section, subscriber_id, record, subscriber):
     return _sorted(body)
 
 
-def _missing_default(section, record):
-    return next((field for field in list(section.defaults) + section.owned
-                 if field not in record), None)
+def _missing_default(section, subscriber, record, options):
+    """(a field the fan-out would set that the record does not hold, the value it
+    would set); None when it holds them all. A record joined by another field
+    that lacks its identity is one: the fan-out would name it by the subscriber
+    id, and the converge create a second record beside it."""
+    subscriber_id = subscriber["id"]
+    derived = {field: default(subscriber_id) for field, default in section.defaults.items()}
+    if section.default_identity:
+        derived[section.identity] = section.default_identity(subscriber_id)
+    derived.update(options.lifecycle(section, subscriber["state"]))
+    return next(((field, value) for field, value in derived.items() if field not in record),
+                None)
 
 
 def _sorted(value):
@@ -444,9 +526,9 @@ def export_repository(module):
         module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
     params = module.params
     review_file = params["review_file"] or params["path"].rstrip("/\\") + ".review.yml"
-    unknown = sorted(set(params["records"]) - set(EVERY))
+    unknown = sorted((set(params["records"]) | set(params["left_out"])) - set(EVERY))
     if unknown:
-        module.fail_json(msg=f"records: {', '.join(unknown)} is no section "
+        module.fail_json(msg=f"records, left_out: {', '.join(unknown)} is no section "
                              f"(sections: {', '.join(EVERY)})")
     shapeless = sorted(name for name, items in params["records"].items()
                        if not isinstance(items, list)
@@ -456,13 +538,14 @@ def export_repository(module):
                              "(mappings), as an _info module's format=declare returns them")
     try:
         repository = Repository(params["path"], review_file)
+        options = Options(billing_suspended_status=params["billing_suspended_status"])
         subscribers, review, summary = export(params["records"], params["join"],
-                                              params["anchors"])
+                                              params["anchors"], options, params["left_out"])
     except ValueError as problem:  # JoinError too
         module.fail_json(msg=str(problem))
-    changes, stale = repository.plan(subscribers, review_document(review, summary))
+    changes, stale, in_lists = repository.plan(subscribers, review_document(review, summary))
     result = {"changed": bool(changes), "summary": summary, "written": sorted(changes),
-              "stale": stale, "review_file": repository.review_file}
+              "stale": stale, "in_lists": in_lists, "review_file": repository.review_file}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = repository.diff(changes)
     if not module.check_mode:

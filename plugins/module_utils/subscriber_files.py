@@ -30,6 +30,12 @@ else:
     YAML_IMPORT_ERROR = None
     SafeDumper = yaml.SafeDumper
 
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
+    PATTERNS,
+    read_file,
+    subscriber_files,
+)
+
 # The files the inventory plugin reads; a name it would skip (hidden) or that is no
 # plain file name cannot hold a subscriber.
 PLAIN_NAME = re.compile(r"[^./\\\x00][^/\\\x00]*")
@@ -41,6 +47,8 @@ REVIEW_HEADER = """\
 #   conflict  - its subscriber cannot express it (a state, or a field the
 #               fan-out would set that the record does not hold)
 #   invalid   - its subscriber fails the repository's checks
+#   left_out  - one value of it is not in its subscriber's file: the entity
+#               module would refuse it (the converge leaves it on the backend)
 # Nothing here is written to any backend. Fix the records (or the join rules)
 # and export again, or add them to subscriber files by hand.
 """
@@ -78,21 +86,46 @@ class Repository:
                              "subscribers inventory would read it as subscribers")
 
     def plan(self, subscribers, review_text):
-        """{file path: new text} of every file whose bytes change, and the
-        subscriber files already there that this export does not write (stale)."""
-        wanted = {os.path.join(self.path, file_name(s["id"])): render(s) for s in subscribers}
+        """({file path: new text} of every file whose bytes change, the subscriber
+        files there that this export does not write (stale), the subscribers it
+        does not write because a file of many holds them ("<id>: <file>[<index>]")).
+
+        A subscriber is rewritten in the file of its own that holds it, wherever
+        the user moved it (the folders are theirs: gitops.md); a new one goes to
+        ``<id>.yml`` at the top. One held in a list of many is left to the user:
+        writing it apart would declare it twice."""
+        alone, listed, files = self.held()
+        wanted, in_lists = {}, []
+        for subscriber in subscribers:
+            key = str(subscriber["id"])
+            if key in listed:
+                in_lists.append(f"{key}: {listed[key]}")
+                continue
+            wanted[alone.get(key) or os.path.join(self.path, file_name(key))] = render(subscriber)
+        written = set(wanted) | {path for path, ids in files.items()
+                                 if ids & {str(s["id"]) for s in subscribers}}
         wanted[self.review_file] = review_text
-        changes = {}
-        for path, text in wanted.items():
-            if _read(path) != text:
-                changes[path] = text
-        stale = sorted(
-            os.path.relpath(os.path.join(top, name), self.path)
-            for top, folders, names in os.walk(self.path)
-            for name in names
-            if name.endswith((".yml", ".yaml")) and not name.startswith(".")
-            and os.path.join(top, name) not in wanted)
-        return changes, stale
+        changes = {path: text for path, text in wanted.items() if _read(path) != text}
+        stale = sorted(os.path.relpath(path, self.path) for path in files if path not in written)
+        return changes, stale, in_lists
+
+    def held(self):
+        """The files there, read as the subscribers inventory reads them: ({id: the
+        file holding it alone}, {id: "<file>[<index>]" of a list holding it},
+        {file: the ids it holds})."""
+        alone, listed, files = {}, {}, {}
+        for relative in subscriber_files(self.path, PATTERNS):
+            path = os.path.join(self.path, relative)
+            found, sources, _problems = read_file(path, relative.as_posix())
+            ids = [str(record["id"]) for record in found
+                   if isinstance(record, dict) and record.get("id") is not None]
+            files[path] = set(ids)
+            for key, source in zip(ids, sources):
+                if source.endswith("]"):
+                    listed.setdefault(key, source)
+                else:
+                    alone.setdefault(key, path)
+        return alone, listed, files
 
     def write(self, changes):
         for path, text in sorted(changes.items()):

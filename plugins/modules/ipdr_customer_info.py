@@ -68,6 +68,25 @@ customers:
   sample: [{"id": 5, "user_id": "B68t19", "name": "Trisul", "address": "Chennai",
             "email": "demo@gmail.com", "phone_number": "1234567890",
             "alt_phone_number": "9999999999"}]
+left_out:
+  description:
+    - With O(format=declare), each value a record's declaration left out because
+      the entity module would refuse it (none of its choices, beyond a limit of
+      the field); the record is declared without it. The same is warned.
+      Declarable fields hold no secret.
+  returned: when O(format=declare)
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The record's identity.
+      type: raw
+    field:
+      description: The field left out.
+      type: str
+    reason:
+      description: Why the entity module would refuse the value, naming it.
+      type: str
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.client import connection_spec

@@ -70,6 +70,25 @@ customers:
   elements: dict
   sample: [{"id": "262", "sn": "C850E98CE604", "name": "HT803G-1GC", "address": "",
             "egn": null, "service": "10", "auto": true, "state_rf": "2", "enabled": true}]
+left_out:
+  description:
+    - With O(format=declare), each value a record's declaration left out because
+      the entity module would refuse it (none of its choices, beyond a limit of
+      the field); the record is declared without it. The same is warned.
+      Declarable fields hold no secret.
+  returned: when O(format=declare)
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The record's identity.
+      type: raw
+    field:
+      description: The field left out.
+      type: str
+    reason:
+      description: Why the entity module would refuse the value, naming it.
+      type: str
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import connection_spec

@@ -85,6 +85,25 @@ customers:
             "invoicing_address": {"street1": "", "street2": "", "town": "", "county": "",
                                   "postcode": "", "state": ""},
             "custom_fields": {"7": "VLAN-120"}}]
+left_out:
+  description:
+    - With O(format=declare), each value a record's declaration left out because
+      the entity module would refuse it (none of its choices, beyond a limit of
+      the field); the record is declared without it. The same is warned.
+      Declarable fields hold no secret.
+  returned: when O(format=declare)
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The record's identity.
+      type: raw
+    field:
+      description: The field left out.
+      type: str
+    reason:
+      description: Why the entity module would refuse the value, naming it.
+      type: str
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule

@@ -8,11 +8,11 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: subscriber_export
 short_description: Write the backends' records as a subscriber repository
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Joins the records each backend holds (as the backends' _info modules return
     them with C(format=declare)) into subscribers by the O(join) rules, and
-    writes one file per subscriber, C(<id>.yml), into O(path), in the layout the
+    writes one file per subscriber into O(path), in the layout the
     C(isp.provisioning.subscribers) inventory plugin reads. The
     C(isp.provisioning.export) playbook reads the backends and runs it.
   - Each subscriber's fan-out (the C(isp.provisioning.subscribers) role) gives
@@ -25,8 +25,12 @@ description:
     cannot express are written to O(review_file), by backend section, with the
     reason; the summary counts them. None is dropped silently.
   - Files are written only when their bytes change, with keys in a fixed order,
-    so that a second export of the same backends changes no file. Subscriber files
-    in O(path) that this export does not write are left alone and named in
+    so that a second export of the same backends changes no file. The files in
+    O(path) are read as the inventory plugin reads them; a subscriber that a file
+    of its own holds (anywhere under O(path), named anyhow) is rewritten there; a
+    new one is written to C(<id>.yml) at the top; one that a file of many holds
+    (a list) is not written, and named in RV(in_lists). Subscriber files in
+    O(path) that this export does not write are left alone and named in
     RV(stale).
   - The records hold no secret (C(format=declare) leaves them out, and any
     field declared secret is dropped here too); no connection setting is written.
@@ -75,6 +79,25 @@ options:
     type: list
     elements: str
     default: [crm]
+  left_out:
+    description:
+      - Section -> the values each backend's _info module left out of its
+        declarations (its RV(isp.provisioning.onu_customer_info#module:left_out)
+        and the like), each C({key, field, reason}). Each goes to the review with its
+        record, as C(left_out); the repository does not say the value, and the
+        converge leaves it as the backend holds it.
+    type: dict
+    default: {}
+  billing_suspended_status:
+    description:
+      - The SIMPLer customer status a suspended subscriber gets, the role's
+        C(subscribers_billing_suspended_status), which the repository will be
+        converged with. A SIMPLer customer with this status says the subscriber
+        is suspended (as a disabled ONU and a paused UserSide customer do), and
+        the status is then not written in the section; any other status says
+        active.
+      - Unset, the status is written in the section as it is.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -103,7 +126,8 @@ summary:
   description: Subscribers written, and the records reviewed by problem.
   returned: always
   type: dict
-  sample: {"subscribers": 240, "unmatched": 6, "ambiguous": 4, "conflict": 1, "invalid": 0}
+  sample: {"subscribers": 240, "unmatched": 6, "ambiguous": 4, "conflict": 1, "invalid": 0,
+           "left_out": 0}
 written:
   description: The files written (in check mode, that would be), the review file too.
   returned: always
@@ -114,6 +138,15 @@ stale:
   returned: always
   type: list
   elements: str
+in_lists:
+  description:
+    - "The subscribers this export did not write because a file holding a list of
+      subscribers holds them, each as V(<id>: <file>[<index>]). Update them in
+      that file by hand (a file of their own beside it would declare them twice)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["SUB-000101: sofia/flats.yml[3]"]
 review_file:
   description: The review file's path.
   returned: always
@@ -136,6 +169,8 @@ def main():
             "records": {"type": "dict", "required": True},
             "join": {"type": "dict", "default": {}},
             "anchors": {"type": "list", "elements": "str", "default": list(DEFAULT_ANCHORS)},
+            "billing_suspended_status": {"type": "str"},
+            "left_out": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )

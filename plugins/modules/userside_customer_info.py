@@ -111,6 +111,25 @@ customers:
             "status": "active", "tariff": "3", "marks": ["1"],
             "ip_mac": [{"ip": "10.0.0.1", "mac": "aa:bb:cc:00:11:22"}], "services": [],
             "balance": 0.0, "date_create": "2026-01-01 10:00:00"}]
+left_out:
+  description:
+    - With O(format=declare), each value a record's declaration left out because
+      the entity module would refuse it (none of its choices, beyond a limit of
+      the field); the record is declared without it. The same is warned.
+      Declarable fields hold no secret.
+  returned: when O(format=declare)
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The record's identity.
+      type: raw
+    field:
+      description: The field left out.
+      type: str
+    reason:
+      description: Why the entity module would refuse the value, naming it.
+      type: str
 """
 
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import InfoModule

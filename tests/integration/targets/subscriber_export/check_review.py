@@ -29,8 +29,9 @@ def main(folder, count):
     if exported != expected:
         problems.append("review: named but not planted: %s; planted but not named: %s" % (
             [e for e in exported if e not in expected], [e for e in expected if e not in exported]))
-    wanted = dict(before, subscribers=before["subscribers"] + count + 3)  # + EXA-01..03
-    for kind in ("unmatched", "ambiguous"):
+    # + EXA-01..03, EXJ-01..02
+    wanted = dict(before, subscribers=before["subscribers"] + count + 5)
+    for kind in ("unmatched", "ambiguous", "conflict"):
         wanted[kind] += sum(1 for entry in planted if entry[2] == kind)
     if after != wanted:
         problems.append("summary %s, expected %s" % (after, wanted))

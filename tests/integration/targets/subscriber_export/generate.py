@@ -9,10 +9,12 @@ FOLDER/planted.json  [section, key, problem] of every planted record: what the
                      review file must name besides what the emulators' own seed
                      data gives
 
-Related subscribers are on every backend under their id, as the default join
-rules read them: the CRM's uniqueid, SIMPLer's invoicingid, the IPDR UserID,
-the UserSide login; their ONU is found as the serial number of their SIMPLer
-equipment, whose description names their invoicing id. Some are suspended,
+Related subscribers are on every backend under their id, as the join rules
+read them: the CRM's uniqueid, SIMPLer's invoicingid, the IPDR UserID, the
+UserSide agreement number (export_join; the login is the id too); their ONU
+is found as the serial number of their SIMPLer equipment, whose description
+names their invoicing id. seed.yml makes some records with the entity modules
+directly, not in the shape the fan-out gives them (see JOINED_DIRECTLY). Some are suspended,
 some organisations, some have a backend that holds a fact its own way (an
 IPDR name, a UserSide mobile number) or not at all (no e-mail in the IPDR).
 Files are JSON, which is YAML.
@@ -38,7 +40,7 @@ def related(n):
             {"nickname": "cpe_ex_%05d" % n, "serialnumber": serial, "description": sid,
              "type": "nanostationsm", "status": "use"}]},
         "ipdr": {},
-        "erp": {"house_id": 94, "tariff": 1},
+        "erp": {"house_id": 94, "tariff": 1, "agreement_number": sid},
     }
     if n % 10 == 3:
         record["state"] = "suspended"
@@ -89,7 +91,27 @@ def planted():
     for serial in serials:
         out.append(({"id": "EXO-" + serial, "name": {"first": "Two", "last": "Onus"},
                      "onu": {"sn": serial, "service": "HGU"}}, []))
+    out.extend(JOINED_DIRECTLY)
     return [(dict({k: v for k, v in s.items() if v is not None}), p) for s, p in out]
+
+
+# Subscribers whose UserSide customer (and ONU) seed.yml creates with the entity
+# modules, as staff typed them: EXJ-01's UserSide customer has no login (joined
+# by its agreement number, the fan-out would create a second one named EXJ-01:
+# a conflict); EXJ-02's has the login in another case, and its ONU a lower-case
+# serial that its equipment holds upper-case (both joined, ignoring case as the
+# backends compare them, and written as the backends hold them).
+JOINED_DIRECTLY = [
+    ({"id": "EXJ-%02d" % k, "name": {"first": "Join", "last": "Direct%d" % k},
+      "contact": {"mobile": "+35988800%04d" % k, "email": "exj%02d@example.net" % k},
+      "address": {"street": "%d Join St" % k, "city": "Ruse", "region": "Ruse",
+                  "postcode": "7000", "country": "Bulgaria"},
+      "crm": {"resellerid": 3}, "ipdr": {},
+      "billing": {"customerstatus": "installed", "equipment": [
+          {"nickname": "cpe_exj_%02d" % k, "serialnumber": "EXJN%08d" % k,
+           "description": "EXJ-%02d" % k, "type": "nanostationsm", "status": "use"}]}},
+     [("erp", "None", "conflict")] if k == 1 else [])
+    for k in (1, 2)]
 
 
 def _customer(sid):

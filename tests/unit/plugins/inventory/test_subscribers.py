@@ -19,6 +19,7 @@ from ansible.utils.collection_loader import AnsibleCollectionConfig
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 from ansible_collections.isp.provisioning.plugins.inventory import subscribers
+from ansible_collections.isp.provisioning.plugins.module_utils import subscriber_yaml
 from ansible_collections.isp.provisioning.plugins.module_utils.shard import shard_of
 
 PREFIX = "the subscriber repository {root} has {count}; nothing was sent to any backend:\n"
@@ -349,5 +350,5 @@ def test_verify_file_refuses_a_missing_file(tmp_path):
 
 def test_files_are_read_with_the_c_loader_when_there_is_one():
     if yaml.__with_libyaml__:
-        assert issubclass(subscribers._Loader, yaml.CSafeLoader)
-    assert issubclass(subscribers._Loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", ())))
+        assert issubclass(subscriber_yaml.Loader, yaml.CSafeLoader)
+    assert issubclass(subscriber_yaml.Loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", ())))

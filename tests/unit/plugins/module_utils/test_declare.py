@@ -162,8 +162,9 @@ def test_values_take_the_options_types_and_unset_ones_are_left_out():
 def test_a_value_the_module_would_refuse_is_left_out_and_said():
     declared, left_out = declaration(SPEC, {"name": "l1", "plan": "lab", "code": "long"})
     assert declared == {"name": "l1"}
-    assert left_out == ["plan 'lab' is none of the entity module's choices (home, biz)",
-                        "code is 4 characters long, more than the 3 the backend stores"]
+    assert left_out == [
+        {"field": "plan", "reason": "plan 'lab' is none of the entity module's choices (home, biz)"},
+        {"field": "code", "reason": "code is 4 characters long, more than the 3 the backend stores"}]
 
 
 @pytest.mark.parametrize("option, value", [

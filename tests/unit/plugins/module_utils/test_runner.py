@@ -382,16 +382,20 @@ def test_declared_records_fed_back_to_the_entity_module_change_nothing(store, ca
     assert store.writes == []
 
 
-def test_a_declared_value_the_module_would_refuse_is_left_out_with_a_warning(store, capsys):
+def test_a_declared_value_the_module_would_refuse_is_left_out_and_returned(store, capsys):
     store.rows["l2"]["speed"] = 2 ** 40  # beyond the INT column a task may declare
     code, out = run(info(), {"format": "declare", "name": "l2"}, capsys)
     assert code == 0 and out["lines"] == [{"name": "l2", "plan": "home"}]
-    # What the module warns (module.warn), as the record and the field say it:
+    reason = ("speed %d is outside what the backend stores (-2147483648 to 2147483647)"
+              % 2 ** 40)
+    # returned, for the export's review to name it
+    assert out["left_out"] == [{"key": "l2", "field": "speed", "reason": reason}]
+    # and warned (module.warn), as the record and the field say it:
     warnings = []
-    assert info().shown([store.rows["l2"]], "declare", warnings) == out["lines"]
-    assert warnings == [
-        "test line 'l2': speed %d is outside what the backend stores (-2147483648 to "
-        "2147483647), so it is left out of the declaration" % 2 ** 40]
+    assert info().shown([store.rows["l2"]], "declare", warnings) == {
+        "lines": out["lines"], "left_out": out["left_out"]}
+    assert warnings == [f"test line 'l2': {reason}, so it is left out of the declaration"]
+    assert "left_out" not in run(info(), {"name": "l2"}, capsys)[1]  # format: info
 
 
 class ReadOnly(EntityBackend):

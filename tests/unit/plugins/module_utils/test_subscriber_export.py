@@ -6,6 +6,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     EQUIPMENT,
     SECTIONS,
     SHARED,
+    Options,
     fan_out,
     validate,
 )
@@ -71,7 +72,7 @@ def test_the_fan_out_of_an_export_gives_every_record_back():
     subscribers, review, summary, again = exported(records)
     assert review == {}
     assert summary == {"subscribers": 3, "unmatched": 0, "ambiguous": 0, "conflict": 0,
-                       "invalid": 0}
+                       "invalid": 0, "left_out": 0}
     assert again == records
 
 
@@ -269,3 +270,90 @@ def test_an_id_the_server_assigned_is_left_to_the_server():
     assert subscribers[0]["crm"] == {"notes": "VIP", "resellerid": 3}
     del records["crm"][0]["customerid"]
     assert again == records  # the converge finds the customer by its uniqueid
+
+
+@pytest.mark.parametrize("section, join", [
+    ("erp", {"erp": "agreement_number"}),
+    ("billing", {"billing": {"field": "email", "equals": "crm.email"}}),
+    ("crm", {"crm": {"field": "email", "equals": "ipdr.email"}}),
+])
+def test_a_record_joined_by_another_field_without_its_identity_is_reviewed(section, join):
+    # Written without the identity, the fan-out would name it SUB-1 and the
+    # converge create a second customer beside it.
+    records = held(dict(ANA, erp=dict(ANA["erp"], agreement_number="SUB-1")))
+    identity = SECTIONS[section].identity
+    del records[section][0][identity]
+    anchors = ["ipdr"] if section == "crm" else None
+    subscribers, review, summary, again = exported(records, join=join, anchors=anchors)
+    assert section not in subscribers[0]
+    assert [e["reason"] for e in review[section]] == [
+        f"holds no {identity}, which the fan-out would set to 'SUB-1'; "
+        "left out of subscriber SUB-1"]
+    assert summary["conflict"] == 1
+    assert again[section] == []  # nothing for the converge to create
+
+
+def test_the_billing_status_the_role_suspends_with_is_read_back_as_the_state():
+    suspended = Options(billing_suspended_status="suspended")
+    harbour = dict(HARBOUR, billing={"invoicingid": "INV-2", "nickname": "harbour",
+                                     "customerstatus": "current"})
+    records = held(harbour)
+    subscribers, review, _summary = export(records, join=BY_AGREEMENT, options=suspended)
+    # current is no suspended subscriber's status: the converge would change it
+    assert "billing" not in subscribers[0] and review["billing"][0]["reason"] == (
+        "holds customerstatus: 'current' where the subscriber is suspended, which the "
+        "fan-out would set to customerstatus: 'suspended'; left out of subscriber OLD-77")
+    records["billing"][0]["customerstatus"] = "suspended"
+    subscribers, review, _summary = export(records, join=BY_AGREEMENT, options=suspended)
+    assert review == {} and subscribers[0]["state"] == "suspended"
+    assert "customerstatus" not in subscribers[0]["billing"]  # the converge derives it
+    # without a lifecycle to say it (no ONU, no UserSide), the status says it
+    alone, _review, _summary = export(dict(records, erp=[]), join={}, anchors=["billing"],
+                                      options=suspended)
+    assert alone[0]["state"] == "suspended" and "customerstatus" not in alone[0]["billing"]
+    checked, _problems = validate([dict(s) for s in subscribers])
+    assert [{k: v for k, v in r.items() if k != "state"}
+            for r in fan_out(checked, suspended)["billing"]["records"]] == records["billing"]
+
+
+def test_values_the_declarations_left_out_are_reviewed_with_their_record():
+    records = held(ANA)
+    reason = "status 'archived' is none of the entity module's choices (active, paused)"
+    subscribers, review, summary, again = exported(
+        records, left_out={"erp": [{"key": "SUB-1", "field": "status", "reason": reason}]})
+    assert again == records  # the record itself is exported
+    assert review == {"erp": [{
+        "key": "SUB-1", "problem": "left_out", "record": records["erp"][0],
+        "reason": f"its status is not in the repository: {reason} (the converge leaves it "
+                  "as the backend holds it)"}]}
+    assert summary["left_out"] == 1 and subscribers[0]["erp"]
+
+
+def test_what_joins_through_a_reviewed_record_says_so():
+    records = held(ANA)
+    records["billing"].append(dict(records["billing"][0], name="Twin"))  # SUB-1's, twice
+    _subscribers, review, _summary, _again = exported(records)
+    assert [e["problem"] for e in review["billing"]] == ["ambiguous", "ambiguous"]
+    assert review["billing_equipment"][0]["reason"] == (
+        "the billing record it joins through is in this review, left out of its subscriber "
+        "(billing_equipment.description = billing.invoicingid)")
+    assert review["onu"][0]["reason"] == (
+        "the billing_equipment record it joins through is in this review, left out of its "
+        "subscriber (onu.sn = billing_equipment.serialnumber)")
+
+
+def test_a_join_on_another_key_compares_it_as_the_backend_does():
+    # UserSide compares every natural key ignoring case, the agreement number too.
+    records = held(dict(ANA, erp=dict(ANA["erp"], agreement_number="sub-1")))
+    subscribers, review, _summary, again = exported(records, join={"erp": "agreement_number"})
+    assert review == {} and subscribers[0]["erp"]["agreement_number"] == "sub-1"
+    assert again == records
+
+
+def test_ids_that_differ_only_in_case_are_reviewed_not_written_to_one_file():
+    records = held(LONE, dict(LONE, id="sub-3"))
+    subscribers, review, summary, _again = exported(records)
+    assert subscribers == [] and summary["invalid"] == 4
+    assert review["crm"][0]["reason"] == (
+        "its subscriber cannot be written: its file SUB-3.yml is that of sub-3 on a file "
+        "system that ignores case")

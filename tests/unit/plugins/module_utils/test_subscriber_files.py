@@ -38,16 +38,16 @@ def test_an_id_is_a_file_name_only_when_the_inventory_would_read_it(subscriber_i
 def test_only_changed_files_are_written_and_a_second_export_writes_none(tmp_path):
     repository = Repository(tmp_path / "subscribers", tmp_path / "review.yml")
     review = review_document({}, {"subscribers": 1})
-    changes, stale = repository.plan([ANA], review)
+    changes, stale, _in_lists = repository.plan([ANA], review)
     assert sorted(changes) == [str(tmp_path / "review.yml"),
                                str(tmp_path / "subscribers" / "SUB-1.yml")]
     assert stale == [] and not (tmp_path / "subscribers").exists()  # planning writes nothing
     repository.write(changes)
     assert (tmp_path / "subscribers" / "SUB-1.yml").read_text() == render(ANA)
     before = os.stat(tmp_path / "subscribers" / "SUB-1.yml").st_mtime_ns
-    assert repository.plan([ANA], review) == ({}, [])
+    assert repository.plan([ANA], review) == ({}, [], [])
     changed = dict(ANA, ipdr={"name": "A. Petrova"})
-    changes, _stale = repository.plan([changed], review)
+    changes, _stale, _in_lists = repository.plan([changed], review)
     assert list(changes) == [str(tmp_path / "subscribers" / "SUB-1.yml")]
     assert repository.diff(changes)[0]["before"] == render(ANA)
     assert os.stat(tmp_path / "subscribers" / "SUB-1.yml").st_mtime_ns == before
@@ -58,7 +58,7 @@ def test_files_the_export_does_not_write_are_named_not_deleted(tmp_path):
     (folder / "sofia").mkdir(parents=True)
     (folder / "sofia" / "SUB-9.yml").write_text("id: SUB-9\n")
     (folder / ".hidden.yml").write_text("x: 1\n")
-    changes, stale = Repository(folder, tmp_path / "r.yml").plan([ANA], "")
+    changes, stale, _in_lists = Repository(folder, tmp_path / "r.yml").plan([ANA], "")
     assert stale == [os.path.join("sofia", "SUB-9.yml")]
     Repository(folder, tmp_path / "r.yml").write(changes)
     assert (folder / "sofia" / "SUB-9.yml").exists()
@@ -75,3 +75,23 @@ def test_the_review_file_says_each_problem_and_counts_them():
                   "record": {"sn": "ALCL1"}}]}, {"subscribers": 0, "unmatched": 1})
     assert text.startswith("# Records of the backends")
     assert yaml.safe_load(text)["review"]["onu"][0]["problem"] == "unmatched"
+
+
+def test_a_re_export_rewrites_each_subscriber_where_the_user_put_it(tmp_path):
+    # gitops.md: any folders, and files holding lists. A second SUB-1.yml at the top
+    # would declare SUB-1 twice, which the inventory refuses.
+    folder = tmp_path / "subscribers"
+    (folder / "sofia").mkdir(parents=True)
+    (folder / "sofia" / "ana.yaml").write_text("id: SUB-1\n")
+    (folder / "varna.yml").write_text("- id: SUB-2\n- id: SUB-3\n")
+    (folder / "old.yml").write_text("subscribers: [{id: SUB-8}]\n")
+    repository = Repository(folder, tmp_path / "r.yml")
+    changes, stale, in_lists = repository.plan(
+        [ANA, {"id": "SUB-3", "ipdr": {}}, {"id": "SUB-4", "crm": {}}], "")
+    assert sorted(changes) == [str(tmp_path / "r.yml"), str(folder / "SUB-4.yml"),
+                               str(folder / "sofia" / "ana.yaml")]
+    assert in_lists == ["SUB-3: varna.yml[1]"]  # named, not rewritten
+    assert stale == ["old.yml"]  # varna.yml holds an exported subscriber
+    repository.write(changes)
+    assert (folder / "sofia" / "ana.yaml").read_text() == render(ANA)
+    assert (folder / "varna.yml").read_text() == "- id: SUB-2\n- id: SUB-3\n"

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""Subscriber files read as the subscribers inventory plugin reads them.
+
+One reader for the inventory and the export (which finds the files a
+re-export rewrites in place by the ids they hold): the two cannot disagree on
+which file holds a subscriber.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import pathlib
+import traceback
+
+# The inventory plugin's default patterns: the files a repository holds subscribers in.
+PATTERNS = ("*.yml", "*.yaml")
+_MERGE = "tag:yaml.org,2002:merge"
+SHAPES = "expected a subscriber (a mapping with id), a list of them, or {subscribers: [...]}"
+
+try:
+    import yaml
+except ImportError:  # ansible-core depends on PyYAML: only a module run elsewhere lacks it
+    YAML_IMPORT_ERROR = traceback.format_exc()
+    Loader = None
+else:
+    YAML_IMPORT_ERROR = None
+    # The C loader parses thousands of files several times faster than the pure-Python one.
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(_SafeLoader):  # pylint: disable=too-many-ancestors
+        """The safe loader, refusing a key given twice in one mapping.
+
+        YAML keeps the last of two equal keys silently: a second ``onu:`` section
+        would drop the first without a word.
+        """
+
+        def construct_mapping(self, node, deep=False):
+            keys = [key for key, _value in node.value] \
+                if isinstance(node, yaml.MappingNode) else []
+            # With a merge key (<<) overriding a merged key is what the author meant.
+            if not any(key.tag == _MERGE for key in keys):
+                seen = set()
+                for key in keys:
+                    if not isinstance(key, yaml.ScalarNode):
+                        continue
+                    if (key.tag, key.value) in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"found the key {key.value!r} twice in one mapping",
+                            key.start_mark)
+                    seen.add((key.tag, key.value))
+            return super().construct_mapping(node, deep=deep)
+
+
+def yaml_problem(error):
+    """A YAML error as one line: what was wrong, and where."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        what = "; ".join(part for part in (error.context, error.problem) if part)
+        mark = error.problem_mark or error.context_mark
+        if mark is not None:
+            what += f" (line {mark.line + 1}, column {mark.column + 1})"
+        return what
+    return " ".join(str(error).split())
+
+
+def subscriber_files(root, patterns):
+    """Paths relative to ``root`` of the files to read, in sorted order, hidden ones left out."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and any(fnmatch.fnmatch(name, p) for p in patterns):
+                found.append(pathlib.PurePath(os.path.relpath(os.path.join(folder, name), root)))
+    # Sorted by path parts, so that the order does not depend on the file system's.
+    return sorted(found, key=lambda path: path.parts)
+
+
+def read_file(full_path, relative):
+    """(subscribers, their sources, problems) of one file."""
+    try:
+        with open(full_path, "rb") as handle:
+            data = yaml.load(handle, Loader=Loader)
+    except yaml.YAMLError as error:
+        return [], [], [f"{relative}: not valid YAML: {yaml_problem(error)}"]
+    except OSError as error:
+        return [], [], [f"{relative}: cannot be read: {error.strerror or error}"]
+    if isinstance(data, dict) and "subscribers" in data and "id" not in data:
+        others = sorted(str(key) for key in data if key != "subscribers")
+        if others:
+            return [], [], [f"{relative}: unknown key{'s' if len(others) > 1 else ''} "
+                            f"{', '.join(others)} beside subscribers"]
+        data = data["subscribers"]
+        if not isinstance(data, list):
+            return [], [], [f"{relative}: subscribers must be a list, "
+                            f"got {type(data).__name__}"]
+    if isinstance(data, dict):
+        # No id is validate's to say (with the file's other problems).
+        return [data], [relative], []
+    if isinstance(data, list):
+        return data, [f"{relative}[{index}]" for index in range(len(data))], []
+    if data is None:
+        return [], [], [f"{relative}: is empty; {SHAPES}"]
+    return [], [], [f"{relative}: holds a {type(data).__name__}; {SHAPES}"]
