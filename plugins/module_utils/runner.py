@@ -41,6 +41,7 @@ BULK_OPTIONS = {
     "purge_scope": {"type": "dict"},
     "purge_limit": {"type": "int", "default": 10},
     "result_records": {"type": "bool", "default": True},
+    "results": {"type": "str", "choices": ["all", "changed"], "default": "all"},
     "purge_shard": {"type": "dict", "options": {
         "index": {"type": "int", "required": True},
         "count": {"type": "int", "required": True},
@@ -132,7 +133,8 @@ class EntityModule:
         backend = _connect(module, self.backend_class)
         single = module.params[self.spec.plural] is None
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff,
-                            records=single or module.params["result_records"])
+                            records=single or module.params["result_records"],
+                            every=single or module.params["results"] == "all")
         result, failure = attempt(
             lambda: engine.apply(engine.plan(
                 records, purge_scope, module.params["purge_limit"], partition))
