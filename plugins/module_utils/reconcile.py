@@ -47,6 +47,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
+    LostTwice,
     ProvisioningError,
     ValidationError,
     stops_backend,
@@ -272,7 +273,8 @@ class Reconciler:
                 handled.append(item)
             else:
                 # this record only: the others were still written
-                item.refuse(outcome.error, getattr(outcome.error, "found", None))
+                made = outcome.error.found if isinstance(outcome.error, LostTwice) else None
+                item.refuse(outcome.error, made)
                 handled.append(item)
         if stopped is not None:
             item, error = stopped
@@ -281,10 +283,11 @@ class Reconciler:
                 self._with_refusals(self._failure(item, error), handled, but=item),
                 self.result(handled, failed=self._first_failed(handled) or item),
             )
-        self._read_later(unread)
+        fresh = self._read_later(unread)
         try:
             self._delete_twins([item for item in handled
-                                if item.action == CREATE and item.confirmed and item.after])
+                                if item.action == CREATE and item.confirmed and item.after],
+                               fresh)
         except ProvisioningError as exc:
             raise ReconcileFailed(
                 self._with_refusals(
@@ -297,13 +300,19 @@ class Reconciler:
             raise ReconcileFailed(self._refusals(handled), self.result(handled, failed=failed))
         return self.result(handled)
 
-    def _delete_twins(self, created):
+    def _delete_twins(self, created, fresh=False):
         """Another run of this task, at the same time, may have created the same
         records: where a backend holds two of one identity, the younger is deleted
-        by the run that made it (see ``EntityBackend.twins``)."""
+        by the run that made it (see ``EntityBackend.twins``).
+
+        ``fresh``: what the adapter holds was all read after this task's last
+        write (by :meth:`_read_later`), which is all the rule needs: the run that
+        created the younger twin sees the older one in any read after its create.
+        """
         if not created or self.check_mode:
             return  # (in check mode nothing was created: an item's after is a prediction)
-        self.backend.forget()  # what other runs wrote since this task read
+        if not fresh:
+            self.backend.forget()  # what other runs wrote since this task read
         # The first alone, so that a backend whose twins come from one read of its
         # list (the CRM) reads it once; the others ``concurrency`` at a time.
         outcomes = self.pool.map(self._sort_out_twins, created[:1], stops_backend) \
@@ -359,16 +368,19 @@ class Reconciler:
         A record the read does not show was refused after all, unless ``quietly``
         (the task is already failing: keep the prediction, report the real failure).
         When the read fails, each record is written, not confirmed.
+
+        Returns whether it read: what the adapter holds then was all read after
+        the task's last write.
         """
         if not items:
-            return
+            return False
         self.backend.forget()
         try:
             current = confirmed(lambda: self.backend.fetch([item.key for item in items]))
         except Unconfirmed as unread:
             for item in items:
                 item.unconfirm(unread)
-            return
+            return False
         for item in items:
             found = current.get(item.key)
             if found is not None or item.action == DELETE:
@@ -376,6 +388,7 @@ class Reconciler:
             elif not quietly:
                 item.refuse(
                     f"the server accepted the {item.action}, but it is not there when read back")
+        return True
 
     # --- failing ----------------------------------------------------------------
     def _failure(self, item, error):
@@ -436,10 +449,9 @@ class Reconciler:
                 found, rest = self._left_after(item, again)
                 if rest.action == NONE:
                     return found
-                made = " (it exists now, not yet as declared)" if found and not item.current else ""
-                error = BackendError(f"the answer was lost twice{made}: {again}")
-                error.found = found if made else None  # made all the same: changed
-                raise error
+                made = found if found and not item.current else None  # made all the same
+                said = " (it exists now, not yet as declared)" if made else ""
+                raise LostTwice(f"the answer was lost twice{said}: {again}", made)
 
     def _left_after(self, item, lost):
         """(the record as read afresh, the PlanItem of what is left to send) after ``lost``."""

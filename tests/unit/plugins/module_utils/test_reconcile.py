@@ -396,6 +396,29 @@ def test_deferred_read_backs_cost_one_read_for_the_whole_task():
     assert result["results"][1]["thing"]["id"] == 2  # what the backend assigned
 
 
+class ListedTwins(MemoryBackend):
+    """Finds twins in its list, as the CRM does."""
+
+    def twins(self, created):
+        return [r for r in self.all_records() if r["key"] == created["key"]]
+
+
+class DeferredListedTwins(ListedTwins, ListOnlyBackend):
+    """...and defers its read-backs to one read of that list, as the CRM does."""
+
+
+def test_the_read_back_after_the_last_write_is_also_the_read_for_twins():
+    backend = DeferredListedTwins([{"key": "a", "size": 1, "id": 1}])
+    converge(backend, [("present", {"key": "b"}), ("present", {"key": "c"})])
+    assert backend.reads == 2  # one to plan, one after the writes: not one more for twins
+
+
+def test_without_a_read_after_the_writes_twins_are_looked_for_in_a_fresh_read():
+    backend = ListedTwins([{"key": "a", "size": 1, "id": 1}])
+    converge(backend, [("present", {"key": "b"}), ("present", {"key": "c"})])
+    assert backend.reads == 2  # one to plan, one for twins: never the one from before
+
+
 class RefusingListOnly(Refusing, ListOnlyBackend):
     """Defers its read-backs, and refuses some writes."""
 
