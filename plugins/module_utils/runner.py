@@ -149,12 +149,20 @@ class EntityModule:
         module.exit_json(**result, **invocation)
 
     def invocation(self, module):
-        """The echo of the task's options, with a long list only counted (see ECHOED_RECORDS)."""
-        given = module.params[self.spec.plural]
-        if given is None or len(given) <= ECHOED_RECORDS:
-            return {}  # AnsibleModule echoes the options as they are
+        """The echo of the task's options, with a long list only counted (see
+        ECHOED_RECORDS): the records, and the identities a purge share keeps
+        (a shard's, about as many as it declares, on a registered result the
+        controller keeps until the play ends)."""
         args = dict(module.params)
-        args[self.spec.plural] = f"({len(given)} records, not echoed)"
+        given, shard = args[self.spec.plural], args["purge_shard"]
+        long_records = given is not None and len(given) > ECHOED_RECORDS
+        long_keep = shard is not None and len(shard["keep"]) > ECHOED_RECORDS
+        if not (long_records or long_keep):
+            return {}  # AnsibleModule echoes the options as they are
+        if long_records:
+            args[self.spec.plural] = f"({len(given)} records, not echoed)"
+        if long_keep:
+            args["purge_shard"] = dict(shard, keep=f"({len(shard['keep'])} values, not echoed)")
         return {"invocation": {"module_args": args}}
 
     def records(self, module):
