@@ -51,6 +51,21 @@ options:
       - A task without a bulk list always returns its record.
     type: bool
     default: true
+  results:
+    description:
+      - Which records RV(results) lists. V(all) lists every declared record, in
+        order, then every purged one.
+      - V(changed) lists only the records with something to report - written (or,
+        in check mode, to be written), refused, not confirmed, not written - and
+        the purged ones, still in order; a record left as it was is only counted
+        (RV(unchanged)). Each declared record's entry has its C(index) in the list,
+        so a caller maps entries back to what it declared. For large lists, whose
+        no-op entries are most of the task's output and of what a controller keeps.
+      - Check mode, the diff and the counters are the same with either.
+      - A task without a bulk list always returns its record.
+    type: str
+    choices: [all, changed]
+    default: all
   purge_shard:
     description:
       - This task's share of a purge that several tasks share (the shards of the
@@ -95,6 +110,11 @@ notes:
     in RV(unconfirmed), not in RV(created) or RV(updated). The task then fails,
     asking for another run, which reads the records afresh and writes only what
     is still missing.
+  - >-
+    When the backend stops the task (it cannot be reached, refuses the
+    credentials), each record whose write was not made has an entry in
+    RV(results) with C(not_written=true), C(changed=false) and a C(msg) saying
+    why - the write that found the backend down, and the ones never sent after it.
 attributes:
   check_mode:
     support: full

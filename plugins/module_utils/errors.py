@@ -50,6 +50,21 @@ class BackendUnavailable(BackendError):
     """
 
 
+class LostTwice(BackendError):
+    """A write whose answer was lost, sent again once after a read-back, whose
+    second answer was lost too, and which a second read-back shows not made as
+    declared: it is not sent a third time, and refuses this record.
+
+    ``found`` is the record the writes made all the same (a create that exists
+    now, not yet as declared), which the record is reported changed to; None
+    when nothing is known to have changed.
+    """
+
+    def __init__(self, message, found=None):
+        super().__init__(message)
+        self.found = found
+
+
 def refusal(message, status=None, body=None, credentials=False):
     """The error for a backend's "no": BackendUnavailable when it refuses the
     credentials (``credentials``, the backend's own test, or HTTP 401/403),

@@ -47,6 +47,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
+    LostTwice,
     ProvisioningError,
     ValidationError,
     stops_backend,
@@ -68,8 +69,9 @@ class ReconcileFailed(Exception):
 
 
 class PlanItem:
-    def __init__(self, key, state, desired, current, purged=False):
+    def __init__(self, key, state, desired, current, purged=False, index=None):
         self.key = key
+        self.index = index  # its place in the declared list (None: purged, not declared)
         self.state = state
         self.desired = desired
         self.current = current
@@ -80,6 +82,9 @@ class PlanItem:
         self.error = None  # what the backend said when it refused the write
         self.written = False  # refused, but made all the same (see refuse)
         self.unconfirmed = None  # why a write sent could not be read back
+        # why the write was not made: the backend stopped the task (with this
+        # write, or before its turn came)
+        self.unwritten = None
 
     def refuse(self, error, after=None):
         """The write was refused. ``after``: the record as the backend holds it when
@@ -96,16 +101,22 @@ class PlanItem:
     @property
     def made(self):
         """Written (confirmed or not), or refused but made all the same."""
-        return self.action != NONE and (self.error is None or self.written)
+        return (self.action != NONE and self.unwritten is None
+                and (self.error is None or self.written))
 
     @property
     def confirmed(self):
         """Written and read back (or nothing to write)."""
-        return self.error is None and self.unconfirmed is None
+        return self.error is None and self.unconfirmed is None and self.unwritten is None
+
+    @property
+    def reportable(self):
+        """Whether ``results: changed`` lists it: anything but a record left as it was."""
+        return self.action != NONE or not self.confirmed
 
 
 class Reconciler:
-    def __init__(self, backend, check_mode=False, diff=False, records=True):
+    def __init__(self, backend, check_mode=False, diff=False, records=True, every=True):
         self.backend = backend
         self.spec = backend.spec
         self.check_mode = check_mode
@@ -113,6 +124,10 @@ class Reconciler:
         # Whether each result carries its whole record (at 10,000 records, most of
         # a task's output, and of the time it takes to mask and send it).
         self.records = records
+        # Whether the results list every record (``results: all``) or only those
+        # with something to report (``changed``): at 200,000 subscribers, a no-op
+        # run's results were a million entries that the controller kept.
+        self.every = every
         self.pool = Pool(backend.concurrency)
 
     def label(self, key):
@@ -151,9 +166,11 @@ class Reconciler:
         # problems are reported with every other record's, before any write.
         keys = [self.spec.key(desired) for state, desired in prepared]
         current = self.backend.fetch(keys)
+        # Every declared record was prepared (else the plan stops below), so
+        # its place among them is its index in the declared list.
         items = [
-            PlanItem(key, state, desired, current.get(key))
-            for key, (state, desired) in zip(keys, prepared)
+            PlanItem(key, state, desired, current.get(key), index=index)
+            for index, (key, (state, desired)) in enumerate(zip(keys, prepared))
         ]
         if purge_scope is not None:
             items.extend(self._purge_items(declared, purge_scope, purge_limit, partition))
@@ -234,7 +251,9 @@ class Reconciler:
             if outcome is None:
                 handled.append(item)  # nothing to write, or check mode
             elif outcome.skipped:
-                continue  # never sent: the backend had stopped
+                # reported as not written, never as refused or unchanged
+                item.unwritten = "not sent: the backend stopped the task before its turn"
+                handled.append(item)
             elif outcome.error is None:
                 if outcome.value is READ_LATER:
                     unread.append(item)  # item.after stays the prediction until then
@@ -250,9 +269,12 @@ class Reconciler:
                     stopped = stopped or (item, outcome.error)
             elif stops_backend(outcome.error):
                 stopped = stopped or (item, outcome.error)
+                item.unwritten = f"not written: {outcome.error}"
+                handled.append(item)
             else:
                 # this record only: the others were still written
-                item.refuse(outcome.error, getattr(outcome.error, "found", None))
+                made = outcome.error.found if isinstance(outcome.error, LostTwice) else None
+                item.refuse(outcome.error, made)
                 handled.append(item)
         if stopped is not None:
             item, error = stopped
@@ -261,10 +283,11 @@ class Reconciler:
                 self._with_refusals(self._failure(item, error), handled, but=item),
                 self.result(handled, failed=self._first_failed(handled) or item),
             )
-        self._read_later(unread)
+        fresh = self._read_later(unread)
         try:
             self._delete_twins([item for item in handled
-                                if item.action == CREATE and item.confirmed and item.after])
+                                if item.action == CREATE and item.confirmed and item.after],
+                               fresh)
         except ProvisioningError as exc:
             raise ReconcileFailed(
                 self._with_refusals(
@@ -277,13 +300,19 @@ class Reconciler:
             raise ReconcileFailed(self._refusals(handled), self.result(handled, failed=failed))
         return self.result(handled)
 
-    def _delete_twins(self, created):
+    def _delete_twins(self, created, fresh=False):
         """Another run of this task, at the same time, may have created the same
         records: where a backend holds two of one identity, the younger is deleted
-        by the run that made it (see ``EntityBackend.twins``)."""
+        by the run that made it (see ``EntityBackend.twins``).
+
+        ``fresh``: what the adapter holds was all read after this task's last
+        write (by :meth:`_read_later`), which is all the rule needs: the run that
+        created the younger twin sees the older one in any read after its create.
+        """
         if not created or self.check_mode:
             return  # (in check mode nothing was created: an item's after is a prediction)
-        self.backend.forget()  # what other runs wrote since this task read
+        if not fresh:
+            self.backend.forget()  # what other runs wrote since this task read
         # The first alone, so that a backend whose twins come from one read of its
         # list (the CRM) reads it once; the others ``concurrency`` at a time.
         outcomes = self.pool.map(self._sort_out_twins, created[:1], stops_backend) \
@@ -339,16 +368,19 @@ class Reconciler:
         A record the read does not show was refused after all, unless ``quietly``
         (the task is already failing: keep the prediction, report the real failure).
         When the read fails, each record is written, not confirmed.
+
+        Returns whether it read: what the adapter holds then was all read after
+        the task's last write.
         """
         if not items:
-            return
+            return False
         self.backend.forget()
         try:
             current = confirmed(lambda: self.backend.fetch([item.key for item in items]))
         except Unconfirmed as unread:
             for item in items:
                 item.unconfirm(unread)
-            return
+            return False
         for item in items:
             found = current.get(item.key)
             if found is not None or item.action == DELETE:
@@ -356,6 +388,7 @@ class Reconciler:
             elif not quietly:
                 item.refuse(
                     f"the server accepted the {item.action}, but it is not there when read back")
+        return True
 
     # --- failing ----------------------------------------------------------------
     def _failure(self, item, error):
@@ -366,12 +399,13 @@ class Reconciler:
     @staticmethod
     def _first_failed(items):
         """The first record refused or not confirmed (what ``failed_<name>`` names)."""
-        return next((item for item in items if not item.confirmed), None)
+        return next((item for item in items
+                     if item.error is not None or item.unconfirmed is not None), None)
 
     def _refusals(self, items, but=None):
         """Every refused record with what the backend said, then every one not
         confirmed; one write alone as it failed. ``but``: one the message names already."""
-        written = sum(1 for item in items if item.action != NONE)
+        written = sum(1 for item in items if item.action != NONE and item.unwritten is None)
         parts = []
         for verb, unknown in (("refused", False), ("not confirmed", True)):
             named = [item for item in items if item is not but
@@ -415,10 +449,9 @@ class Reconciler:
                 found, rest = self._left_after(item, again)
                 if rest.action == NONE:
                     return found
-                made = " (it exists now, not yet as declared)" if found and not item.current else ""
-                error = BackendError(f"the answer was lost twice{made}: {again}")
-                error.found = found if made else None  # made all the same: changed
-                raise error
+                made = found if found and not item.current else None  # made all the same
+                said = " (it exists now, not yet as declared)" if made else ""
+                raise LostTwice(f"the answer was lost twice{said}: {again}", made)
 
     def _left_after(self, item, lost):
         """(the record as read afresh, the PlanItem of what is left to send) after ``lost``."""
@@ -445,6 +478,8 @@ class Reconciler:
             # a write not confirmed was sent, and most likely made: changed
             "changed": item.made,
         }
+        if item.index is not None:
+            result["index"] = item.index
         if self.records:
             result[self.spec.name] = self.spec.public(item.after)
         if item.action == UPDATE:
@@ -455,6 +490,8 @@ class Reconciler:
             result.update(failed=True, msg=item.error)
         elif item.unconfirmed is not None:
             result.update(unconfirmed=True, msg=item.unconfirmed)
+        elif item.unwritten is not None:
+            result.update(not_written=True, msg=item.unwritten)
         return result
 
     def item_diff(self, item):
@@ -467,10 +504,12 @@ class Reconciler:
 
     def result(self, items, failed=None):
         """Every item in declared order; ``changed``, counters and diff count what was done."""
-        done = [item for item in items if item.error is None]  # written, if not confirmed
+        # written, if not confirmed
+        done = [item for item in items if item.error is None and item.unwritten is None]
         result = {
             "changed": any(item.made for item in items),
-            "results": [self.item_result(item) for item in items],
+            "results": [self.item_result(item) for item in items
+                        if self.every or item.reportable],
         }
         for action, counter in COUNTERS.items():
             result[counter] = sum(1 for item in done if item.action == action and item.confirmed)

@@ -42,6 +42,7 @@ BULK_OPTIONS = {
     "purge_scope": {"type": "dict"},
     "purge_limit": {"type": "int", "default": 10},
     "result_records": {"type": "bool", "default": True},
+    "results": {"type": "str", "choices": ["all", "changed"], "default": "all"},
     "purge_shard": {"type": "dict", "options": {
         "index": {"type": "int", "required": True},
         "count": {"type": "int", "required": True},
@@ -133,7 +134,8 @@ class EntityModule:
         backend = _connect(module, self.backend_class)
         single = module.params[self.spec.plural] is None
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff,
-                            records=single or module.params["result_records"])
+                            records=single or module.params["result_records"],
+                            every=single or module.params["results"] == "all")
         result, failure = attempt(
             lambda: engine.apply(engine.plan(
                 records, purge_scope, module.params["purge_limit"], partition))
@@ -148,12 +150,20 @@ class EntityModule:
         module.exit_json(**result, **invocation)
 
     def invocation(self, module):
-        """The echo of the task's options, with a long list only counted (see ECHOED_RECORDS)."""
-        given = module.params[self.spec.plural]
-        if given is None or len(given) <= ECHOED_RECORDS:
-            return {}  # AnsibleModule echoes the options as they are
+        """The echo of the task's options, with a long list only counted (see
+        ECHOED_RECORDS): the records, and the identities a purge share keeps
+        (a shard's, about as many as it declares, on a registered result the
+        controller keeps until the play ends)."""
         args = dict(module.params)
-        args[self.spec.plural] = f"({len(given)} records, not echoed)"
+        given, shard = args[self.spec.plural], args["purge_shard"]
+        long_records = given is not None and len(given) > ECHOED_RECORDS
+        long_keep = shard is not None and len(shard["keep"]) > ECHOED_RECORDS
+        if not (long_records or long_keep):
+            return {}  # AnsibleModule echoes the options as they are
+        if long_records:
+            args[self.spec.plural] = f"({len(given)} records, not echoed)"
+        if long_keep:
+            args["purge_shard"] = dict(shard, keep=f"({len(shard['keep'])} values, not echoed)")
         return {"invocation": {"module_args": args}}
 
     def records(self, module):

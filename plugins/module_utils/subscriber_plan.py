@@ -27,16 +27,21 @@ CHANGING = ("create", "update", "suspend", "resume", "delete")
 NOT_CHANGING = ("none", "keep")
 # unconfirmed: the write was sent, but could not be read back (run again).
 FAILING = ("refused", "unconfirmed", "failed", "not run")
+# A plan lists the subscribers with one of these on some backend; the others it
+# counts: a no-op shard's plan (on the controller until the play ends) stays small.
+REPORTED = CHANGING + FAILING
 # Totals also count the undeclared records a purge deleted (or would delete).
 PURGE = "purge"
 ACTIONS = CHANGING + NOT_CHANGING + FAILING + (PURGE,)
 TABLE_ROWS = 50
 
 
-def _outcome(item, state, section):
+def _outcome(item, state, section, result):
     """One entity-module result item -> (action, changed fields, message)."""
     action = item.get("action", "none")
     changes = sorted(item.get("changes") or {})
+    if item.get("not_written"):  # the backend stopped the task: the task's message says why
+        return "failed", [], result.get("msg") or item.get("msg")
     if item.get("failed"):
         return "refused", changes, item.get("msg")
     if item.get("unconfirmed"):
@@ -75,12 +80,19 @@ def plan(subscribers, fanned, results, check_mode=False):
         out = fanned.get(name) or {"records": [], "owners": []}
         result = results.get(name) or {}
         count = dict.fromkeys(ACTIONS, 0)
-        items = result.get("results") or []
+        items = result.get("results")
+        # A task lists a declared record with its index (with ``results: changed``
+        # only those with something to say); a record it does not list was left
+        # as it was - unless the task returned no results, having stopped before
+        # its writes (or not run at all).
+        declared = {item["index"]: item for item in items or [] if "index" in item}
         not_run = result.get("skipped") or not result
         for index, owner in enumerate(out["owners"]):
             state = entries[owner]["state"]
-            if index < len(items):
-                action, changes, msg = _outcome(items[index], state, section)
+            if index in declared:
+                action, changes, msg = _outcome(declared[index], state, section, result)
+            elif items is not None:
+                action, changes, msg = "none", [], None
             elif not_run:
                 action, changes, msg = "not run", [], "no connection configured"
             else:
@@ -95,7 +107,7 @@ def plan(subscribers, fanned, results, check_mode=False):
             if action in ("refused", "unconfirmed"):
                 problems.append(f"{owner} on {section.label}: {entry.get('msg', action)}")
         said = len(problems)  # what the section's items say is wrong, from here
-        for item in items[len(out["owners"]):]:  # purged records follow the declared ones
+        for item in [item for item in items or [] if "index" not in item]:  # purged records
             key = item.get(section.spec.identity)
             if item.get("failed"):
                 problems.append(f"undeclared {key} on {section.label}: the purge's delete was "
@@ -121,21 +133,26 @@ def plan(subscribers, fanned, results, check_mode=False):
                 count["keep"] += 1
         if any(count.values()):  # a backend no subscriber is on has no totals
             totals[name] = {k: v for k, v in count.items() if v}
-    ordered = [entries[s["id"]] for s in subscribers]
-    changed = [e for e in ordered
-               if any(b["action"] in CHANGING for b in e["backends"].values())]
+    reported = [entries[s["id"]] for s in subscribers if _says(entries[s["id"]], REPORTED)]
+    changed = [e for e in reported if _says(e, CHANGING)]
     return {
         "check_mode": check_mode,
         "changed": bool(changed or [p for p in purged if p["action"] != "none"]),
-        "subscribers": ordered,
+        "subscribers": reported,
+        "unchanged": len(subscribers) - len(reported),
         "totals": totals,
         "purged": purged,
         "problems": problems,
-        "lines": table(ordered, changed, totals, check_mode),
+        "lines": table(len(subscribers), changed, totals, check_mode),
         "drift": [describe(e) for e in changed] + [
             f"{p['backend']} {p['key']}: purge (not declared)"
             for p in purged if p["action"] == "delete"],
     }
+
+
+def _says(entry, actions):
+    """Whether a subscriber's entry has one of ``actions`` on some backend."""
+    return any(b["action"] in actions for b in entry["backends"].values())
 
 
 def describe(entry):
@@ -148,11 +165,11 @@ def describe(entry):
     return f"{entry['id']}: {', '.join(parts)}"
 
 
-def table(ordered, changed, totals, check_mode):
+def table(count, changed, totals, check_mode):
     """A table a person reads at 10,000 subscribers: changed ones only, then totals."""
     names = [name for name in list(SECTIONS) + [EQUIPMENT.name] if totals.get(name)]
     verb = "would change" if check_mode else "changed"
-    lines = [f"{len(changed)} of {len(ordered)} subscribers {verb}"]
+    lines = [f"{len(changed)} of {count} subscribers {verb}"]
     if changed:
         lines.append(" | ".join(["subscriber"] + names))
     for entry in changed[:TABLE_ROWS]:
@@ -183,13 +200,14 @@ def merge(plans, with_subscribers=False):
 
     Totals are added up, drift, problems and purged records put one after
     another, the table made again over every shard. ``with_subscribers`` keeps
-    every subscriber's entry (shard after shard), for the plan file; without
-    it the merged plan stays small however many subscribers the run has.
+    the entries of the subscribers with something to report (shard after
+    shard), for the plan file; without it the merged plan stays small however
+    many subscribers the run has.
     """
     plans = [p for p in plans if isinstance(p, dict) and "totals" in p]
     ordered = [entry for p in plans for entry in p.get("subscribers") or []]
-    changed = [e for e in ordered
-               if any(b["action"] in CHANGING for b in e["backends"].values())]
+    changed = [e for e in ordered if _says(e, CHANGING)]
+    unchanged = sum(p.get("unchanged", 0) for p in plans)
     totals = {}
     for name in list(SECTIONS) + [EQUIPMENT.name]:
         summed = dict.fromkeys(ACTIONS, 0)
@@ -205,9 +223,10 @@ def merge(plans, with_subscribers=False):
         "totals": totals,
         "purged": [entry for p in plans for entry in p.get("purged") or []],
         "problems": [problem for p in plans for problem in p.get("problems") or []],
-        "lines": table(ordered, changed, totals, check_mode),
+        "lines": table(len(ordered) + unchanged, changed, totals, check_mode),
         "drift": [line for p in plans for line in p.get("drift") or []],
     }
     if with_subscribers:
         merged["subscribers"] = ordered
+        merged["unchanged"] = unchanged
     return merged

@@ -165,11 +165,16 @@ customer:
            "address_state": "Goa", "city": "Panaji", "street": "3rd street", "notes": null,
            "username": null, "serviceid": null, "created": "2026-11-22"}
 results:
-  description: One entry per customer of O(customers), in order, then one per purged customer.
+  description: One entry per customer of O(customers), in order, then one per purged customer; with
+    O(results=changed) only those with something to report.
   returned: when O(customers) is given
   type: list
   elements: dict
   contains:
+    index:
+      description: The place of the record in the declared list, from 0.
+      type: int
+      returned: for a declared record
     customerid:
       description:
         - The customer's id; C(uniqueid=<value>) for one that did not exist
@@ -198,6 +203,11 @@ results:
       description: Sent but not read back (C(msg) says why); see the notes.
       type: bool
       returned: when a write was not confirmed
+    not_written:
+      description: The backend stopped the task before this write was made (C(msg) says
+        how); see the notes.
+      type: bool
+      returned: when the backend stopped the task
 created:
   description: How many customers were created.
   returned: when O(customers) is given

@@ -100,11 +100,16 @@ customer:
            "email": "demo@gmail.com", "phone_number": "1234567890",
            "alt_phone_number": "9999999999"}
 results:
-  description: One entry per customer of O(customers), in order, then one per purged customer.
+  description: One entry per customer of O(customers), in order, then one per purged customer; with
+    O(results=changed) only those with something to report.
   returned: when O(customers) is given
   type: list
   elements: dict
   contains:
+    index:
+      description: The place of the record in the declared list, from 0.
+      type: int
+      returned: for a declared record
     user_id:
       description: The customer's user ID.
       type: str
@@ -131,6 +136,11 @@ results:
       description: Sent but not read back (C(msg) says why); see the notes.
       type: bool
       returned: when a write was not confirmed
+    not_written:
+      description: The backend stopped the task before this write was made (C(msg) says
+        how); see the notes.
+      type: bool
+      returned: when the backend stopped the task
 created:
   description: How many customers were created.
   returned: when O(customers) is given

@@ -124,11 +124,16 @@ customer:
   sample: {"id": "262", "sn": "C850E98CE604", "name": "HT803G-1GC", "address": "",
            "egn": null, "service": "10", "auto": true, "state_rf": "2", "enabled": true}
 results:
-  description: One entry per customer of O(customers), in order, then one per purged customer.
+  description: One entry per customer of O(customers), in order, then one per purged customer; with
+    O(results=changed) only those with something to report.
   returned: when O(customers) is given
   type: list
   elements: dict
   contains:
+    index:
+      description: The place of the record in the declared list, from 0.
+      type: int
+      returned: for a declared record
     sn:
       description: The customer's serial number.
       type: str
@@ -155,6 +160,11 @@ results:
       description: Sent but not read back (C(msg) says why); see the notes.
       type: bool
       returned: when a write was not confirmed
+    not_written:
+      description: The backend stopped the task before this write was made (C(msg) says
+        how); see the notes.
+      type: bool
+      returned: when the backend stopped the task
 created:
   description: How many customers were created.
   returned: when O(customers) is given

@@ -116,11 +116,16 @@ equipment:
            "type": "nanostationsm", "imsi": "", "msisdn": "", "sqn": "",
            "date_added": "2016-08-10 05:49:50.297976"}
 results:
-  description: One entry per item of O(equipment), in order.
+  description: One entry per item of O(equipment), in order; with O(results=changed)
+    only those with something to report.
   returned: when O(equipment) is given
   type: list
   elements: dict
   contains:
+    index:
+      description: The place of the record in the declared list, from 0.
+      type: int
+      returned: for a declared record
     nickname:
       description: The equipment's nickname.
       type: str
@@ -143,6 +148,11 @@ results:
       description: Sent but not read back (C(msg) says why); see the notes.
       type: bool
       returned: when a write was not confirmed
+    not_written:
+      description: The backend stopped the task before this write was made (C(msg) says
+        how); see the notes.
+      type: bool
+      returned: when the backend stopped the task
 created:
   description: How many pieces of equipment were created.
   returned: when O(equipment) is given

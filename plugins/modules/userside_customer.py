@@ -198,11 +198,16 @@ customer:
            "tariff": "3", "marks": ["1"], "ip_mac": [{"ip": "10.0.0.1",
            "mac": "aa:bb:cc:00:11:22"}], "services": []}
 results:
-  description: One entry per customer of O(customers), in order, then one per purged customer.
+  description: One entry per customer of O(customers), in order, then one per purged customer; with
+    O(results=changed) only those with something to report.
   returned: when O(customers) is given
   type: list
   elements: dict
   contains:
+    index:
+      description: The place of the record in the declared list, from 0.
+      type: int
+      returned: for a declared record
     action:
       description: What was (or in check mode, would be) done.
       type: str
@@ -226,6 +231,11 @@ results:
       description: Sent but not read back (C(msg) says why); see the notes.
       type: bool
       returned: when a write was not confirmed
+    not_written:
+      description: The backend stopped the task before this write was made (C(msg) says
+        how); see the notes.
+      type: bool
+      returned: when the backend stopped the task
 created:
   description: How many customers were created.
   returned: when O(customers) is given

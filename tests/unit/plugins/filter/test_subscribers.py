@@ -69,7 +69,7 @@ def test_not_a_list():
 
 def test_the_plan_of_a_run():
     fanned = subscriber_records([ANA])
-    result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete"}]}}, [ANA],
+    result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete", "index": 0}]}}, [ANA],
                              check_mode="True")
     assert result["check_mode"] is True
     assert result["subscribers"] == [{"id": "SUB-1", "state": "absent", "backends": {
@@ -82,7 +82,7 @@ def test_subscribers_given_as_json_text_as_the_inventory_plugin_gives_them():
     fanned = subscriber_records(text, records_as_json=True)
     assert json.loads(fanned["onu"]["records"]) == [{"sn": "SN1", "state": "absent"}]
     assert fanned["onu"]["owners"] == ["SUB-1"]  # what the plan and the role read as lists
-    result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete"}]}}, text)
+    result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete", "index": 0}]}}, text)
     assert result["subscribers"][0]["backends"]["onu"] == {"action": "delete"}
 
 
@@ -123,7 +123,8 @@ def test_a_purge_that_cannot_be_run_sends_nothing(args, problem):
 
 def test_the_plans_of_shards():
     fanned = subscriber_records([ANA])
-    shard_plan = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete"}]}}, [ANA])
+    deleted = {"onu": {"results": [{"action": "delete", "index": 0}]}}
+    shard_plan = subscriber_plan(fanned, deleted, [ANA])
     merged = subscriber_plan_merge([shard_plan, shard_plan], with_subscribers="yes")
     assert merged["totals"]["onu"] == {"delete": 2}
     assert len(merged["subscribers"]) == 2
@@ -147,6 +148,6 @@ def test_what_a_template_hands_over_is_made_plain_before_it_is_validated():
     lazy = Lazy(ANA, name=Lazy(ANA["name"]), onu=Lazy(ANA["onu"]), ipdr=Lazy())
     fanned = subscriber_records(LazyList([lazy]))
     assert fanned["onu"]["records"] == [{"sn": "SN1", "state": "absent"}]
-    result = subscriber_plan(Lazy(fanned), Lazy(onu=Lazy(results=LazyList([Lazy(action="delete")]))),
+    result = subscriber_plan(Lazy(fanned), Lazy(onu=Lazy(results=LazyList([Lazy(action="delete", index=0)]))),
                              LazyList([lazy]))
     assert result["subscribers"][0]["backends"]["onu"] == {"action": "delete"}

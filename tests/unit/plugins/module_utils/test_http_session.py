@@ -222,10 +222,30 @@ def test_validate_certs_false_holds_against_requests_ca_bundle(monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
     http = HttpSession("https://127.0.0.1:9/api/", validate_certs=False, sleep=lambda _: None)
     sent = []
-    monkeypatch.setattr(http.session, "request",
-                        lambda method, url, **kwargs: sent.append(kwargs["verify"]) or "answer")
+    monkeypatch.setattr(http.session, "send",
+                        lambda prepared, **kwargs: sent.append(kwargs["verify"]) or "answer")
     assert http.request("GET", "x", idempotent=True) == "answer"
     assert sent == [False]
+
+
+def test_the_environment_is_read_once_for_the_task_not_for_every_request(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/the-isps-ca.pem")
+    http = HttpSession("https://backend.example/api/", sleep=lambda _: None)
+    looked = []
+    monkeypatch.setattr(requests.sessions, "get_netrc_auth", lambda *a, **k: looked.append(a))
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies",
+                        lambda *a, **k: looked.append(a) or {})
+    sent = []
+    for pool in (http.session, http.write_session):
+        monkeypatch.setattr(pool, "send", lambda prepared, **kwargs: sent.append(kwargs) or "answer")
+    http.request("GET", "x", idempotent=True)
+    http.request("POST", "x", idempotent=False)
+    assert looked == []  # neither ~/.netrc nor the environment, per request
+    assert [kwargs["proxies"].get("https") for kwargs in sent] == ["http://proxy.example:3128"] * 2
+    assert [kwargs["verify"] for kwargs in sent] == ["/etc/the-isps-ca.pem"] * 2
 
 
 def test_an_answer_is_the_clients_to_read_even_an_error(scripted):

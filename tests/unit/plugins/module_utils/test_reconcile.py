@@ -87,8 +87,8 @@ class MemoryBackend(EntityBackend):
         self._maybe_lose("delete", lambda: self.store.pop(current["key"]))
 
 
-def converge(backend, records, check_mode=False, diff=True, scope=None, limit=10):
-    engine = Reconciler(backend, check_mode=check_mode, diff=diff)
+def converge(backend, records, check_mode=False, diff=True, scope=None, limit=10, every=True):
+    engine = Reconciler(backend, check_mode=check_mode, diff=diff, every=every)
     return engine.apply(engine.plan(records, scope, limit))
 
 
@@ -278,8 +278,17 @@ def test_an_unusable_backend_stops_at_once_and_reports_what_was_done():
     assert failure.value.message == (
         "thing 'old': update failed: POST /x: cannot connect: [Errno 111] Connection refused")
     result = failure.value.result
-    assert [r["key"] for r in result["results"]] == ["new", "bad"]
-    assert result["created"] == 2
+    # Every declared record is reported: the ones the stop kept from being written so.
+    assert [(r["key"], r["index"], r.get("not_written", False), r["changed"])
+            for r in result["results"]] == [
+        ("new", 0, False, True), ("bad", 1, False, True), ("old", 2, True, False),
+        ("gone", 3, True, False), ("worse", 4, True, False)]
+    assert result["results"][2]["msg"] == (
+        "not written: POST /x: cannot connect: [Errno 111] Connection refused")
+    assert result["results"][3]["msg"] == (
+        "not sent: the backend stopped the task before its turn")
+    assert result["created"] == 2 and result["updated"] == result["deleted"] == 0
+    assert result["unchanged"] == result["unconfirmed"] == 0
     assert result["failed_thing"] == "old"
     assert backend.store["gone"] == {"key": "gone", "id": 2}  # never attempted
 
@@ -294,8 +303,10 @@ def test_a_backend_that_stops_after_refusals_names_them_too():
         "before that, 1 of 2 writes was refused: thing 'bad': create failed: "
         "the server said no to bad")
     result = failure.value.result
-    assert [(r["key"], r.get("failed", False)) for r in result["results"]] == [
-        ("new", False), ("bad", True)]
+    assert [(r["key"], r.get("failed", False), r.get("not_written", False))
+            for r in result["results"]] == [
+        ("new", False, False), ("bad", True, False), ("old", False, True),
+        ("gone", False, True), ("worse", False, True)]
     assert result["created"] == 1
     assert result["failed_thing"] == "bad"  # the first record that failed
 
@@ -383,6 +394,29 @@ def test_deferred_read_backs_cost_one_read_for_the_whole_task():
     assert backend.reads == 2  # one to plan, one to read back every write
     assert [r["thing"]["size"] for r in result["results"]] == [2, 3, 4]
     assert result["results"][1]["thing"]["id"] == 2  # what the backend assigned
+
+
+class ListedTwins(MemoryBackend):
+    """Finds twins in its list, as the CRM does."""
+
+    def twins(self, created):
+        return [r for r in self.all_records() if r["key"] == created["key"]]
+
+
+class DeferredListedTwins(ListedTwins, ListOnlyBackend):
+    """...and defers its read-backs to one read of that list, as the CRM does."""
+
+
+def test_the_read_back_after_the_last_write_is_also_the_read_for_twins():
+    backend = DeferredListedTwins([{"key": "a", "size": 1, "id": 1}])
+    converge(backend, [("present", {"key": "b"}), ("present", {"key": "c"})])
+    assert backend.reads == 2  # one to plan, one after the writes: not one more for twins
+
+
+def test_without_a_read_after_the_writes_twins_are_looked_for_in_a_fresh_read():
+    backend = ListedTwins([{"key": "a", "size": 1, "id": 1}])
+    converge(backend, [("present", {"key": "b"}), ("present", {"key": "c"})])
+    assert backend.reads == 2  # one to plan, one for twins: never the one from before
 
 
 class RefusingListOnly(Refusing, ListOnlyBackend):
@@ -553,8 +587,9 @@ def test_a_backend_down_mid_pool_sends_nothing_new_and_reports_what_was_written(
     written = sorted(backend.store)
     # Only the writes in flight when k05 failed went on: far fewer than the 40.
     assert len(written) < 12
-    reported = [r["key"] for r in failure.value.result["results"]]
+    reported = [r["key"] for r in failure.value.result["results"] if not r.get("not_written")]
     assert reported == [k for k in keys if k in backend.store]
+    assert [r["index"] for r in failure.value.result["results"]] == list(range(40))
     assert failure.value.result["failed_thing"] == "k05"
 
 
@@ -603,10 +638,42 @@ def test_results_without_records_keep_what_the_plan_needs_and_the_diff_keeps_the
     result = engine.apply(engine.plan([("present", {"key": "a", "size": 1}),
                                        ("present", {"key": "b", "size": 3})]))
     assert result["results"] == [
-        {"key": "a", "action": "none", "changed": False},
-        {"key": "b", "action": "update", "changed": True, "changes": {"size": 3}},
+        {"key": "a", "index": 0, "action": "none", "changed": False},
+        {"key": "b", "index": 1, "action": "update", "changed": True, "changes": {"size": 3}},
     ]
     assert result["diff"][0]["after"] == {"key": "b", "size": 3, "id": 2}
+
+
+def test_results_changed_lists_only_what_has_something_to_report_by_index():
+    backend = Refusing(START, refuse={"bad"})
+    every = Refusing(START, refuse={"bad"})
+    declared = FIVE + [("present", {"key": "same", "size": 7})]
+    backend.store["same"] = every.store["same"] = {"key": "same", "size": 7, "id": 4}
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, declared, every=False)
+    with pytest.raises(ReconcileFailed) as failure_all:
+        converge(every, declared)
+    result, result_all = failure.value.result, failure_all.value.result
+    assert [(r["key"], r["index"], r["action"]) for r in result["results"]] == [
+        ("new", 0, "create"), ("bad", 1, "create"), ("old", 2, "update"),
+        ("gone", 3, "delete"), ("worse", 4, "update")]
+    assert result["results"] == [r for r in result_all["results"] if r["key"] != "same"]
+    assert {k: v for k, v in result.items() if k != "results"} == {
+        k: v for k, v in result_all.items() if k != "results"}
+    assert result["unchanged"] == 1
+
+
+def test_results_changed_in_check_mode_lists_what_would_change_and_its_diff():
+    backend = MemoryBackend([{"key": "a", "size": 1, "id": 1}, {"key": "b", "size": 2, "id": 2},
+                             {"key": "x", "id": 3}])
+    engine = Reconciler(backend, check_mode=True, diff=True, every=False)
+    result = engine.apply(engine.plan([("present", {"key": "a", "size": 1}),
+                                       ("present", {"key": "b", "size": 3})],
+                                      {"key": "*"}, 10))
+    assert [(r["key"], r.get("index"), r["action"]) for r in result["results"]] == [
+        ("b", 1, "update"), ("x", None, "delete")]
+    assert [d["before"]["key"] for d in result["diff"]] == ["b", "x"]
+    assert backend.store["b"]["size"] == 2 and "x" in backend.store
 
 
 class RacedBackend(MemoryBackend):

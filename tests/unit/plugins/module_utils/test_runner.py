@@ -15,6 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import EntityBackend
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec, Field
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import BackendError
+from ansible_collections.isp.provisioning.plugins.module_utils import runner
 from ansible_collections.isp.provisioning.plugins.module_utils.runner import (
     EntityModule,
     InfoModule,
@@ -302,6 +303,33 @@ def test_purge_deletes_what_is_in_scope_and_not_declared(store, capsys):
     assert store.writes == [("delete", "l2")]
     assert out["results"][-1] == {"name": "l2", "action": "delete", "changed": True,
                                   "line": None, "purged": True}
+
+
+def test_long_lists_of_a_task_are_counted_not_echoed(store, capsys, monkeypatch):
+    monkeypatch.setattr(runner, "ECHOED_RECORDS", 2)
+    keep = ["x1", "x2", "x3"]
+    code, out = run(entity(), {"lines": [{"name": n} for n in ("l1", "l2", "l3")],
+                               "purge": True, "purge_scope": {"plan": "*"},
+                               "purge_shard": {"index": 0, "count": 1, "keep": keep}}, capsys)
+    assert code == 0
+    echoed = out["invocation"]["module_args"]
+    assert echoed["lines"] == "(3 records, not echoed)"
+    assert echoed["purge_shard"] == {"index": 0, "count": 1, "by": None,
+                                     "keep": "(3 values, not echoed)"}
+    code, out = run(entity(), {"lines": [{"name": "l1"}], "purge": True,
+                               "purge_scope": {"plan": "*"},
+                               "purge_shard": {"index": 0, "count": 1, "keep": keep[:2]}}, capsys)
+    assert out["invocation"]["module_args"]["purge_shard"]["keep"] == ["x1", "x2"]
+
+
+def test_results_changed_lists_what_has_something_to_report_with_its_index(store, capsys):
+    code, out = run(entity(), {"lines": [{"name": "l1", "speed": 100}, {"name": "l2", "speed": 5},
+                                         {"name": "l3"}, {"name": "l4"}],
+                               "results": "changed"}, capsys)
+    assert code == 0
+    assert [(r["name"], r["index"], r["action"]) for r in out["results"]] == [
+        ("l2", 1, "update"), ("l4", 3, "create")]
+    assert (out["unchanged"], out["updated"], out["created"]) == (2, 1, 1)
 
 
 def test_purge_refuses_an_empty_list(store, capsys):

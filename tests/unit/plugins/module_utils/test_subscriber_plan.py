@@ -19,8 +19,11 @@ def subscribers(*records):
 
 
 def ran(*items, **extra):
-    """A bulk task's registered result with these result items."""
-    return dict({"changed": any(i.get("changed") for i in items), "results": list(items)}, **extra)
+    """A bulk task's registered result with these result items (``results: all``: a
+    declared record's item has its index; purged ones follow)."""
+    items = [i if i.get("purged") or "index" in i else dict(i, index=n)
+             for n, i in enumerate(items)]
+    return dict({"changed": any(i.get("changed") for i in items), "results": items}, **extra)
 
 
 def item(action="none", changes=None, **extra):
@@ -46,8 +49,8 @@ def test_each_subscriber_gets_each_backends_action_in_order():
         {"id": "A", "state": "active", "backends": {
             "onu": {"action": "create"},
             "ipdr": {"action": "update", "changes": ["address", "email"]}}},
-        {"id": "B", "state": "active", "backends": {"ipdr": {"action": "none"}}},
     ]
+    assert result["unchanged"] == 1  # B: counted, not listed
     assert result["totals"] == {"onu": {"create": 1}, "ipdr": {"update": 1, "none": 1}}
     assert result["changed"] and result["problems"] == []
     assert result["drift"] == ["A: onu create, ipdr update (address, email)"]
@@ -146,12 +149,42 @@ def test_a_backend_that_failed_before_its_records():
 
 
 def test_a_backend_that_stopped_part_way():
-    people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}})
+    people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}}, {"id": "C", "crm": {}})
+    not_written = item("create", changed=False, not_written=True, msg="not sent: ...")
     result = plan(people, fan_out(people), {
-        "crm": ran(item("create"), failed=True, msg="connection refused")})
-    actions = [s["backends"]["crm"]["action"] for s in result["subscribers"]]
-    assert actions == ["create", "failed"]
+        "crm": ran(item("create"), item(), not_written, failed=True, msg="connection refused")})
+    entries = {s["id"]: s["backends"]["crm"] for s in result["subscribers"]}
+    assert entries == {"A": {"action": "create"},
+                       "C": {"action": "failed", "msg": "connection refused"}}
     assert result["problems"] == ["CRM: connection refused (1 subscribers not converged there)"]
+
+
+def test_results_changed_lists_records_by_index_and_the_others_were_left_as_they_were():
+    people = subscribers(*({"id": name, "crm": {}} for name in "ABCD"))
+    result = plan(people, fan_out(people), {"crm": ran(
+        item("update", ["email"], index=2),
+        item("create", changed=False, not_written=True, index=3, msg="not sent: ..."),
+        failed=True, msg="connection refused")})
+    assert [(s["id"], s["backends"]["crm"]["action"]) for s in result["subscribers"]] == [
+        ("C", "update"), ("D", "failed")]
+    assert result["unchanged"] == 2
+    assert result["totals"] == {"crm": {"update": 1, "none": 2, "failed": 1}}
+    assert result["lines"][0] == "1 of 4 subscribers changed"
+
+
+def test_a_no_op_plan_lists_no_subscriber_and_counts_them():
+    people = subscribers(*({"id": f"S{n}", "onu": {"sn": f"SN{n}"}, "crm": {}}
+                           for n in range(1000)))
+    result = plan(people, fan_out(people), {"onu": ran(), "crm": ran()})
+    assert result["subscribers"] == [] and result["unchanged"] == 1000
+    assert result["totals"] == {"onu": {"none": 1000}, "crm": {"none": 1000}}
+    assert merge([result, result], with_subscribers=True)["unchanged"] == 2000
+
+
+def test_a_task_that_stopped_before_its_writes_failed_every_record():
+    people = subscribers({"id": "A", "crm": {}}, {"id": "B", "crm": {}})
+    result = plan(people, fan_out(people), {"crm": {"failed": True, "msg": "connection refused"}})
+    assert [s["backends"]["crm"]["action"] for s in result["subscribers"]] == ["failed"] * 2
 
 
 def test_a_backend_without_a_connection_is_not_run():
@@ -250,7 +283,9 @@ def test_the_plans_of_shards_add_up():
     assert merged["lines"][0] == "2 of 3 subscribers changed"
     assert merged["lines"][-2:] == ["onu: 1 create, 1 update, 1 none, 1 purge", "ipdr: 1 none"]
     assert "subscribers" not in merged
-    assert [e["id"] for e in merge(plans, with_subscribers=True)["subscribers"]] == ["A", "B", "C"]
+    with_subscribers = merge(plans, with_subscribers=True)
+    assert [e["id"] for e in with_subscribers["subscribers"]] == ["A", "B"]
+    assert with_subscribers["unchanged"] == 1
 
 
 def test_the_plan_of_one_shard_is_that_shards_plan():
