@@ -94,6 +94,12 @@ class PlanItem:
         self.written = after is not None
         self.after = self.current if after is None else after
 
+    def unwrite(self, why):
+        """The backend stopped the task before this write was sent: the record is
+        as it was (``after`` is no longer the prediction)."""
+        self.unwritten = str(why)
+        self.after = self.current
+
     def unconfirm(self, why):
         """The write was sent, but not read back: ``after`` stays the prediction."""
         self.unconfirmed = str(why)
@@ -252,7 +258,7 @@ class Reconciler:
                 handled.append(item)  # nothing to write, or check mode
             elif outcome.skipped:
                 # reported as not written, never as refused or unchanged
-                item.unwritten = "not sent: the backend stopped the task before its turn"
+                item.unwrite("not sent: the backend stopped the task before its turn")
                 handled.append(item)
             elif outcome.error is None:
                 if outcome.value is READ_LATER:

@@ -29,7 +29,9 @@ NOT_CHANGING = ("none", "keep")
 FAILING = ("refused", "unconfirmed", "failed", "not run")
 # A plan lists the subscribers with one of these on some backend; the others it
 # counts: a no-op shard's plan (on the controller until the play ends) stays small.
-REPORTED = CHANGING + FAILING
+# "not run" (a backend with no connection configured) is said once, in the totals:
+# listing every subscriber for it would undo that.
+REPORTED = CHANGING + ("refused", "unconfirmed", "failed")
 # Totals also count the undeclared records a purge deleted (or would delete).
 PURGE = "purge"
 ACTIONS = CHANGING + NOT_CHANGING + FAILING + (PURGE,)
@@ -109,9 +111,10 @@ def plan(subscribers, fanned, results, check_mode=False):
         said = len(problems)  # what the section's items say is wrong, from here
         for item in [item for item in items or [] if "index" not in item]:  # purged records
             key = item.get(section.spec.identity)
-            if item.get("failed"):
+            if item.get("failed") or item.get("not_written") or item.get("unconfirmed"):
+                # a delete refused, never sent, or not confirmed is no purge done
                 problems.append(f"undeclared {key} on {section.label}: the purge's delete was "
-                                f"refused: {_short(item.get('msg'))}")
+                                f"not made: {_short(item.get('msg'))}")
                 continue
             purged.append({"backend": name, "key": key, "action": item.get("action")})
             if item.get("action") == "delete":

@@ -287,6 +287,8 @@ def test_an_unusable_backend_stops_at_once_and_reports_what_was_done():
         "not written: POST /x: cannot connect: [Errno 111] Connection refused")
     assert result["results"][3]["msg"] == (
         "not sent: the backend stopped the task before its turn")
+    # a record never sent is shown as the backend holds it, not as it would have become
+    assert result["results"][4]["thing"]["size"] == 4
     assert result["created"] == 2 and result["updated"] == result["deleted"] == 0
     assert result["unchanged"] == result["unconfirmed"] == 0
     assert result["failed_thing"] == "old"
