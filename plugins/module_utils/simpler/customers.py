@@ -26,7 +26,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ansible_collections.isp.provisioning.plugins.module_utils.backend import READ_LATER
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
+    READ_LATER,
+    confirmed,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
@@ -426,7 +429,10 @@ class SimplerCustomers(SimplerBackend):
     def create(self, desired):
         customerid = self.client.add_customer(self.to_wire(desired))
         key = self.spec.key(desired)
-        record = self.read_one(customerid) if customerid else self.fetch([key]).get(key)
+        # the add is made: a read-back that fails (the backend down, say) leaves it
+        # unconfirmed, never "not written"
+        record = confirmed(lambda: self.read_one(customerid) if customerid
+                           else self.fetch([key]).get(key), "created")
         if record is None:
             raise BackendError("addCustomer answered OK, but the new customer cannot be read back")
         if serial_appended(key, self.spec.key(record)):
@@ -455,7 +461,7 @@ class SimplerCustomers(SimplerBackend):
 
     def update(self, current, changes, desired):
         self.client.modify_customer(current["customerid"], self.to_wire(changes, current))
-        return self.read_one(current["customerid"])
+        return confirmed(lambda: self.read_one(current["customerid"]), "updated")
 
     def delete(self, current):
         self.client.delete_customer(current["customerid"])

@@ -5,7 +5,10 @@ import datetime
 
 import pytest
 
-from ansible_collections.isp.provisioning.plugins.module_utils.errors import AnswerLost
+from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
+    AnswerLost,
+    BackendUnavailable,
+)
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
@@ -242,6 +245,28 @@ def test_a_timed_out_add_is_not_sent_again_when_the_read_back_does_not_find_it(s
                  [dict(invoicingid="LOST-1", name="Lost One", nickname="lostone")], backend)
     assert "not sent again" in failed.value.message
     assert len(sent) == 1
+
+
+def test_an_update_made_before_the_backend_went_down_is_unconfirmed_not_unwritten(
+        simpler, connect):
+    converge(simpler, connect, [dict(invoicingid="UPD-1", name="Old Name", nickname="upd1")])
+    backend = SimplerCustomers(connect(simpler, simpler.transport))
+    modify = backend.client.modify_customer
+
+    def modify_then_go_down(*args):
+        modify(*args)
+        backend.read_one = down
+
+    def down(customerid):
+        raise BackendUnavailable("GET getCustomer: cannot connect: Connection refused")
+
+    backend.client.modify_customer = modify_then_go_down
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(simpler, connect, [dict(invoicingid="UPD-1", name="New Name")], backend)
+    result = failed.value.result["results"][0]
+    # the backend holds the new name: the task must not say nothing changed
+    assert result["changed"] and result["unconfirmed"] and "not_written" not in result
+    assert "updated; reading it back failed" in result["msg"]
 
 
 def test_a_dropped_add_answer_leaves_exactly_one_customer(simpler, connect):
