@@ -119,6 +119,11 @@ class EntityBackend:
         if not isinstance(self.warnings, list):
             self.warnings = []
         self._all = None
+        # Which records the task can act on, set by the engine before it reads (a
+        # ``relevance.Relevance``); None keeps every one (an _info module's search).
+        # At 200,000 records of which a shard declares 10,000, the rest would fill
+        # the module's memory for nothing.
+        self.relevant = None
 
     @property
     def concurrency(self):
@@ -158,8 +163,15 @@ class EntityBackend:
 
     def all_records(self):
         if self._all is None:
-            self._all = list(self.read_all())
+            self._all = self.keep_relevant(self.read_all())
         return self._all
+
+    def keep_relevant(self, records):
+        """The records (the list, or one page of it) the task can act on; an adapter
+        that reads its list page by page calls this on each page."""
+        if self.relevant is None:
+            return list(records)
+        return [record for record in records if self.relevant(record)]
 
     def canonical_key(self, key):
         """An identity as the backend compares it (an adapter whose server folds case,

@@ -11,7 +11,8 @@ Order of work, so that bad input never reaches a backend half-checked:
 
 1. every declared record is checked against its fields' limits and prepared
    (names resolved) — no write yet;
-2. the backend's current state is read once for all records;
+2. the backend's current state is read once for all records, keeping only
+   what the task can act on (see ``relevance.py``);
 3. every record gets a planned action, and every action is checked;
 4. purge guards are applied (to this shard's share of the purge, when the
    task is one shard of several);
@@ -53,6 +54,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     stops_backend,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.pool import Pool
+from ansible_collections.isp.provisioning.plugins.module_utils.relevance import Relevance
 
 CREATE, UPDATE, DELETE, NONE = "create", "update", "delete", "none"
 COUNTERS = {CREATE: "created", UPDATE: "updated", DELETE: "deleted", NONE: "unchanged"}
@@ -150,12 +152,17 @@ class Reconciler:
         # Identities as the backend compares them (case, spacing, ids a name
         # resolved to): a purge must never take a declared record for another.
         declared = set()
-        for state, desired in records:
+        limits = [self.spec.problems(desired) for _state, desired in records]
+        # Before the first read (an adapter may read in prepare): the read keeps
+        # only what the task can act on. A record over its limits stops the plan.
+        self.backend.relevant = Relevance.of(
+            self.backend, [desired for (_state, desired), over in zip(records, limits) if not over],
+            purge_scope, partition)
+        for (state, desired), over in zip(records, limits):
             key = self.spec.key(desired)
             try:
-                limits = self.spec.problems(desired)
-                if limits:
-                    raise ValidationError(", ".join(limits))
+                if over:
+                    raise ValidationError(", ".join(over))
                 desired = self.backend.prepare(dict(desired))
             except ValidationError as exc:
                 problems.append("%s: %s" % (self.label(key), exc))

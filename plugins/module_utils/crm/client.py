@@ -180,8 +180,9 @@ class CrmClient:
         """A value the server sent, for a message: secrets masked, then cut short."""
         return self.http.excerpt(value if isinstance(value, str) else repr(value))
 
-    def customers(self, filters=None):
-        """Every customer the list answers for ``filters``, read whole while others write.
+    def customers(self, filters=None, keep=None):
+        """Every customer the list answers for ``filters``, read whole while others write
+        (``keep(page)``: the rows of a page to keep, the others dropped as it is read).
 
         The list is sorted by id. A customer added while it is read gets a
         higher id, so it lands after the rows read; one deleted shifts every
@@ -218,8 +219,8 @@ class CrmClient:
                     "it does not seem to honour rows_offset"
                 )
             previous = ids
-            for row, key in zip(page, ids):
-                found.setdefault(key, row)
+            for row in page if keep is None else keep(page):
+                found.setdefault(id_of(row), row)
             if not page:
                 return list(found.values())
             last = max(ids)

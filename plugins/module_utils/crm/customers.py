@@ -229,14 +229,23 @@ class CrmCustomers(EntityBackend):
         return {self.spec.identity: id_of(row), **super().from_wire(row)}
 
     def read_all(self):
-        rows = self.client.customers(self.filters)
         # Which fields the CRM's list reports at all (its shape is not
-        # documented): one it leaves out is unknown, not empty.
-        self.listed = {
-            field.name
-            for field in self.spec.fields
-            if field.read_name and (not rows or any(field.read_name in row for row in rows))
-        }
+        # documented): one it leaves out is unknown, not empty. Seen on every
+        # page, also in the rows the task cannot act on, which are not kept.
+        read = [field for field in self.spec.fields if field.read_name]
+        reported, listed_any = set(), False
+
+        def relevant_rows(page):
+            nonlocal listed_any
+            listed_any = listed_any or bool(page)
+            reported.update(field.name for field in read
+                            if any(field.read_name in row for row in page))
+            records = [self.from_wire(row) for row in page]
+            kept = {id(record) for record in self.keep_relevant(records)}
+            return [row for row, record in zip(page, records) if id(record) in kept]
+
+        rows = self.client.customers(self.filters, keep=relevant_rows)
+        self.listed = reported if listed_any else {field.name for field in read}
         records = [self.from_wire(row) for row in rows]
         by_uniqueid = {}
         for record in records:

@@ -859,3 +859,45 @@ def test_a_second_lost_answer_is_read_back_too_and_counts_as_done_when_it_was():
     result = converge(backend, [("present", {"key": "a", "size": 2})])
     assert backend.writes == [("update", "a"), ("update", "a")]
     assert result["updated"] == 1 and result["unconfirmed"] == 0
+
+
+def test_a_shards_read_keeps_only_the_declared_records_and_its_purge_share():
+    from ansible_collections.isp.provisioning.plugins.module_utils.shard import (
+        Partition,
+        shard_of,
+    )
+
+    keys = ["k%03d" % n for n in range(400)]
+    declared = keys[::10]  # ten times more records on the backend than declared
+    backend = MemoryBackend([{"key": k, "size": 1} for k in keys])
+    engine = Reconciler(backend)
+    items = engine.plan([("present", {"key": k, "size": 2}) for k in declared],
+                        {"key": "*"}, 400, Partition(SPEC, 0, 4))
+    share = [k for k in keys if k not in declared and shard_of(k, 4) == 0]
+    # the index the task holds: what it declared, and what its purge may delete
+    assert sorted(r["key"] for r in backend.all_records()) == sorted(declared + share)
+    assert len(backend.all_records()) < len(keys) / 3
+    assert [item.key for item in items if not item.purged] == declared
+    assert all(item.action == "update" for item in items if not item.purged)
+    assert sorted(item.key for item in items if item.purged) == share
+    engine.apply(items)
+    assert sorted(backend.store) == sorted(set(keys) - set(share))
+
+
+def test_a_read_without_purge_keeps_only_declared_records_and_finds_them_as_compared():
+    class Folding(MemoryBackend):
+        def canonical_key(self, key):
+            return key.casefold()
+
+    backend = Folding([{"key": k, "id": n} for n, k in enumerate(["A", "b", "c", "d"])])
+    result = converge(backend, [("present", {"key": "a", "size": 1}),
+                                ("present", {"key": "new", "size": 2})], scope=None)
+    assert backend.all_records() == [{"key": "A", "id": 0, "size": 1}, {"key": "new", "size": 2,
+                                                                        "id": 5}]
+    assert [r["action"] for r in result["results"]] == ["update", "create"]
+
+
+def test_a_purge_that_is_no_shards_share_keeps_every_record_it_may_delete():
+    backend = MemoryBackend([{"key": k} for k in ["a", "b", "c"]])
+    result = converge(backend, [("present", {"key": "a"})], scope={"key": "*"})
+    assert result["deleted"] == 2 and sorted(backend.store) == ["a"]

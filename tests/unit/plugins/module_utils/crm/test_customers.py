@@ -294,10 +294,11 @@ class ListWithout:
         self.writes = []
         self.filters = None
 
-    def customers(self, filters=None):
+    def customers(self, filters=None, keep=None):
         self.filters = filters
         row = {"id": "7", "ispid": "1", "resellerid": "2", "uniqueid": "U-7", "name": "Seven"}
-        return [{k: v for k, v in row.items() if k not in self.missing}]
+        page = [{k: v for k, v in row.items() if k not in self.missing}]
+        return page if keep is None else keep(page)
 
     def create(self, fields):
         self.writes.append(("create", fields))
@@ -503,3 +504,35 @@ def test_a_create_whose_read_back_fails_is_written_not_confirmed_and_a_rerun_fin
     assert counts(crm)["writes"] == {"create": 1}
     again = converge(crm, [("present", NEW)])
     assert again["changed"] is False and len(holders(crm, "ENT-1")) == 1
+
+
+def test_a_shards_paged_read_keeps_only_what_it_declares_and_its_purge_share(crm):
+    from ansible_collections.isp.provisioning.plugins.module_utils.shard import (
+        Partition,
+        shard_of,
+    )
+
+    declared = [dict(uniqueid="SEED-%04d" % n) for n in range(1, 25)]  # 240 on the CRM
+    engine = Reconciler(backend(crm), check_mode=True)
+    pages = []
+    customers = engine.backend.client.customers
+    engine.backend.client.customers = lambda filters, keep: customers(
+        filters, keep=lambda page: pages.append(len(page)) or keep(page))
+    items = engine.plan([("present", record) for record in declared], {"resellerid": 2}, 110,
+                        Partition(CUSTOMER, 0, 4))
+    share = sorted(n for n in range(1131, 1241) if shard_of(n, 4) == 0)  # reseller 2's, shard 0
+    kept = engine.backend.all_records()
+    assert sum(pages) >= 240 and len(pages) > 1  # read page by page, every page seen
+    assert sorted(r["customerid"] for r in kept) == list(range(1001, 1025)) + share
+    assert len(kept) < 240 / 3
+    assert [item.current["customerid"] for item in items if not item.purged] == list(
+        range(1001, 1025))
+    assert sorted(item.key for item in items if item.purged) == share
+
+
+def test_a_read_keeps_the_holder_of_a_uniqueid_a_declared_record_would_take(crm):
+    engine = Reconciler(backend(crm))
+    with pytest.raises(ReconcileFailed, match="already belongs to customerid 1200"):
+        engine.plan([("present", {"customerid": 1001, "uniqueid": "SEED-0200"})])
+    assert sorted(r["customerid"] for r in engine.backend.all_records()) == [1001, 1200]
+    assert engine.backend.listed >= {"uniqueid", "resellerid", "ispid"}

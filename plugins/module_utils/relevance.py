@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, isp.provisioning contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# FOR INTERNAL COLLECTION USE ONLY
+# The interfaces in this file are meant for use within the isp.provisioning collection
+# and may not remain stable to outside uses. Changes may be made in ANY release.
+
+"""Which of a backend's records a task can act on, so that its read keeps only those.
+
+A shard's task declares about 10,000 records of a backend that lists 200,000:
+kept whole, the list filled each module's memory (four shards at once, 1.7 GB).
+A task can act on a backend record only when:
+
+* it holds an identity a declared record names — any identity a record can be
+  named by (the CRM's customerid or uniqueid), so that a record declared by a
+  uniqueid finds its customer, an update's new uniqueid finds who holds it, and
+  a create's twins (every holder of its identity) are seen;
+* or a purge may delete it: in purge_scope and in this shard's partition.
+
+A purge without a partition may delete any record, so nothing is left out then.
+Identities are compared as the backend compares them (``canonical_key``, the
+fields' normalisers), as the engine matches them.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.isp.provisioning.plugins.module_utils.backend import matches
+from ansible_collections.isp.provisioning.plugins.module_utils.shard import partition_value
+
+
+class Relevance:
+    """Called with a backend record: True when the task can act on it."""
+
+    def __init__(self, backend, declared, purge_scope=None, partition=None):
+        self.backend = backend
+        self.spec = backend.spec
+        self.scope = purge_scope
+        self.partition = partition
+        self.keys = set()
+        self.values = {name: set() for name in self.spec.identities}
+        for desired in declared:
+            key = self.spec.key(desired)
+            if key is not None:
+                self.keys.add(backend.canonical_key(key))
+            for name, values in self.values.items():
+                value = partition_value(self.spec, name, desired.get(name))
+                if value:  # "" is no identity: it would take in every record without one
+                    values.add(value)
+
+    @classmethod
+    def of(cls, backend, declared, purge_scope=None, partition=None):
+        """The relevance of a task's records; None when every record is (a purge
+        that is not one shard's may delete any)."""
+        if purge_scope is not None and partition is None:
+            return None
+        return cls(backend, declared, purge_scope, partition)
+
+    def __call__(self, record):
+        return self.declares(record) or (
+            self.scope is not None and matches(record, self.scope)
+            and self.partition.owns(record))
+
+    def declares(self, record):
+        """Whether a declared record names this one by any of its identities."""
+        if self.backend.canonical_key(self.spec.key(record)) in self.keys:
+            return True
+        return any(partition_value(self.spec, name, record.get(name)) in values
+                   for name, values in self.values.items() if values)
