@@ -42,10 +42,12 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     Validation,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_files import (
-    YAML_IMPORT_ERROR,
     Repository,
     file_name,
     review_document,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
+    YAML_IMPORT_ERROR,
 )
 
 EVERY = dict(SECTIONS, **{EQUIPMENT.name: EQUIPMENT})

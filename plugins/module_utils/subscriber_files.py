@@ -19,22 +19,17 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import traceback
-
-try:
-    import yaml
-except ImportError:  # ansible-core depends on PyYAML: only a module run elsewhere lacks it
-    YAML_IMPORT_ERROR = traceback.format_exc()
-    SafeDumper = object
-else:
-    YAML_IMPORT_ERROR = None
-    SafeDumper = yaml.SafeDumper
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
     PATTERNS,
     read_file,
     subscriber_files,
+    yaml,
 )
+
+# PyYAML, imported where the files are read; without it the module says so
+# (subscriber_yaml.YAML_IMPORT_ERROR) before it dumps anything.
+SafeDumper = object if yaml is None else yaml.SafeDumper
 
 # The files the inventory plugin reads; a name it would skip (hidden) or that is no
 # plain file name cannot hold a subscriber.

@@ -29,6 +29,7 @@ try:
     import yaml
 except ImportError:  # ansible-core depends on PyYAML: only a module run elsewhere lacks it
     YAML_IMPORT_ERROR = traceback.format_exc()
+    yaml = None
     Loader = None
 else:
     YAML_IMPORT_ERROR = None
