@@ -313,6 +313,10 @@ def docs():
 FALLS_BACK_TO = re.compile(r"If not set, the environment variable E\((ISP_[A-Z0-9_]+)\) is used\.")
 
 
+# The extra-docs page of docs/docsite/rst/ that lists the index of environment variables.
+ENV_INDEX_REFERRER = "reference.rst"
+
+
 def add_environment_variables(source):
     """Put the variables the modules' options fall back to in the site's index of
     environment variables, each pointing at the options it sets.
@@ -321,7 +325,8 @@ def add_environment_variables(source):
     options, which module documentation may not have (ansible-test's
     validate-modules refuses them). Each module option names its variable in
     its description instead, and docs/docsite/config.yml lists them in
-    ``envvar_directives`` so that those names link here."""
+    ``envvar_directives`` so that those names link here. The page, generated
+    too, is put in the navigation by the extra-docs page that refers to it."""
     folder = os.path.join(ROOT, "plugins", "modules")
     names = sorted("isp.provisioning." + f[:-3] for f in os.listdir(folder)
                    if f.endswith(".py") and f != "__init__.py")
@@ -342,9 +347,13 @@ def add_environment_variables(source):
     page = os.path.join(source, "environment_variables.rst")
     with open(page) as handle:
         text = handle.read()
+    # not an orphan: the build (-W) then fails if the page falls out of the navigation
+    text = text.replace(":orphan:\n", "", 1)
     with open(page, "w") as handle:
         handle.write(text.replace("No environment variables have been defined.\n",
                                   "\n".join(entries)))
+    with open(os.path.join(source, "docsite", ENV_INDEX_REFERRER), "a") as handle:
+        handle.write("\n.. toctree::\n   :maxdepth: 1\n\n   /environment_variables\n")
 
 
 # Each extra-docs page of docs/docsite/rst/ that lists a folder of Markdown guides.

@@ -114,7 +114,9 @@ notes:
     When the backend stops the task (it cannot be reached, refuses the
     credentials), each record whose write was not made has an entry in
     RV(results) with C(not_written=true), C(changed=false) and a C(msg) saying
-    why - the write that found the backend down, and the ones never sent after it.
+    why - the write that found the backend down, and the ones never sent after it;
+    the record is shown as the backend holds it. A write that made a step before
+    the backend went down (a record partly made) is not confirmed instead.
 attributes:
   check_mode:
     support: full

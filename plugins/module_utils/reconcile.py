@@ -97,8 +97,11 @@ class PlanItem:
         self.after = self.current if after is None else after
 
     def unwrite(self, why):
-        """The backend stopped the task before this write was sent: the record is
-        as it was (``after`` is no longer the prediction)."""
+        """The write was never sent: the backend stopped the task before its turn, or
+        could not be used for it. The record is as it was (``after`` is no longer the
+        prediction). A write sent whose effect is unknown is unconfirmed instead: an
+        adapter whose write made a step before the backend stopped raises Unconfirmed
+        (see ``backend.confirmed``)."""
         self.unwritten = str(why)
         self.after = self.current
 
@@ -282,7 +285,7 @@ class Reconciler:
                     stopped = stopped or (item, outcome.error)
             elif stops_backend(outcome.error):
                 stopped = stopped or (item, outcome.error)
-                item.unwritten = f"not written: {outcome.error}"
+                item.unwrite(f"not written: {outcome.error}")
                 handled.append(item)
             else:
                 # this record only: the others were still written
@@ -465,6 +468,14 @@ class Reconciler:
                 made = found if found and not item.current else None  # made all the same
                 said = " (it exists now, not yet as declared)" if made else ""
                 raise LostTwice(f"the answer was lost twice{said}: {again}", made)
+            except ProvisioningError as unsent:
+                if (isinstance(unsent, Unconfirmed) or found == item.current
+                        or not stops_backend(unsent)):
+                    raise
+                # The read showed the first write partly made: the record is not as
+                # it was, whatever became of the rest.
+                raise Unconfirmed(f"partly made before its answer was lost ({lost}); "
+                                  f"the rest was not sent: {unsent}") from unsent
 
     def _left_after(self, item, lost):
         """(the record as read afresh, the PlanItem of what is left to send) after ``lost``."""

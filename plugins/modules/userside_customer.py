@@ -23,6 +23,9 @@ description:
   - Creating is several requests (C(add), C(edit), then the other actions).
     When a later one fails, the customer just added is deleted again, so no
     half-made customer is left for the next run to miss and duplicate.
+    When even that delete fails (UserSide went down), the record is reported
+    changed and not confirmed, naming the customer id; the next run finishes
+    that customer (see the UserSide guide) instead of adding a second one.
   - UserSide cannot list every customer, so current state is read by looking up
     each declared key (all before the first write); a purge needs a
     O(purge_scope) that UserSide can search by.

@@ -12,8 +12,11 @@ design). The shared part adds what a test needs on top, under
   chosen status (a 429 says ``Retry-After: <retry_after>``, 1 s unless set;
   ``echo`` makes the failure repeat the request), and ``drop_writes``: the number of coming writes whose answer
   is cut off *after* the write was committed (the client sees the connection
-  break mid-answer). ``only`` limits failures and drops to endpoints whose
-  name contains it.
+  break mid-answer). ``down_after_writes``: the backend goes down once that
+  many more writes are committed - every request after them fails as
+  ``fail_status`` says (403: the credentials refused, which a client takes
+  for a backend it cannot use) until the fault is set again. ``only`` limits
+  failures, drops and the writes counted to endpoints whose name contains it.
 * ``POST /_emulator/reset`` — back to the seed data (with the generated
   records the emulator was started with).
 * ``GET|PUT /_emulator/config`` — the backend's own run-time options.
@@ -201,9 +204,10 @@ class _Transaction:
 
 class Faults:
     def __init__(self, latency_ms=0, fail_percent=0, fail_status=503, drop_writes=0, only="",
-                 echo=0, retry_after=1):
+                 echo=0, retry_after=1, down_after_writes=0):
         self.lock = threading.Lock()
         self.settings = {}
+        self.down = False
         self.update(
             dict(
                 latency_ms=latency_ms,
@@ -213,20 +217,30 @@ class Faults:
                 only=only,
                 echo=echo,
                 retry_after=retry_after,
+                down_after_writes=down_after_writes,
             )
         )
 
     def update(self, settings):
         with self.lock:
             for key in ("latency_ms", "fail_percent", "fail_status", "drop_writes", "echo",
-                        "retry_after"):
+                        "retry_after", "down_after_writes"):
                 if key in settings:
                     self.settings[key] = int(settings[key])
+            if "down_after_writes" in settings:
+                self.down = False
             if "only" in settings:
                 self.settings["only"] = str(settings["only"] or "")
 
     def applies(self, endpoint):
         return self.settings["only"] in endpoint
+
+    def count_write(self, endpoint):
+        """A write committed: the backend goes down after the last one it may take."""
+        with self.lock:
+            if self.settings["down_after_writes"] > 0 and self.applies(endpoint):
+                self.settings["down_after_writes"] -= 1
+                self.down = self.settings["down_after_writes"] == 0
 
     def take_drop(self, endpoint):
         with self.lock:
@@ -393,6 +407,8 @@ class Emulator:
         settings = self.faults.settings
         if settings["latency_ms"]:
             time.sleep(settings["latency_ms"] / 1000.0)
+        if self.faults.down:
+            return self._failure(settings)
         if (
             settings["fail_percent"]
             and self.faults.applies(counter)
@@ -424,8 +440,10 @@ class Emulator:
                         mimetype="application/json")
 
     def _after(self, response):
-        if g.get("kind") == "write" and g.get("committed") and self.faults.take_drop(g.counter):
-            response = self._broken_answer(response)
+        if g.get("kind") == "write" and g.get("committed"):
+            self.faults.count_write(g.counter)
+            if self.faults.take_drop(g.counter):
+                response = self._broken_answer(response)
         if g.get("counter") and g.get("clock"):
             started, cpu = g.clock
             self.times.record(g.counter, time.perf_counter() - started, time.thread_time() - cpu)

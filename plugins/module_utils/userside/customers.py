@@ -26,6 +26,10 @@ the next run, which would add another) is left behind. Once it holds its
 identity, a lost answer is the engine's to read back, by identity, which
 then sends only what is left; a later step UserSide refuses still undoes the
 add (a create succeeds whole or leaves nothing), a lost one never does.
+A customer the undo cannot delete (UserSide went down) is reported as it is
+left, half-made and not confirmed; the next run finds it by its identity or,
+not yet named, as the one customer of its name holding nothing but what add
+writes (``left_by_earlier_run``), and finishes it instead of adding another.
 
 Every field says on its declaration how it travels (see :class:`UsersideField`);
 the code below derives the identity choice, the lookups, the purge conditions,
@@ -49,6 +53,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ProvisioningError,
     ValidationError,
+    stops_backend,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.userside import shape
 from ansible_collections.isp.provisioning.plugins.module_utils.userside.client import (
@@ -69,6 +74,8 @@ OTHER_KEYS = {"phone": "phone", "ip": "ip", "mac": "mac"}
 # How many times a new customer's naming edit is sent, each after a lost answer
 # and a read showing it did not happen, before the add is undone.
 NAMING_SENDS = 3
+# What a create left half-made asks for.
+FINISH = "run the task again to finish it (or delete it in UserSide)"
 
 
 class UsersideField(Field):
@@ -491,24 +498,39 @@ class UsersideCustomers(EntityBackend):
         # without its identity (orphan_of). A namesake this task adds meanwhile
         # on another thread would look just the same until edit names it, so
         # customers of one name are added and named one after another.
+        key = desired[self.spec.identity]
         with self.adding(desired["name"]):
-            customer_id = self.add(desired)
-            with self.undone_if_refused(customer_id):
+            customer_id, added = self.add(desired)
+            unnamed = f"not yet given its {self.spec.identity} {key!r}"
+            with self.undone_if_refused(customer_id, added, unnamed):
                 current = self.name_new(customer_id, desired)
-        with self.undone_if_refused(customer_id):
+        with self.undone_if_refused(customer_id, added, f"holding {key!r}"):
             return self.converge(customer_id, desired, current)
 
     @contextlib.contextmanager
-    def undone_if_refused(self, customer_id):
-        """A step of a create that fails deletes the customer it added - unless its
+    def undone_if_refused(self, customer_id, added, state):
+        """A step of a create that fails deletes the customer it ``added`` - unless its
         answer was lost, or only the read after it failed: the customer then holds
-        its identity (see name_new), and the engine reads it back by it."""
+        its identity (see name_new), and the engine reads it back by it.
+
+        A customer that stays (an earlier run's, or the undo failed: the backend
+        went down, say) is reported as it is, in ``state``: changed, not confirmed.
+        The next run finds it by its identity, or as that earlier run's (add).
+        """
         try:
             yield
         except (AnswerLost, Unconfirmed):
             raise
         except ProvisioningError as exc:
-            raise BackendError(f"{exc}; {self.undo_add(customer_id)}")
+            kept = self.undo_add(customer_id) if added else None
+            if added and kept is None:
+                raise BackendError(
+                    f"{exc}; the customer it added (id {customer_id}) was deleted again")
+            why = f"undoing the add failed too ({kept})" if added else "an earlier run added it"
+            # chained to what stops the backend, if either does
+            raise Unconfirmed(
+                f"{exc}; {why}: customer id {customer_id} is left half-made, {state}; "
+                f"{FINISH}") from (kept if kept is not None and stops_backend(kept) else exc)
 
     def name_new(self, customer_id, desired):
         """Send a new customer's edit, which gives it its identity; the record as it
@@ -551,16 +573,30 @@ class UsersideCustomers(EntityBackend):
             return self._adding.setdefault(casefold_text(name), threading.Lock())
 
     def add(self, desired):
-        """The new customer's id. AnswerLost never leaves here: the engine would read
-        back by identity, which a new customer does not have yet, and add it twice."""
+        """(the new customer's id, whether this run added it). AnswerLost never leaves
+        here: the engine would read back by identity, which a new customer does not
+        have yet, and add it twice.
+
+        An earlier run's add the backend stopped from finishing (left_by_earlier_run)
+        is taken instead of adding another."""
         name = desired["name"]
         params = self.add_params(desired)
         # Customers of this name before the add: none of them can be the one it makes.
         existing = self.named(name)
+        left = self.left_by_earlier_run(desired, existing)
+        if left is not None:
+            return left, False
+        return self.send_add(desired, params, existing), True
+
+    def send_add(self, desired, params, existing):
+        name = desired["name"]
         try:
             return self.client.add(params)
         except AnswerLost as lost:
-            orphan = self.orphan_of(desired, existing)
+            # The add may be made: a read-back that fails leaves it unconfirmed
+            # (the next run finds it as left_by_earlier_run), never "not written".
+            orphan = confirmed(lambda: self.orphan_of(desired, existing),
+                               f"add sent, but its answer was lost ({lost})")
             if orphan is not None:
                 return orphan
             if lost.timed_out:
@@ -574,7 +610,8 @@ class UsersideCustomers(EntityBackend):
         try:
             return self.client.add(params)
         except AnswerLost as again:
-            orphan = self.orphan_of(desired, existing)
+            orphan = confirmed(lambda: self.orphan_of(desired, existing),
+                               f"add sent again, but its answer was lost too ({again})")
             if orphan is not None:
                 return orphan
             raise BackendError(
@@ -586,17 +623,7 @@ class UsersideCustomers(EntityBackend):
     def orphan_of(self, desired, existing):
         """The customer a lost add made: new since ``existing`` (the ids of this name read
         before the add), of this name, and not yet with its identity (edit sets it)."""
-        name = desired["name"]
-        candidates = sorted(self.named(name) - existing)
-        uid = self.spec.by_name["billing_uid"]
-        if candidates and desired.get(uid.name) is not None:
-            # the billing uid the add wrote names it exactly
-            holders = set(self.client.abon_ids(uid.typer, desired[uid.name]))
-            candidates = [cid for cid in candidates if cid in holders]
-        candidates = [
-            cid for cid in candidates
-            if self.fits_orphan(self.read_id(cid), name)
-        ]
+        candidates = self.orphans(desired, self.named(desired["name"]) - existing)
         if len(candidates) > 1:
             raise BackendError(
                 f"the answer to add was lost and customers {', '.join(map(str, candidates))}, "
@@ -604,27 +631,63 @@ class UsersideCustomers(EntityBackend):
             )
         return candidates[0] if candidates else None
 
-    def fits_orphan(self, record, name):
-        return (record[self.spec.identity] is None
-                and text(record["name"]) == text(name))
+    def left_by_earlier_run(self, desired, existing):
+        """The customer an earlier run added and could not name (the backend went down
+        between add and edit): of ``existing`` (this name's), the one without its
+        identity that holds nothing but what add writes. Several: refused, not guessed."""
+        candidates = [cid for cid, record in self.orphans(desired, existing, records=True)
+                      if self.bare(record)]
+        if len(candidates) > 1:
+            raise BackendError(
+                f"customers {', '.join(map(str, candidates))} of this name hold nothing but "
+                f"what add writes, and no {self.spec.identity}: one may be what an earlier "
+                f"run added and could not finish. Give it its {self.spec.identity} (or delete "
+                "the others) in UserSide, then run the task again")
+        if not candidates:
+            return None
+        self.warnings.append(
+            f"{self.spec.label} {desired[self.spec.identity]!r}: customer id {candidates[0]}, "
+            "of its name and holding nothing but what add writes, is taken for the one an "
+            "earlier run added and could not finish")
+        return candidates[0]
+
+    def orphans(self, desired, candidates, records=False):
+        """Of the ids ``candidates``, the customers of ``desired``'s name without its
+        identity (with their records when ``records``), in id order."""
+        candidates = sorted(candidates)
+        uid = self.spec.by_name["billing_uid"]
+        if candidates and desired.get(uid.name) is not None:
+            # the billing uid the add wrote names it exactly
+            holders = set(self.client.abon_ids(uid.typer, desired[uid.name]))
+            candidates = [cid for cid in candidates if cid in holders]
+        found = [(cid, self.read_id(cid)) for cid in candidates]
+        found = [(cid, record) for cid, record in found
+                 if record[self.spec.identity] is None
+                 and text(record["name"]) == text(desired["name"])]
+        return found if records else [cid for cid, _record in found]
+
+    def bare(self, record):
+        """Whether ``record`` holds nothing edit writes (but the name): as add left it."""
+        return all(self.spec.normalise(field.name, record.get(field.name)) is None
+                   for field in self.spec.fields
+                   if field.write_name and not field.on_add)
 
     def undo_add(self, customer_id):
+        """Delete the customer a create added; None when it is gone, else the error
+        that kept it."""
         try:
             try:
                 self.client.delete(customer_id)
             except AnswerLost as lost:
                 if not self.still_there(customer_id):
-                    return f"the customer it added (id {customer_id}) was deleted again"
+                    return None
                 if lost.timed_out:
                     raise BackendError(f"{lost}; UserSide may still delete it")
                 # The delete never happened: it is safe to send once more.
                 self.client.delete(customer_id)
         except ProvisioningError as exc:
-            return (
-                f"undoing the add failed too ({exc}): customer id {customer_id} is left "
-                "half-made, delete it in UserSide"
-            )
-        return f"the customer it added (id {customer_id}) was deleted again"
+            return exc
+        return None
 
     def update(self, current, changes, desired):
         return self.converge(int(current["id"]), desired, current)

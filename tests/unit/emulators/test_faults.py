@@ -63,3 +63,23 @@ def test_an_echoed_failure_repeats_the_request(faulted, name):
     echoed = faulted(name, fail_status=500, echo=1)
     assert echoed.status_code == 500
     assert "secret-key" in echoed.get_data(as_text=True)
+
+
+def test_down_after_writes_answers_every_request_as_fail_status_once_they_are_made(tmp_path):
+    emulator = UsersideEmulator(str(tmp_path / "down.sqlite"), faults=dict(
+        down_after_writes=1, only="customer.add", fail_status=403))
+    client = emulator.app.test_client()
+
+    def api(action, **params):
+        return client.post("/api.php", query_string=dict(
+            key="userside-test-key", cat="customer", action=action), data=params)
+
+    try:
+        assert api("get_customers_id", name="A").status_code == 200  # a read: not counted
+        assert api("add", fio="A").status_code == 200  # the write it takes
+        assert [api(action, id="1").status_code for action in ("get_data", "edit", "delete")] \
+            == [403, 403, 403]
+        emulator.faults.update({"down_after_writes": 0})  # back up
+        assert api("get_data", customer_id="1").status_code == 200
+    finally:
+        emulator.store.conn.close()

@@ -295,6 +295,47 @@ def test_an_unusable_backend_stops_at_once_and_reports_what_was_done():
     assert backend.store["gone"] == {"key": "gone", "id": 2}  # never attempted
 
 
+def test_the_write_that_found_the_backend_down_shows_the_record_as_the_backend_holds_it():
+    # never sent: not written, so the result shows no prediction of what it would have become
+    backend = Refusing(START, down="old")
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "old", "size": 9})])
+    [old] = failure.value.result["results"]
+    assert old["not_written"] and not old["changed"]
+    assert old["thing"] == {"key": "old", "size": 3, "id": 1}
+    assert failure.value.result["diff"] == []
+
+
+class PartlyMade(MemoryBackend):
+    """A two-step create: the first step's answer is lost after it is made (the
+    record exists, without its size); then the backend goes down."""
+
+    def create(self, desired):
+        self.writes.append(("create", desired["key"]))
+        if desired["key"] not in self.store:
+            self.store[desired["key"]] = {"key": desired["key"], "id": 1}
+            raise AnswerLost("POST /x: the answer was lost")
+        raise AssertionError("a create read back as made is finished by an update")
+
+    def update(self, current, changes, desired):
+        self.writes.append(("update", current["key"]))
+        raise BackendUnavailable("POST /x: cannot connect: [Errno 111] Connection refused")
+
+
+def test_a_write_partly_made_before_the_backend_went_down_is_unconfirmed_not_unwritten():
+    backend = PartlyMade()
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "half", "size": 2}), ("present", {"key": "b"})])
+    assert backend.writes == [("create", "half"), ("update", "half")]  # then it stops
+    half, never = failure.value.result["results"]
+    # the backend holds it, half-made: changed, run again - never "not written"
+    assert half["changed"] and half["unconfirmed"] and "not_written" not in half
+    assert half["msg"].startswith("partly made before its answer was lost")
+    assert "cannot connect" in half["msg"]
+    assert never["not_written"] and not never["changed"]
+    assert failure.value.message.startswith("thing 'half': create not confirmed: partly made")
+
+
 def test_a_backend_that_stops_after_refusals_names_them_too():
     backend = Refusing(START, refuse={"bad"}, down="old")
     with pytest.raises(ReconcileFailed) as failure:

@@ -7,6 +7,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils import values
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendError,
+    BackendUnavailable,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
@@ -625,3 +626,94 @@ def test_a_login_stored_in_another_case_is_that_customer_and_converges_without_a
         assert result["changed"] is False and result["unchanged"] == 1
     assert writes(server) == {}
     assert client_for(server).customer_ids({"name": "Case One"}) == [4]
+
+
+# --- the backend down in the middle of a create (review) ---------------------------------
+def down_after(backend, action):
+    """From the call of ``action`` on (answered or not), UserSide cannot be reached."""
+    real, down = backend.client.call, []
+
+    def call(name, params=None, write=False):
+        if down:
+            raise BackendUnavailable("POST api.php: cannot connect: [Errno 111] Connection refused")
+        try:
+            return real(name, params, write)
+        finally:
+            if name == action:
+                down.append(name)
+
+    backend.client.call = call
+
+
+def create_while_down_after(server, action, record):
+    backend = backend_for(server)
+    down_after(backend, action)
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(engine.plan([("present", record)]))
+    return failed.value
+
+
+def test_a_create_the_backend_stopped_after_add_is_half_made_and_a_rerun_finishes_it(server):
+    failed = create_while_down_after(server, "add", dict(FULL, login="half"))
+    [half] = failed.result["results"]
+    # the customer is there, without its login: never "not written"
+    assert half["changed"] and half["unconfirmed"] and "not_written" not in half
+    assert "customer id 4 is left half-made, not yet given its login 'half'" in half["msg"]
+    assert failed.message.startswith("UserSide customer 'half': create not confirmed:")
+    assert KEY not in failed.message
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [4]
+
+    backend = backend_for(server)
+    engine = Reconciler(backend)
+    finished = engine.apply(engine.plan([("present", dict(FULL, login="half"))]))
+    assert finished["created"] == 1 and finished["results"][0]["customer"]["id"] == "4"
+    assert writes(server)["customer.add"] == 1  # no duplicate
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [4]
+    assert client_for(server).abon_ids("login", "half") == [4]
+    assert "customer id 4" in backend.warnings[0] and "earlier run" in backend.warnings[0]
+    assert converge(server, dict(FULL, login="half"))["changed"] is False
+
+
+def test_a_create_the_backend_stopped_after_naming_is_half_made_and_found_by_its_login(server):
+    failed = create_while_down_after(server, "edit", dict(FULL, login="half"))
+    [half] = failed.result["results"]
+    assert half["changed"] and half["unconfirmed"]
+    assert "customer id 4 is left half-made, holding 'half'" in half["msg"]
+    finished = converge(server, dict(FULL, login="half"))
+    assert finished["updated"] == 1 and writes(server)["customer.add"] == 1
+
+
+def test_a_lost_add_whose_read_back_finds_the_backend_down_is_unconfirmed(server):
+    server.emulator.faults.update({"drop_writes": 1, "only": "customer.add"})
+    failed = create_while_down_after(server, "add", {"login": "lost", "name": "Lost Add"})
+    [lost] = failed.result["results"]
+    assert lost["changed"] and lost["unconfirmed"]
+    assert lost["msg"].startswith("add sent, but its answer was lost")
+    assert converge(server, {"login": "lost", "name": "Lost Add"})["created"] == 1
+    assert writes(server)["customer.add"] == 1
+    assert len(client_for(server).customer_ids({"name": "Lost Add"})) == 1
+
+
+def test_only_a_namesake_holding_nothing_but_what_add_writes_is_taken_and_never_two(server):
+    client = client_for(server)
+    kept = client.add({"fio": "Same Name"})
+    client.edit(kept, {"phone0": "+1"})  # someone's, not a half-made create
+    converge(server, {"login": "other", "name": "Same Name"})
+    assert len(client.customer_ids({"name": "Same Name"})) == 2  # added, the phone's kept
+    bare = [client.add({"fio": "Twice"}), client.add({"fio": "Twice"})]
+    before = writes(server)
+    with pytest.raises(ReconcileFailed) as failed:
+        converge(server, {"login": "twice", "name": "Twice"})
+    assert f"customers {bare[0]}, {bare[1]} of this name hold nothing but" in failed.value.message
+    assert writes(server) == before  # neither guessed nor a third added
+
+
+def test_an_undo_the_backend_stopped_leaves_the_customer_reported_half_made(server):
+    failed = create_while_down_after(server, "tarif_change", dict(FULL, login="half", tariff=99))
+    [half] = failed.result["results"]
+    assert half["changed"] and half["unconfirmed"] and "not_written" not in half
+    assert "undoing the add failed too (POST api.php: cannot connect" in half["msg"]
+    assert "customer id 4 is left half-made, holding 'half'" in half["msg"]
+    assert converge(server, dict(FULL, login="half"))["updated"] == 1
+    assert writes(server)["customer.add"] == 1
