@@ -69,12 +69,7 @@ def _subscribers(subscribers):
     subscribers held so took 635 MB before the first task, as text 311 MB.
     """
     if isinstance(subscribers, str):
-        try:
-            subscribers = json.loads(str.__str__(subscribers))
-        except ValueError as exc:
-            raise AnsibleFilterError(
-                f"the subscribers given as text are not JSON: {exc}; nothing was sent to "
-                "any backend") from None
+        subscribers = _from_json(subscribers, "the subscribers")
     else:
         subscribers = _plain(subscribers)
     if not isinstance(subscribers, list):
@@ -82,6 +77,30 @@ def _subscribers(subscribers):
             f"the subscribers must be a list of subscriber records, got "
             f"{type(subscribers).__name__}; nothing was sent to any backend")
     return subscribers
+
+
+def _from_json(text, what):
+    try:
+        return json.loads(str.__str__(text))
+    except ValueError as exc:
+        raise AnsibleFilterError(
+            f"{what} given as text are not JSON: {exc}; nothing was sent to any backend"
+        ) from None
+
+
+def _shard(shard):
+    """subscribers_shard as plain data, each section's keep a list.
+
+    The inventory plugin gives each section's keep as one JSON text, for the
+    reason it gives the subscribers so (see _subscribers); a play may give lists.
+    """
+    shard = _plain(shard)
+    if isinstance(shard, dict) and isinstance(shard.get("keep"), dict):
+        shard = dict(shard, keep={
+            name: _from_json(kept, f"the identities subscribers_shard.keep.{name}")
+            if isinstance(kept, str) else kept
+            for name, kept in shard["keep"].items()})
+    return shard
 
 
 def _validated(subscribers):
@@ -173,7 +192,7 @@ def subscriber_purge(fanned, purge=None, scopes=None, limit=10, shard=None):
             f"the purge scopes must be a mapping of section to scope, got {scopes!r}")
     try:
         return purge_options(_plain(fanned), _plain(purge), _plain(scopes),
-                             _whole_number(limit, "the purge limit"), _plain(shard))
+                             _whole_number(limit, "the purge limit"), _shard(shard))
     except ValueError as exc:
         raise AnsibleFilterError(f"the purge cannot be run as set: {exc}; nothing was sent "
                                  "to any backend") from None

@@ -26,7 +26,8 @@ description:
     holds for every backend section whose module can purge (C(onu), C(crm), C(billing),
     C(ipdr), C(erp); not SIMPLer equipment, which cannot be deleted), the
     identities the whole repository declares in that section (an absent
-    subscriber's kept IPDR record too) that hash to this shard. The role passes
+    subscriber's kept IPDR record too) that hash to this shard, as the compact JSON
+    text of their list. The role passes
     them as the modules' C(purge_shard), so that each shard purges only its own
     share of the undeclared records and never one another shard declares.
   - The folder may hold sub-folders in any layout; they are read in sorted order.
@@ -246,5 +247,8 @@ class InventoryModule(BaseInventoryPlugin):
             # subscriber_records, which reads either).
             self.inventory.set_variable(host, "subscribers_list", untrusted(
                 "[" + ",".join(shard.pop("subscribers")) + "]"))
+            # Each section's keep as one JSON text too: as a list, its every
+            # identity was an object of its own (five per subscriber).
             self.inventory.set_variable(host, "subscribers_shard", untrusted(
-                {"index": index, "count": count, "keep": shard["keep"]}))
+                {"index": index, "count": count,
+                 "keep": {name: compact_json(kept) for name, kept in shard["keep"].items()}}))

@@ -110,6 +110,18 @@ def test_the_purge_of_a_run():
         "onu", "ipdr"]
 
 
+def test_a_shards_keep_given_as_text_is_its_list():
+    # The inventory plugin gives each section's keep as one JSON text.
+    shard = {"index": 1, "count": 4, "keep": {"ipdr": '["SUB-7","SUB-9"]', "onu": []}}
+    options = subscriber_purge(subscriber_records([ANA]), ["ipdr", "onu"], {}, 5, shard)
+    assert options["ipdr"]["purge_shard"] == {
+        "index": 1, "count": 4, "by": "user_id", "keep": ["SUB-7", "SUB-9"]}
+    assert options["onu"]["purge_shard"]["keep"] == []
+    with pytest.raises(AnsibleFilterError, match="subscribers_shard.keep.ipdr given as text"):
+        subscriber_purge(subscriber_records([ANA]), ["ipdr"], {}, 5,
+                         dict(shard, keep={"ipdr": "SUB-7,SUB-9"}))
+
+
 @pytest.mark.parametrize("args, problem", [
     ((["erp"],), "the purge cannot be run as set: erp has no default purge scope"),
     (({"onu": True},), "the sections to purge must be a list"),
