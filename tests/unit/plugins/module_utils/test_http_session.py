@@ -248,6 +248,21 @@ def test_the_environment_is_read_once_for_the_task_not_for_every_request(monkeyp
     assert [kwargs["verify"] for kwargs in sent] == ["/etc/the-isps-ca.pem"] * 2
 
 
+def test_a_redirect_to_another_host_takes_that_hosts_proxy(scripted, monkeypatch):
+    """The backend is in NO_PROXY and reached directly; the host it redirects to is
+    not, and is reached through the proxy, as requests would with trust_env."""
+    proxy = scripted((200, {}, '{"through": "proxy"}'))
+    backend = scripted((302, {"Location": "http://elsewhere.example/moved"}, ""))
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy.url.split("/api/")[0])
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1")
+    http = HttpSession(backend.url, timeout=5, sleep=lambda _: None)
+    answer = http.request("GET", "x", idempotent=True)
+    assert answer.json() == {"through": "proxy"}
+    assert (backend.seen, proxy.seen) == ([("GET", "api/x")], [("GET", "moved")])
+
+
 def test_an_answer_is_the_clients_to_read_even_an_error(scripted):
     """A 4xx/5xx is returned, not raised: only its client knows a refusal from bad credentials."""
     server = scripted((422, {}, '{"status":"Error"}'))
