@@ -150,11 +150,11 @@ class EntityBackend:
 
     def from_wire(self, row):
         """A record as the wire answers it -> the record, keyed by option names."""
-        return {
-            field.name: field.decode(field.read_from(row))
-            for field in self.spec.fields
-            if field.read_name
-        }
+        return self.decoded(row, [field for field in self.spec.fields if field.read_name])
+
+    def decoded(self, row, fields):
+        """``fields`` of a wire row, decoded, keyed by option names."""
+        return {field.name: field.decode(field.read_from(row)) for field in fields}
 
     # --- reads -----------------------------------------------------------------
     def read_all(self):
@@ -172,6 +172,20 @@ class EntityBackend:
         if self.relevant is None:
             return list(records)
         return [record for record in records if self.relevant(record)]
+
+    def relevant_rows(self, rows):
+        """The rows of a list (wire rows) the task can act on.
+
+        Each row is judged on the fields the relevance reads, decoded alone;
+        a row is decoded whole (``from_wire``) only once it is kept. A shard
+        keeps 10,000 of a 200,000-row list: decoding every row whole cost more
+        than the rest of the read.
+        """
+        if self.relevant is None:
+            return rows
+        fields = [field for field in self.spec.fields
+                  if field.read_name and field.name in self.relevant.fields]
+        return [row for row in rows if self.relevant(self.decoded(row, fields))]
 
     def canonical_key(self, key):
         """An identity as the backend compares it (an adapter whose server folds case,

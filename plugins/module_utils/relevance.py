@@ -37,6 +37,11 @@ class Relevance:
         self.spec = backend.spec
         self.scope = purge_scope
         self.partition = partition
+        # What it reads of a record: a spec's key() reads its identities only.
+        self.fields = set(self.spec.identities) | {self.spec.identity}
+        if purge_scope is not None:
+            self.fields.update(purge_scope)
+            self.fields.add(partition.by)
         self.keys = set()
         self.values = {name: set() for name in self.spec.identities}
         for desired in declared:

@@ -19,6 +19,11 @@ Starts every emulator in its own process, then measures whole
   processes at the memory peak go to ``runs.log``.
 * ``slices``: creates of subscribers against latency-bound backends (20 ms),
   one slice against K slices at once: the throughput ratio.
+* ``shard``: what one shard's task pays for a backend's whole list: per
+  backend with a list call, the emulator seeded with ``--backend-records``
+  subscribers' records and one no-op task declaring shard 0's share of them
+  (``--shard-size`` a shard), purging its partition as the subscribers role
+  does - the run, the task, the module's peak memory, the emulator's CPU.
 * ``emulators``: each emulator's median service time per endpoint at 1,000
   and at 200,000 stored records (``tests.emulators.servicetime``), so that
   the emulators are not what the other parts measure.
@@ -58,6 +63,8 @@ CONNECTIONS = {
     "erp": ("userside", "userside", {"api_key": "userside-test-key"}),
 }
 CONNECTIONS["billing_equipment"] = CONNECTIONS["billing"]
+# The sections whose backend answers its whole list to one call (or paged: the CRM).
+LISTED = ("onu", "crm", "ipdr", "billing_equipment")
 # The prefix of the subscribers the emulators are seeded with (data.seeded).
 SEEDED = "SD"
 # The role's variable prefix per action group (onu_url, crm_api_key, ...).
@@ -113,6 +120,7 @@ class Bench:
         self.log.flush()
         run = Run(commands, env, self.work, self.log)
         codes = run.wait()
+        self.module_peak = run.module_peak
         self.log.write(f"----- {label}: {run.seconds:.1f} s; at the memory peak, "
                        f"{run.peak / 2 ** 20:.0f} MB:\n" + "".join(
                            f"  {pss / 2 ** 20:7.0f} MB  {command}\n"
@@ -131,7 +139,7 @@ class Bench:
             "total_writes"]
 
     # --- one bulk task ------------------------------------------------------------
-    def bulk_playbook(self, section, vars_file, loop=False):
+    def bulk_playbook(self, section, vars_file, loop=False, task_options=()):
         group, instance, options = CONNECTIONS[section]
         module, plural = data.MODULES[section]
         connection = dict(options, url=self.emulators[instance].url)
@@ -140,7 +148,9 @@ class Bench:
                     f"      loop: \"{{{{ records }}}}\"\n")
         else:
             task = (f"      isp.provisioning.{module}:\n"
-                    f"        {plural}: \"{{{{ records }}}}\"\n")
+                    f"        {plural}: \"{{{{ records }}}}\"\n" + "".join(
+                        f"        {name}: \"{{{{ task_options.{name} }}}}\"\n"
+                        for name in task_options))
         # The records are read as JSON by a lookup: vars_files would load them
         # through ansible-core's YAML loader and deep copy, 2 s per 10,000 CRM
         # records before the task starts (docs/performance.md).
@@ -148,18 +158,22 @@ class Bench:
             "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
             "  vars:\n    records: \"{{ (lookup('ansible.builtin.file', "
             f"'{vars_file}') | ansible.builtin.from_json).records }}}}\"\n"
+            "    task_options: \"{{ (lookup('ansible.builtin.file', "
+            f"'{vars_file}') | ansible.builtin.from_json).options | default({{}}) }}}}\"\n"
             f"  module_defaults:\n    group/isp.provisioning.{group}: {json.dumps(connection)}\n"
             "  tasks:\n"
             f"    - name: {module}\n" + task))
 
-    def bulk(self, section, count, label, loop=False, prefix="BN"):
-        """One measured run of ``count`` records; a row of the table."""
+    def bulk(self, section, count, label, loop=False, prefix="BN", vars_file=None, options=()):
+        """One measured run of ``count`` records (or of ``vars_file``'s records and
+        task ``options``); a row of the table."""
         instance = CONNECTIONS[section][1]
-        vars_file = os.path.join(self.work, f"{section}_{prefix}_{count}.json")
-        if not os.path.exists(vars_file):
-            make = data.seeded if prefix == SEEDED else data.subscriber
-            data.write_vars(vars_file, "records", data.records(count, section, prefix, make))
-        playbook = self.bulk_playbook(section, vars_file, loop)
+        if vars_file is None:
+            vars_file = os.path.join(self.work, f"{section}_{prefix}_{count}.json")
+            if not os.path.exists(vars_file):
+                make = data.seeded if prefix == SEEDED else data.subscriber
+                data.write_vars(vars_file, "records", data.records(count, section, prefix, make))
+        playbook = self.bulk_playbook(section, vars_file, loop, options)
         self.control(instance, "counters", {}, method="DELETE")
         cpu = self.emulator_cpu(instance)
         seconds, peak, times, codes = self.run(
@@ -174,7 +188,8 @@ class Bench:
             "changed": sum(t["changed"] for t in task), "failed": sum(t["failed"] for t in task),
             "requests": requests, "endpoints": endpoints,
             "emulator_cpu": round(self.emulator_cpu(instance) - cpu, 2),
-            "peak_mb": round(peak / 2 ** 20), "exit": codes[0],
+            "peak_mb": round(peak / 2 ** 20), "module_mb": round(self.module_peak / 2 ** 20),
+            "exit": codes[0],
         }
         self.results.append(row)
         print(format_row(row), flush=True)
@@ -195,6 +210,19 @@ class Bench:
                     self.bulk(section, count, "create")
                 self.seed(instance, count)
                 self.bulk(section, count, "no-op (seeded)", prefix=SEEDED)
+
+    def shard(self, backend_records, shard_size, sections):
+        """One shard's no-op task against a backend holding every shard's records."""
+        shards = max(1, backend_records // shard_size)
+        for section in sections:
+            vars_file = os.path.join(self.work, f"{section}_shard_{backend_records}_{shards}.json")
+            records, options = data.shard_task(section, backend_records, shards, SEEDED)
+            options = dict(options, result_records=False, results="changed")
+            with open(vars_file, "w") as handle:
+                json.dump({"records": records, "options": options}, handle)
+            self.seed(CONNECTIONS[section][1], backend_records)
+            self.bulk(section, len(records), f"shard 1/{shards} of {backend_records}",
+                      vars_file=vars_file, options=options)
 
     def loop(self, count, section="onu"):
         self.seed(CONNECTIONS[section][1], count)
@@ -331,7 +359,8 @@ def format_row(row):
     top = sorted(row["endpoints"].items(), key=lambda kv: -kv[1])[:3]
     return (f"{row['part']:9} {row['backend']:17} {row['records']:>7} {row['run']:22} "
             f"{row['seconds']:7.2f} s  task {row['task_seconds']:7.2f} s  "
-            f"emulator CPU {row['emulator_cpu']:6.2f} s  {row['peak_mb']:5} MB  "
+            f"emulator CPU {row['emulator_cpu']:6.2f} s  {row['peak_mb']:5} MB "
+            f"(module {row['module_mb']} MB)  "
             f"changed {row['changed']} failed {row['failed']}  {row['requests']} requests "
             + ", ".join(f"{name.rsplit('/', 1)[-1]}={n}" for name, n in top))
 
@@ -351,13 +380,16 @@ def main(argv):
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--create-max", type=int, default=1000,
                         help="the largest N whose creates the backends part measures")
-    parser.add_argument("--sections", default=",".join(data.MODULES))
+    parser.add_argument("--sections", help="backend sections (default: every one; for "
+                        f"shard, those with a list call: {','.join(LISTED)})")
     parser.add_argument("--loop-records", type=int, default=1000)
     parser.add_argument("--latency-records", type=int, default=1000)
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--subscribers", default="20000,200000")
     parser.add_argument("--shard-size", type=int, default=10000,
                         help="subscribers per shard host")
+    parser.add_argument("--backend-records", type=int, default=200000,
+                        help="the records each backend holds in the shard part")
     parser.add_argument("--slices", type=int, default=4)
     parser.add_argument("--sliced-max", type=int, default=20000,
                         help="the most subscribers also converged as --slices slices")
@@ -376,7 +408,8 @@ def main(argv):
                     print(f"\n== {part}", flush=True)
                     if part == "backends":
                         bench.backends([int(n) for n in options.sizes.split(",")],
-                                       options.sections.split(","), options.create_max)
+                                       (options.sections or ",".join(data.MODULES)).split(","),
+                                       options.create_max)
                     elif part == "loop":
                         bench.loop(options.loop_records)
                     elif part == "latency":
@@ -388,6 +421,9 @@ def main(argv):
                     elif part == "slices":
                         bench.slices(options.slice_subscribers, options.slices,
                                      options.latency_ms)
+                    elif part == "shard":
+                        bench.shard(options.backend_records, options.shard_size,
+                                    (options.sections or ",".join(LISTED)).split(","))
                     elif part == "emulators":
                         servicetime.main(["--json", os.path.join(OUT, "servicetime.json")])
                     else:

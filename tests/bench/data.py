@@ -6,14 +6,21 @@ come from the collection's own fan-out, so the per-backend runs declare
 exactly what the subscriber layer would.
 """
 
+import functools
 import json
 import os
 
 import yaml
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
+    SECTIONS,
     fan_out,
     validate,
+)
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
+    PURGEABLE,
+    purge_options,
+    split,
 )
 
 # section -> (module, its list option)
@@ -102,6 +109,29 @@ def records(count, section, prefix="BN", make=subscriber):
     if problems:
         raise ValueError("; ".join(problems[:5]))
     return fan_out(valid)[section]["records"]
+
+
+@functools.lru_cache(maxsize=1)
+def first_shard(count, shards, prefix="SD"):
+    """Shard 0 of ``count`` seeded subscribers split into ``shards``, and its fan-out."""
+    valid, problems = validate([seeded(n, prefix) for n in range(1, count + 1)])
+    if problems:
+        raise ValueError("; ".join(problems[:5]))
+    shard = split(valid, shards)[0]
+    return shard, fan_out(shard["subscribers"])
+
+
+def shard_task(section, count, shards, prefix="SD"):
+    """Shard 0 of ``count`` seeded subscribers split into ``shards``: (its records of
+    ``section``, the purge options the role gives its task - purge on where the
+    section can purge, with the shard's partition, in the scope of the seeded
+    records (not the emulator's own fixtures, which no subscriber declares))."""
+    shard, fanned = first_shard(count, shards, prefix)
+    purged = [section] if section in PURGEABLE else []
+    scopes = {name: {SECTIONS[name].identity: f"{prefix}*"} for name in purged}
+    options = purge_options(fanned, purged, scopes, shard={"index": 0, "count": shards,
+                                                           "keep": shard["keep"]})
+    return fanned[section]["records"], options.get(section, {"purge": False})
 
 
 def write_repository(folder, count, per_file=1000, prefix="BN", make=subscriber):

@@ -82,6 +82,8 @@ class Run:
         self.processes = [subprocess.Popen(command, env=env, cwd=cwd, stdout=log,
                                            stderr=subprocess.STDOUT) for command in commands]
         self.peak = 0
+        # the largest module process (run from Ansible's remote tmp) at any sample
+        self.module_peak = 0
         # the processes at the peak, largest first: what the memory was
         self.at_peak = []
         self._done = threading.Event()
@@ -92,6 +94,8 @@ class Run:
         while not self._done.is_set():
             processes = [found for p in self.processes for found in tree_processes(p.pid)]
             total = sum(pss for pss, _command in processes)
+            self.module_peak = max([self.module_peak] + [
+                pss for pss, command in processes if "/ansible-tmp-" in command])
             if total > self.peak:
                 self.peak, self.at_peak = total, sorted(processes, reverse=True)
             self._done.wait(0.2)

@@ -1,11 +1,11 @@
 """Offset paging and counts of id-ordered lists, in time independent of the offset.
 
 A client reads a long list page by page, each page starting where the last
-one ended (``rows_offset``/``offset`` = the rows it holds so far). SQLite's
-``OFFSET`` steps over every row before the page, so the 2,000th page of a
-200,000-record list costs 2,000 times the first. The :class:`Pager` keeps
-where each page it answered ended (the last id), and answers the page that
-starts there with ``id > last`` (``id < last`` descending) through the index
+one ended, or a few rows before it (the CRM client's pages overlap by 10).
+SQLite's ``OFFSET`` steps over every row before the page, so the 2,000th page
+of a 200,000-record list costs 2,000 times the first. The :class:`Pager` keeps
+the id at each offset of the pages it answered, and answers a page that starts
+at one of them with ``id > that`` (``id < that`` descending) through the index
 instead. Counts are kept too.
 
 Both answers equal what ``OFFSET`` and ``COUNT(*)`` give as long as nothing
@@ -18,10 +18,11 @@ from collections import OrderedDict
 
 
 class Pager:
-    def __init__(self, store, keep=256):
+    def __init__(self, store, keep=25600):
         self.store = store
         self.keep = keep
-        # (query, offset) -> (change count, id of the row before that offset)
+        # (query, offset) -> (change count, id of the row before that offset): every
+        # offset of the last ``keep`` / 100 pages of 100 rows
         self.positions = OrderedDict()
         # (source, conditions, args) -> (change count, count)
         self.counts = OrderedDict()
@@ -48,9 +49,8 @@ class Pager:
                     "%s WHERE %s ORDER BY id %s LIMIT ? OFFSET ?"
                     % (select, " AND ".join(where), order),
                     list(args) + [limit, offset])
-            if rows:
-                self._keep(self.positions, (query, offset + len(rows)),
-                           (changes, rows[-1]["id"]))
+            for index, row in enumerate(rows, start=offset + 1):
+                self._keep(self.positions, (query, index), (changes, row["id"]))
         return rows
 
     def count(self, source, where, args):

@@ -225,8 +225,8 @@ class CrmCustomers(EntityBackend):
         # finds each one so, even beside a twin another run created meanwhile
         self._created = {}
 
-    def from_wire(self, row):
-        return {self.spec.identity: id_of(row), **super().from_wire(row)}
+    def decoded(self, row, fields):
+        return {self.spec.identity: id_of(row), **super().decoded(row, fields)}
 
     def read_all(self):
         # Which fields the CRM's list reports at all (its shape is not
@@ -235,16 +235,14 @@ class CrmCustomers(EntityBackend):
         read = [field for field in self.spec.fields if field.read_name]
         reported, listed_any = set(), False
 
-        def relevant_rows(page):
+        def keep(page):
             nonlocal listed_any
             listed_any = listed_any or bool(page)
             reported.update(field.name for field in read
                             if any(field.read_name in row for row in page))
-            records = [self.from_wire(row) for row in page]
-            kept = {id(record) for record in self.keep_relevant(records)}
-            return [row for row, record in zip(page, records) if id(record) in kept]
+            return self.relevant_rows(page)
 
-        rows = self.client.customers(self.filters, keep=relevant_rows)
+        rows = self.client.customers(self.filters, keep=keep)
         self.listed = reported if listed_any else {field.name for field in read}
         records = [self.from_wire(row) for row in rows]
         by_uniqueid = {}

@@ -41,6 +41,20 @@ def test_a_walk_through_the_pages_reads_each_by_the_last_id(store, descending):
     assert ["OFFSET" in sql for sql, _args in issued] == [True] + [False] * 12
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_that_overlap_the_last_are_read_by_the_id_there_too(store, descending):
+    """The CRM client starts each page 10 rows before the last one's end."""
+    pager = Pager(store)
+    pages, offset = {}, 0
+    with store.traced() as issued:
+        while not pages or len(pages[max(pages)]) == 7:  # a short page is the last
+            pages[offset] = pager.page(SELECT, ["kind = ?"], [1], descending, 7, offset)
+            offset += 4
+    assert len(pages) == 21
+    assert pages == {offset: by_offset(store, descending, 7, offset) for offset in pages}
+    assert ["OFFSET" in sql for sql, _args in issued] == [True] + [False] * (len(pages) - 1)
+
+
 def test_a_write_between_pages_sends_the_next_page_back_to_offset(store):
     pager = Pager(store)
     first = pager.page(SELECT, ["kind = ?"], [1], False, 10, 0)
