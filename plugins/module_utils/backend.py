@@ -174,18 +174,15 @@ class EntityBackend:
         return [record for record in records if self.relevant(record)]
 
     def relevant_rows(self, rows):
-        """The rows of a list (wire rows) the task can act on.
-
-        Each row is judged on the fields the relevance reads, decoded alone;
-        a row is decoded whole (``from_wire``) only once it is kept. A shard
-        keeps 10,000 of a 200,000-row list: decoding every row whole cost more
-        than the rest of the read.
-        """
+        """The rows of a list (wire rows) the task can act on (see ``Relevance.keeps_row``)."""
         if self.relevant is None:
             return rows
-        fields = [field for field in self.spec.fields
-                  if field.read_name and field.name in self.relevant.fields]
-        return [row for row in rows if self.relevant(self.decoded(row, fields))]
+        return [row for row in rows if self.relevant.keeps_row(row)]
+
+    def sieve(self):
+        """What drops, while a list answer is decoded, the rows the task will not
+        keep (a ``Sieve``); None when it keeps every row."""
+        return None if self.relevant is None else self.relevant.sieve()
 
     def canonical_key(self, key):
         """An identity as the backend compares it (an adapter whose server folds case,

@@ -144,14 +144,16 @@ def session_from_params(params, secret, concurrency, url=None):
     )
 
 
-def find_json(text):
+def find_json(text, object_hook=None):
     """Return the first JSON object or array in ``text``, or None.
 
     Some servers print diagnostics before the JSON in the same body (RAISEPON
     does when SNMP to the OLT fails), so the whole body is not always JSON.
+    ``object_hook`` is json's: called with each object decoded, innermost
+    first; what it returns stands for the object.
     """
     text = text or ""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_hook=object_hook)
     for start, char in enumerate(text):
         if char in "{[":
             try:

@@ -124,13 +124,14 @@ class IpdrClient:
     def describe(self):
         return f"IPDR server (as {self.username!r}, context {self.context!r})"
 
-    def call(self, method, path, fields=None, idempotent=True):
-        """Send one request; the parsed answer, or BackendError with the server's message."""
+    def call(self, method, path, fields=None, idempotent=True, parse=find_json):
+        """Send one request; the parsed answer (``parse`` makes it of the answer's
+        text: a list's ``Sieve``), or BackendError with the server's message."""
         body = dict(fields or {})
         body.update(api_token=self.api_token, username=self.username, contextname=self.context)
         what = f"{method} /{path}"
         response = self.http.request(method, path, idempotent=idempotent, json=body)
-        parsed = find_json(response.text)
+        parsed = parse(response.text)
         problem = error_of(parsed)
         if problem is None and parsed is None:
             problem = (f"HTTP {response.status_code} without JSON: "
@@ -164,8 +165,10 @@ class IpdrClient:
         return f"{COLLECTION}/{quote(str(user_id), safe='')}"
 
     # --- operations -------------------------------------------------------------
-    def customers(self):
-        answer = self.call("GET", COLLECTION)
+    def customers(self, sieve=None):
+        """Every customer; a ``Sieve`` drops those the task will not keep as decoded."""
+        parse = sieve.parser(lambda answer: unwrap(answer, list)) if sieve else find_json
+        answer = self.call("GET", COLLECTION, parse=parse)
         customers = unwrap(answer, list)
         if customers is None:
             raise BackendError(

@@ -161,8 +161,10 @@ class OnuClient:
             self.sleep(min(delay, MAX_NBF_WAIT))
 
     # --- calls ------------------------------------------------------------------
-    def call(self, endpoint, payload=None, idempotent=True):
+    def call(self, endpoint, payload=None, idempotent=True, parse=find_json):
         """POST ``payload`` with the token; returns (status, body) once the token is accepted.
+
+        ``parse`` makes the body of the answer's text (a list's ``Sieve``).
 
         A refused token means the server did nothing, so sending again is safe:
         after "prior to" the client waits (at least a second each time, in case
@@ -175,7 +177,7 @@ class OnuClient:
             used = self.token()
             body = dict(payload or {}, jwt=used)
             response = self.http.request("POST", endpoint, idempotent=idempotent, json=body)
-            parsed = find_json(response.text)
+            parsed = parse(response.text)
             if parsed is None:
                 raise refusal(
                     f"ONU {endpoint} answered HTTP {response.status_code} without JSON: "
@@ -213,9 +215,9 @@ class OnuClient:
         except ValueError:
             return self.clock() + 10
 
-    def expect(self, endpoint, payload, statuses, idempotent=True, empty=None):
+    def expect(self, endpoint, payload, statuses, idempotent=True, empty=None, parse=find_json):
         """Call and check the status; ``empty`` is the 404 message that means 'none'."""
-        status, body = self.call(endpoint, payload, idempotent)
+        status, body = self.call(endpoint, payload, idempotent, parse)
         if status == 404 and empty and message_of(body) == empty:
             return None
         if status not in statuses:
@@ -228,9 +230,12 @@ class OnuClient:
             )
         return body
 
-    def listing(self, endpoint, key, empty):
-        """A list endpoint's rows; 404 with ``empty`` means none."""
-        body = self.expect(endpoint, None, (200,), empty=empty)
+    def listing(self, endpoint, key, empty, sieve=None):
+        """A list endpoint's rows; 404 with ``empty`` means none. A ``Sieve``
+        drops the rows the task will not keep as the answer is decoded."""
+        parse = sieve.parser(lambda body: body.get(key) if isinstance(body, dict) else None) \
+            if sieve else find_json
+        body = self.expect(endpoint, None, (200,), empty=empty, parse=parse)
         if body is None:
             return []
         rows = body.get(key) if isinstance(body, dict) else None
@@ -244,8 +249,8 @@ class OnuClient:
     def services(self):
         return self.listing("get_services.php", "services", "No categories found.")
 
-    def customers(self):
-        return self.listing("get_customers.php", "customers", "No products found.")
+    def customers(self, sieve=None):
+        return self.listing("get_customers.php", "customers", "No products found.", sieve)
 
     def create(self, fields):
         self.expect("create_customer.php", fields, (200, 201), idempotent=False)

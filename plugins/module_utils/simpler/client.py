@@ -116,6 +116,25 @@ def records(value, *keys):
     return []
 
 
+def result_of(answer):
+    """A REST answer's result (None when it holds none)."""
+    return answer.get("result") if isinstance(answer, dict) else None
+
+
+def equipment_list(result):
+    """listEquipment's result, unwrapped of ``Equipment`` when it is so wrapped
+    (``records`` takes it from there)."""
+    if isinstance(result, dict) and "Equipment" in result:
+        return result["Equipment"]
+    return result
+
+
+def equipment_rows(answer):
+    """The list holding a listEquipment answer's rows, as ``records`` finds it."""
+    result = equipment_list(result_of(answer))
+    return result.get("equipment") if isinstance(result, dict) else result
+
+
 def custom_key(key):
     """A custom field's id, whether named ``7`` or ``custom_field_7``."""
     return re.sub(r"^custom_field_", "", str(key))
@@ -142,8 +161,11 @@ class SimplerClient:
         self._soap = None
 
     # --- one call -----------------------------------------------------------------
-    def call(self, function, params=None, write=False):
-        """The function's result, with credentials added; errors raised as BackendError."""
+    def call(self, function, params=None, write=False, parse=find_json):
+        """The function's result, with credentials added; errors raised as BackendError.
+
+        ``parse`` makes the answer of its JSON text (a list's ``Sieve``; SOAP
+        answers are not sifted)."""
         body = dict(self.auth)
         body.update((k, as_wire(v)) for k, v in (params or {}).items())
         if self.transport == "soap":
@@ -151,7 +173,7 @@ class SimplerClient:
         path = "/".join(part for part in (self.rest_path, "API", function) if part)
         response = self.http.request("POST", path, idempotent=not write, json=body,
                                      headers={"Accept": "application/json"})
-        answer = find_json(response.text)
+        answer = parse(response.text)
         if isinstance(answer, dict) and "result" in answer:
             return answer["result"]
         raise refusal(
@@ -185,8 +207,8 @@ class SimplerClient:
         except BackendError:
             raise self.error_for(function, result)
 
-    def query(self, function, params=None):
-        result = self.call(function, params)
+    def query(self, function, params=None, parse=find_json):
+        result = self.call(function, params, parse=parse)
         if isinstance(result, str):
             raise self.error_for(function, result)
         return result
@@ -242,11 +264,10 @@ class SimplerClient:
     def delete_customer(self, customerid):
         self.expect_ok("deleteCustomer", {"customerid": customerid})
 
-    def equipment(self, **filters):
-        result = self.query("listEquipment", filters)
-        if isinstance(result, dict) and "Equipment" in result:
-            result = result["Equipment"]
-        return records(result, "equipment")
+    def equipment(self, sieve=None, **filters):
+        """The equipment; a ``Sieve`` drops what the task will not keep as decoded."""
+        parse = sieve.parser(equipment_rows) if sieve else find_json
+        return records(equipment_list(self.query("listEquipment", filters, parse)), "equipment")
 
     def add_equipment(self, fields):
         return self.expect_ok("addEquipment", fields)

@@ -11,6 +11,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.ipdr.client impor
     error_of,
     unwrap,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.relevance import Sieve
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from tests.emulators.ipdr import TOKEN, IpdrEmulator
 from tests.emulators.server import start
@@ -34,6 +35,13 @@ def test_customers_reads_the_bare_array_of_the_context(server):
     assert client_for(server, context="lab").customers() == []
 
 
+def test_a_sieved_read_holds_only_the_customers_kept(server):
+    judged = []
+    sieve = Sieve(lambda row: judged.append(row["UserID"]) or row["UserID"] == "Xlr8d3", "UserID")
+    assert [c["UserID"] for c in client_for(server).customers(sieve)] == ["Xlr8d3"]
+    assert sorted(judged) == ["B68t19", "Xlr8d3"]
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -43,9 +51,10 @@ def test_customers_reads_the_bare_array_of_the_context(server):
          "The user (user) is not allowed to access the context restricted"),
     ],
 )
-def test_http_200_error_bodies_are_errors_with_the_servers_message(server, kwargs, message):
+@pytest.mark.parametrize("sieve", [None, Sieve(lambda row: False, "UserID")])
+def test_http_200_error_bodies_are_errors_with_the_servers_message(server, kwargs, message, sieve):
     with pytest.raises(BackendError) as caught:
-        client_for(server, **kwargs).customers()
+        client_for(server, **kwargs).customers(sieve)
     assert caught.value.status == 200
     assert message in caught.value.message
     assert "NotTheTokenAtAll0000" not in caught.value.message

@@ -25,7 +25,7 @@ class FakeClient:
         self.reads = 0
         self.lose_next_answer = lose_next_answer
 
-    def customers(self):
+    def customers(self, sieve=None):
         self.reads += 1
         return [dict(c) for c in self.store.values()]
 

@@ -11,6 +11,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.onu.client import
     OnuClient,
     jwt_claims,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.relevance import Sieve
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 from tests.emulators.onu import OnuEmulator
 
@@ -90,6 +91,16 @@ def test_php_diagnostics_before_the_json_are_skipped(serve, connect):
     onu = connect(running)
     onu.update({"sn": "C850E98CE604", "name": "Renamed", "state": "YES"})
     assert [c["name"] for c in onu.customers() if c["sn"] == "C850E98CE604"] == ["Renamed"]
+
+
+def test_a_sieved_read_holds_only_the_customers_kept_even_after_diagnostics(serve, connect):
+    running = serve(OnuEmulator, nbf_delay=0)
+    configure(running, snmp_noise=True)
+    onu = connect(running)
+    every = onu.customers()
+    sieve = Sieve(lambda row: row["sn"] == "C850E98CE604", "sn")
+    assert onu.customers(sieve) == [c for c in every if c["sn"] == "C850E98CE604"]
+    assert len(every) > 1
 
 
 def test_the_nbf_wait_happens_once_per_token(serve, connect):

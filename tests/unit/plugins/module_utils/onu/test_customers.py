@@ -24,7 +24,7 @@ class FakeClient:
     def services(self):
         return [{"id": 3, "name": "Internet_4port"}, {"id": "8", "name": "HGU"}]
 
-    def customers(self):
+    def customers(self, sieve=None):
         return [{"id": 262, "name": "n", "address": "", "egn": None, "sn": "S1",
                  "service": 8, "auto": "NO", "state": "NO", "state_rf": 2}]
 
@@ -240,9 +240,9 @@ def test_a_lost_create_whose_read_back_fails_is_not_confirmed_and_a_rerun_finds_
     running.emulator.faults.update({"drop_writes": 1, "only": "create_customer"})
     read = client.customers
 
-    def read_failing():  # from the read after the lost answer on, every read fails
+    def read_failing(sieve=None):  # from the read after the lost answer on, every read fails
         running.emulator.faults.update({"fail_percent": 100, "only": "get_customers"})
-        return read()
+        return read(sieve)
 
     client.customers = read_failing
     with pytest.raises(ReconcileFailed) as failed:

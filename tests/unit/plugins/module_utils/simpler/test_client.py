@@ -14,6 +14,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client im
     ok_id,
     records,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.relevance import Sieve
 
 TRANSPORTS = ["rest", "soap"]
 
@@ -88,6 +89,21 @@ def test_an_error_string_is_raised_with_the_servers_text(server, connect, transp
     with pytest.raises(BackendError) as raised:
         connect(server, transport).delete_customer("2")
     assert "customer status is 'current'" in str(raised.value)
+
+
+def test_a_sieved_equipment_read_holds_only_the_items_kept(server, connect):
+    every = connect(server).equipment()
+    judged = []
+    sieve = Sieve(lambda row: judged.append(row) or row["nickname"] == "NS2", "nickname")
+    assert [item["nickname"] for item in connect(server).equipment(sieve)] == ["NS2"]
+    assert judged == every and len(every) > 1
+
+
+def test_a_sieved_equipment_read_still_raises_the_servers_refusal(server, connect):
+    with pytest.raises(BackendError) as raised:
+        connect(server, password="s3cr3t-pw").equipment(Sieve(lambda row: False, "nickname"))
+    assert "authentication failed" in str(raised.value)
+    assert "s3cr3t-pw" not in str(raised.value)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
