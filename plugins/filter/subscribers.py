@@ -96,11 +96,32 @@ def _shard(shard):
     """
     shard = _plain(shard)
     if isinstance(shard, dict) and isinstance(shard.get("keep"), dict):
-        shard = dict(shard, keep={
-            name: _from_json(kept, f"the identities subscribers_shard.keep.{name}")
-            if isinstance(kept, str) else kept
-            for name, kept in shard["keep"].items()})
+        shard = dict(shard, keep={name: _kept(kept, name)
+                                  for name, kept in shard["keep"].items()})
     return shard
+
+
+def _kept(kept, section):
+    """One section's keep, given as a list or as its JSON text: identities, each
+    a text or a whole number (a YAML identity may read as one). Anything else -
+    a text, null, a mapping - would purge by its characters or keys, or by none."""
+    what = f"the identities subscribers_shard.keep.{section}"
+    if isinstance(kept, str):
+        kept = _from_json(kept, what)
+    if not isinstance(kept, list):
+        raise AnsibleFilterError(
+            f"{what} must be a list, got {_kind(kept)}; nothing was sent to any backend")
+    wrong = next((value for value in kept if not isinstance(value, (str, int))
+                  or isinstance(value, bool)), kept)
+    if wrong is not kept:
+        raise AnsibleFilterError(
+            f"{what} must be texts or whole numbers, one is {_kind(wrong)}; nothing was "
+            "sent to any backend")
+    return kept
+
+
+def _kind(value):
+    return "null" if value is None else type(value).__name__
 
 
 def _validated(subscribers):

@@ -469,13 +469,22 @@ class Reconciler:
                 said = " (it exists now, not yet as declared)" if made else ""
                 raise LostTwice(f"the answer was lost twice{said}: {again}", made)
             except ProvisioningError as unsent:
-                if (isinstance(unsent, Unconfirmed) or found == item.current
+                if (isinstance(unsent, Unconfirmed) or self._untouched(item, found)
                         or not stops_backend(unsent)):
                     raise
                 # The read showed the first write partly made: the record is not as
                 # it was, whatever became of the rest.
                 raise Unconfirmed(f"partly made before its answer was lost ({lost}); "
                                   f"the rest was not sent: {unsent}") from unsent
+
+    def _untouched(self, item, found):
+        """Whether ``found`` reads as the record did before ``item``'s write, on the
+        fields that write changes: another (a balance, say) may change by itself."""
+        if found is None or item.current is None:
+            return found is None and item.current is None
+        return all(self.spec.normalise(name, found.get(name))
+                   == self.spec.normalise(name, item.current.get(name))
+                   for name in (item.changes if item.action == UPDATE else item.current))
 
     def _left_after(self, item, lost):
         """(the record as read afresh, the PlanItem of what is left to send) after ``lost``."""

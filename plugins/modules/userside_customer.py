@@ -24,8 +24,15 @@ description:
     When a later one fails, the customer just added is deleted again, so no
     half-made customer is left for the next run to miss and duplicate.
     When even that delete fails (UserSide went down), the record is reported
-    changed and not confirmed, naming the customer id; the next run finishes
-    that customer (see the UserSide guide) instead of adding a second one.
+    changed and not confirmed, naming the customer id. Once it holds its
+    identity, the next run finds and finishes it. Not yet given it, the next
+    run never takes it for this record (another run's namesake, just added,
+    looks the same), and refuses the create, writing nothing, naming the id of
+    each customer of that name with no identity and nothing else set. Give it
+    its identity or delete it in UserSide, then run again.
+  - Changing a customer is several requests too (C(edit), then each action).
+    When UserSide goes down after one of them, the record is reported changed
+    and not confirmed (partly made), never as not written.
   - UserSide cannot list every customer, so current state is read by looking up
     each declared key (all before the first write); a purge needs a
     O(purge_scope) that UserSide can search by.

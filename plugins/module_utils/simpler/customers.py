@@ -28,6 +28,7 @@ from datetime import datetime
 
 from ansible_collections.isp.provisioning.plugins.module_utils.backend import (
     READ_LATER,
+    Unconfirmed,
     confirmed,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.entity import EntitySpec
@@ -35,6 +36,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendError,
     ProvisioningError,
     ValidationError,
+    stops_backend,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import custom_key
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.fields import (
@@ -455,7 +457,11 @@ class SimplerCustomers(SimplerBackend):
         try:
             self.delete_twin(record)
         except ProvisioningError as exc:
-            raise BackendError(f"{told} could not be deleted, so it is left: {exc}") from exc
+            left = f"{told} could not be deleted, so it is left: {exc}"
+            if stops_backend(exc):
+                # this run's add is made: changed, never "not written"
+                raise Unconfirmed(f"{left}; run the task again to delete it") from exc
+            raise BackendError(left) from exc
         self.warnings.append(f"{told} was deleted, and the older kept")
         return READ_LATER
 

@@ -27,9 +27,10 @@ identity, a lost answer is the engine's to read back, by identity, which
 then sends only what is left; a later step UserSide refuses still undoes the
 add (a create succeeds whole or leaves nothing), a lost one never does.
 A customer the undo cannot delete (UserSide went down) is reported as it is
-left, half-made and not confirmed; the next run finds it by its identity or,
-not yet named, as the one customer of its name holding nothing but what add
-writes (``left_by_earlier_run``), and finishes it instead of adding another.
+left, half-made and not confirmed; the next run finds it by its identity, or,
+not yet named, refuses to add another beside a namesake that looks like it
+(``refuse_beside_half_made``) - never takes it: another run adding a customer
+of that name at the same time, or one made by hand, would look the same.
 
 Every field says on its declaration how it travels (see :class:`UsersideField`);
 the code below derives the identity choice, the lookups, the purge conditions,
@@ -124,6 +125,14 @@ class UsersideField(Field):
         if self.type == "list":
             value = (value if isinstance(value, list) else [value])[0]
         return self.encode(value)
+
+
+def nonzero(amount):
+    """Whether a balance (a number, or its text) is anything but zero."""
+    try:
+        return float(amount or 0) != 0
+    except (TypeError, ValueError):
+        return True
 
 
 def unreadable(value):
@@ -500,37 +509,42 @@ class UsersideCustomers(EntityBackend):
         # customers of one name are added and named one after another.
         key = desired[self.spec.identity]
         with self.adding(desired["name"]):
-            customer_id, added = self.add(desired)
+            customer_id = self.add(desired)
             unnamed = f"not yet given its {self.spec.identity} {key!r}"
-            with self.undone_if_refused(customer_id, added, unnamed):
+            with self.undone_if_refused(customer_id, unnamed, self.to_name(key)):
                 current = self.name_new(customer_id, desired)
-        with self.undone_if_refused(customer_id, added, f"holding {key!r}"):
+        with self.undone_if_refused(customer_id, f"holding {key!r}", FINISH):
             return self.converge(customer_id, desired, current)
 
+    def to_name(self, key):
+        """What a customer left without its identity asks of the user (see
+        refuse_beside_half_made: the next run does not take it)."""
+        return (f"give it {self.spec.identity} {key!r} or delete it in UserSide, then run "
+                "the task again")
+
     @contextlib.contextmanager
-    def undone_if_refused(self, customer_id, added, state):
-        """A step of a create that fails deletes the customer it ``added`` - unless its
+    def undone_if_refused(self, customer_id, state, advice):
+        """A step of a create that fails deletes the customer it added - unless its
         answer was lost, or only the read after it failed: the customer then holds
         its identity (see name_new), and the engine reads it back by it.
 
-        A customer that stays (an earlier run's, or the undo failed: the backend
-        went down, say) is reported as it is, in ``state``: changed, not confirmed.
-        The next run finds it by its identity, or as that earlier run's (add).
+        A customer the undo cannot delete (the backend went down, say) is reported
+        as it is, in ``state``: changed, not confirmed, with ``advice``.
         """
         try:
             yield
         except (AnswerLost, Unconfirmed):
             raise
         except ProvisioningError as exc:
-            kept = self.undo_add(customer_id) if added else None
-            if added and kept is None:
+            kept = self.undo_add(customer_id)
+            if kept is None:
                 raise BackendError(
                     f"{exc}; the customer it added (id {customer_id}) was deleted again")
-            why = f"undoing the add failed too ({kept})" if added else "an earlier run added it"
             # chained to what stops the backend, if either does
             raise Unconfirmed(
-                f"{exc}; {why}: customer id {customer_id} is left half-made, {state}; "
-                f"{FINISH}") from (kept if kept is not None and stops_backend(kept) else exc)
+                f"{exc}; undoing the add failed too ({kept}): customer id {customer_id} is "
+                f"left half-made, {state}; {advice}"
+            ) from (kept if stops_backend(kept) else exc)
 
     def name_new(self, customer_id, desired):
         """Send a new customer's edit, which gives it its identity; the record as it
@@ -573,20 +587,15 @@ class UsersideCustomers(EntityBackend):
             return self._adding.setdefault(casefold_text(name), threading.Lock())
 
     def add(self, desired):
-        """(the new customer's id, whether this run added it). AnswerLost never leaves
-        here: the engine would read back by identity, which a new customer does not
-        have yet, and add it twice.
+        """The new customer's id. AnswerLost never leaves here: the engine would read
+        back by identity, which a new customer does not have yet, and add it twice.
 
-        An earlier run's add the backend stopped from finishing (left_by_earlier_run)
-        is taken instead of adding another."""
-        name = desired["name"]
-        params = self.add_params(desired)
+        Beside a namesake an earlier run may have left half-made, nothing is added
+        (refuse_beside_half_made)."""
         # Customers of this name before the add: none of them can be the one it makes.
-        existing = self.named(name)
-        left = self.left_by_earlier_run(desired, existing)
-        if left is not None:
-            return left, False
-        return self.send_add(desired, params, existing), True
+        existing = self.named(desired["name"])
+        self.refuse_beside_half_made(desired, existing)
+        return self.send_add(desired, self.add_params(desired), existing)
 
     def send_add(self, desired, params, existing):
         name = desired["name"]
@@ -594,7 +603,7 @@ class UsersideCustomers(EntityBackend):
             return self.client.add(params)
         except AnswerLost as lost:
             # The add may be made: a read-back that fails leaves it unconfirmed
-            # (the next run finds it as left_by_earlier_run), never "not written".
+            # (the next run refuses to add beside it), never "not written".
             orphan = confirmed(lambda: self.orphan_of(desired, existing),
                                f"add sent, but its answer was lost ({lost})")
             if orphan is not None:
@@ -631,25 +640,25 @@ class UsersideCustomers(EntityBackend):
             )
         return candidates[0] if candidates else None
 
-    def left_by_earlier_run(self, desired, existing):
-        """The customer an earlier run added and could not name (the backend went down
-        between add and edit): of ``existing`` (this name's), the one without its
-        identity that holds nothing but what add writes. Several: refused, not guessed."""
+    def refuse_beside_half_made(self, desired, existing):
+        """Refuse the create, before any write, when a customer of ``existing`` (this
+        name's) is as this record's add alone would leave it (half_made): an earlier
+        run may have added it and gone no further (UserSide went down before edit).
+
+        It is never taken for this record's: another run adding a namesake at this
+        moment, not yet named, or one made by hand, looks the same. Adding beside it
+        would leave two, so the user says which it is."""
         candidates = [cid for cid, record in self.orphans(desired, existing, records=True)
-                      if self.bare(record)]
-        if len(candidates) > 1:
-            raise BackendError(
-                f"customers {', '.join(map(str, candidates))} of this name hold nothing but "
-                f"what add writes, and no {self.spec.identity}: one may be what an earlier "
-                f"run added and could not finish. Give it its {self.spec.identity} (or delete "
-                "the others) in UserSide, then run the task again")
+                      if self.half_made(record, desired)]
         if not candidates:
-            return None
-        self.warnings.append(
-            f"{self.spec.label} {desired[self.spec.identity]!r}: customer id {candidates[0]}, "
-            "of its name and holding nothing but what add writes, is taken for the one an "
-            "earlier run added and could not finish")
-        return candidates[0]
+            return
+        ids = ", ".join(map(str, candidates))
+        which = (f"customer id {ids} of this name has" if len(candidates) == 1 else
+                 f"customers {ids} of this name have")
+        raise BackendError(
+            f"{which} no {self.spec.identity} and nothing else set - possibly left half-made "
+            f"by an earlier run; nothing was added: "
+            f"{self.to_name(desired[self.spec.identity])}")
 
     def orphans(self, desired, candidates, records=False):
         """Of the ids ``candidates``, the customers of ``desired``'s name without its
@@ -666,11 +675,19 @@ class UsersideCustomers(EntityBackend):
                  and text(record["name"]) == text(desired["name"])]
         return found if records else [cid for cid, _record in found]
 
-    def bare(self, record):
-        """Whether ``record`` holds nothing edit writes (but the name): as add left it."""
-        return all(self.spec.normalise(field.name, record.get(field.name)) is None
-                   for field in self.spec.fields
-                   if field.write_name and not field.on_add)
+    def half_made(self, record, desired):
+        """Whether ``record`` is as this record's add alone would leave it: add's fields
+        as it sends them, every other one (the identity, the actions' fields and the
+        balance included) at a new customer's value."""
+        for field in self.spec.fields:
+            # (get_data does not show the billing uid: orphans found them by it)
+            if field.readonly or field.normalise is unreadable:
+                continue
+            sent = field.on_add and desired.get(field.name) is not None
+            expected = desired[field.name] if sent else field.new
+            if field.normalise(expected) != field.normalise(record.get(field.name)):
+                return False
+        return not nonzero(record.get("balance"))
 
     def undo_add(self, customer_id):
         """Delete the customer a create added; None when it is gone, else the error
@@ -690,16 +707,28 @@ class UsersideCustomers(EntityBackend):
         return None
 
     def update(self, current, changes, desired):
-        return self.converge(int(current["id"]), desired, current)
+        return self.converge(int(current["id"]), desired, current, first=True)
 
-    def converge(self, customer_id, desired, current):
+    def converge(self, customer_id, desired, current, first=False):
         """Send what differs, then read it back: every field must read as declared.
 
         A lost answer leaves here: the engine reads the customer back by its
-        identity and sends what still differs (an update).
+        identity and sends what still differs (an update). ``first``: these are
+        the record's first writes (an update's), so a backend down after one of
+        them was made leaves it partly made (a create's add was made before).
         """
         key = desired.get(self.spec.identity)
-        self.send(customer_id, self.pending(desired, current), current)
+        made = []
+        try:
+            self.send(customer_id, self.pending(desired, current), current, made)
+        except ProvisioningError as exc:
+            if first and made and stops_backend(exc) and not isinstance(exc, Unconfirmed):
+                # edit then each action: the backend holds what was made before it went
+                # down - changed, not confirmed, never "not written"
+                raise Unconfirmed(
+                    f"partly made ({', '.join(dict.fromkeys(made))} made, then: {exc})"
+                ) from exc
+            raise
         after = confirmed(lambda: self.read_id(customer_id, key))
         left = self.pending(desired, after)
         if left:
@@ -733,30 +762,36 @@ class UsersideCustomers(EntityBackend):
             if self.spec.normalise(name, value) != self.spec.normalise(name, current.get(name))
         }
 
-    def send(self, customer_id, changes, current):
+    def send(self, customer_id, changes, current, made):
+        """edit, then each action, for ``changes``; ``made`` gets each one answered."""
         edits = self.to_wire(changes)
         if edits:
             self.client.edit(customer_id, edits)
+            made.append("edit")
         for field in self.spec.fields:
             if field.action is None or field.name not in changes:
                 continue
             if field.removal is None:
-                self.client.act(field.action, customer_id,
-                                **{field.param: field.encode(changes[field.name])})
+                self.act(made, field.action, customer_id,
+                         **{field.param: field.encode(changes[field.name])})
                 continue
             added, removed = shape.set_steps(
                 field.normalise(changes[field.name]), current.get(field.name))
             for value in removed:
-                self.client.act(field.removal, customer_id, **{field.param: value})
+                self.act(made, field.removal, customer_id, **{field.param: value})
             for value in added:
-                self.client.act(field.action, customer_id, **{field.param: value})
+                self.act(made, field.action, customer_id, **{field.param: value})
         if "ip_mac" in changes:
             added, removed = shape.set_steps(
                 shape.bindings(changes["ip_mac"]), current.get("ip_mac"))
             for entry in removed:
-                self.client.act("ip_delete", customer_id, value=entry["ip"] or "-1")
+                self.act(made, "ip_delete", customer_id, value=entry["ip"] or "-1")
             for entry in added:
-                self.client.act("ip_add", customer_id, value=entry["ip"], mac=entry["mac"])
+                self.act(made, "ip_add", customer_id, value=entry["ip"], mac=entry["mac"])
+
+    def act(self, made, action, customer_id, **params):
+        self.client.act(action, customer_id, **params)
+        made.append(action)
 
     def delete(self, current):
         self.client.delete(int(current["id"]))

@@ -31,7 +31,10 @@ numbers = range(1, count + 1)
 for backend, records in {
         "onu": [dict(sn="RACE%08d" % n, name="Race Customer", service="HGU") for n in numbers],
         "ipdr": [dict(user_id="RACE-%04d" % n, name="Race Customer") for n in numbers],
-        "userside": [dict(login="race-%04d" % n, name="Race Customer") for n in numbers],
+        # each its own name: a create beside a namesake the other run has added and
+        # not yet named is refused (it cannot tell it from one left half-made)
+        "userside": [dict(login="race-%04d" % n, name="Race Customer %04d" % n)
+                     for n in numbers],
         "equipment": [dict(nickname="race_eq_%04d" % n, type="nanostationsm", status="stock")
                       for n in numbers]}.items():
     json.dump(records, open(f"{work}/{backend}.json", "w"))

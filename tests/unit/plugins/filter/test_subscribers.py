@@ -120,6 +120,31 @@ def test_a_shards_keep_given_as_text_is_its_list():
     with pytest.raises(AnsibleFilterError, match="subscribers_shard.keep.ipdr given as text"):
         subscriber_purge(subscriber_records([ANA]), ["ipdr"], {}, 5,
                          dict(shard, keep={"ipdr": "SUB-7,SUB-9"}))
+    # numbers are identities too (a YAML identity may read as one)
+    numbers = subscriber_purge(subscriber_records([ANA]), ["ipdr"], {}, 5,
+                               dict(shard, keep={"ipdr": "[7, \"SUB-9\"]"}))
+    assert numbers["ipdr"]["purge_shard"]["keep"] == [7, "SUB-9"]
+
+
+@pytest.mark.parametrize("kept, problem", [
+    ('"SUB-7"', "must be a list, got str"),
+    ("null", "must be a list, got null"),
+    ('{"a": 1}', "must be a list, got dict"),
+    ("7", "must be a list, got int"),
+    ('["SUB-7", null]', "must be texts or whole numbers, one is null"),
+    ("[true]", "must be texts or whole numbers, one is bool"),
+    (None, "must be a list, got null"),
+    ({"a": 1}, "must be a list, got dict"),
+    (["SUB-7", ["SUB-9"]], "must be texts or whole numbers, one is list"),
+    ([1.5], "must be texts or whole numbers, one is float"),
+])
+def test_a_shards_keep_that_is_no_list_of_identities_is_refused(kept, problem):
+    # A text would be kept by its characters, null as nothing, a mapping by its keys.
+    shard = {"index": 1, "count": 4, "keep": {"ipdr": kept}}
+    with pytest.raises(AnsibleFilterError) as refused:
+        subscriber_purge(subscriber_records([ANA]), ["ipdr"], {}, 5, shard)
+    assert f"subscribers_shard.keep.ipdr {problem}" in str(refused.value)
+    assert "nothing was sent to any backend" in str(refused.value)
 
 
 @pytest.mark.parametrize("args, problem", [

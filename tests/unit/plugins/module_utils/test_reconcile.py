@@ -336,6 +336,28 @@ def test_a_write_partly_made_before_the_backend_went_down_is_unconfirmed_not_unw
     assert failure.value.message.startswith("thing 'half': create not confirmed: partly made")
 
 
+class Drifting(MemoryBackend):
+    """An update whose answer is lost before it is made, while a field the task
+    does not write changes by itself (as a UserSide balance does); the resend
+    finds the backend down."""
+
+    def update(self, current, changes, desired):
+        self.writes.append(("update", current["key"]))
+        if len(self.writes) == 1:
+            self.store[current["key"]]["colour"] = "charged"  # by itself, meanwhile
+            raise AnswerLost("POST /x: the answer was lost")
+        raise BackendUnavailable("POST /x: cannot connect: [Errno 111] Connection refused")
+
+
+def test_a_field_changing_by_itself_does_not_make_an_unsent_write_partly_made():
+    backend = Drifting([{"key": "old", "size": 3, "colour": "plain", "id": 1}])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "old", "size": 9})])
+    [old] = failure.value.result["results"]
+    # the write's own field reads as before: nothing of it was made
+    assert old["not_written"] and not old["changed"] and "unconfirmed" not in old
+
+
 def test_a_backend_that_stops_after_refusals_names_them_too():
     backend = Refusing(START, refuse={"bad"}, down="old")
     with pytest.raises(ReconcileFailed) as failure:

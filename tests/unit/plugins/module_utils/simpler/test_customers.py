@@ -427,6 +427,26 @@ def test_a_serial_numbered_add_whose_older_twin_is_gone_leaves_nothing_for_a_rer
     assert invoicing_ids(server, connect, "GONE-") == ["GONE-1"]
 
 
+def test_a_twin_simpler_went_down_before_deleting_is_unconfirmed_never_not_written(
+        simpler, connect):
+    record = dict(invoicingid="DOWN-1", name="Down", nickname="down1")
+    (first, first_plan), (second, second_plan) = racing(simpler, connect, record)
+    first.apply(first_plan)
+    backend = second.backend
+
+    def down(_record):
+        raise BackendUnavailable("SIMPLer cannot be reached: connection refused")
+
+    backend.delete_twin = down
+    with pytest.raises(ReconcileFailed) as failed:
+        second.apply(second_plan)
+    [twin] = failed.value.result["results"]
+    # this run's add is made (DOWN-11 is left): changed, not confirmed
+    assert twin["changed"] and twin["unconfirmed"] and "not_written" not in twin
+    assert "stored as 'DOWN-11') could not be deleted, so it is left" in twin["msg"]
+    assert invoicing_ids(simpler, connect, "DOWN-") == ["DOWN-1", "DOWN-11"]
+
+
 def test_custom_fields_take_field_ids_and_single_values_only():
     # Written as custom_field_<id> parameters: another key names no field, and a
     # key such as __ansible_unsafe would break Ansible's JSON on the way (review).

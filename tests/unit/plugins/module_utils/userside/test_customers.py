@@ -654,25 +654,48 @@ def create_while_down_after(server, action, record):
     return failed.value
 
 
-def test_a_create_the_backend_stopped_after_add_is_half_made_and_a_rerun_finishes_it(server):
+def test_a_create_the_backend_stopped_after_add_is_half_made_and_a_rerun_refuses_to_guess(server):
     failed = create_while_down_after(server, "add", dict(FULL, login="half"))
     [half] = failed.result["results"]
     # the customer is there, without its login: never "not written"
     assert half["changed"] and half["unconfirmed"] and "not_written" not in half
     assert "customer id 4 is left half-made, not yet given its login 'half'" in half["msg"]
+    assert "give it login 'half' or delete it in UserSide" in half["msg"]
     assert failed.message.startswith("UserSide customer 'half': create not confirmed:")
     assert KEY not in failed.message
     assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [4]
 
-    backend = backend_for(server)
-    engine = Reconciler(backend)
-    finished = engine.apply(engine.plan([("present", dict(FULL, login="half"))]))
-    assert finished["created"] == 1 and finished["results"][0]["customer"]["id"] == "4"
-    assert writes(server)["customer.add"] == 1  # no duplicate
-    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [4]
-    assert client_for(server).abon_ids("login", "half") == [4]
-    assert "customer id 4" in backend.warnings[0] and "earlier run" in backend.warnings[0]
-    assert converge(server, dict(FULL, login="half"))["changed"] is False
+    # the rerun neither takes it (another run's, at this moment, looks the same)
+    # nor adds a second beside it: it names it, and writes nothing
+    before = writes(server)
+    with pytest.raises(ReconcileFailed) as refused:
+        converge(server, dict(FULL, login="half"))
+    [again] = refused.value.result["results"]
+    assert again["changed"] is False and again["failed"]
+    assert ("customer id 4 of this name has no login and nothing else set - possibly left "
+            "half-made by an earlier run") in again["msg"]
+    assert "give it login 'half' or delete it" in again["msg"] and KEY not in again["msg"]
+    assert writes(server) == before
+
+    client_for(server).delete(4)  # the user's answer: delete it
+    assert converge(server, dict(FULL, login="half"))["created"] == 1
+    assert client_for(server).customer_ids({"name": "Ada Lovelace"}) == [5]
+
+
+def test_another_runs_fresh_namesake_is_never_taken_for_this_records(server):
+    # Another run (a shard) has just added a namesake, not yet named: taking it
+    # would give both records one customer. This create refuses; the other run
+    # names its customer; the next run of this one adds its own.
+    client = client_for(server)
+    theirs = client.add({"fio": "Same Name"})
+    with pytest.raises(ReconcileFailed) as refused:
+        converge(server, {"login": "mine", "name": "Same Name"})
+    assert f"customer id {theirs} of this name has no login" in refused.value.message
+    assert client.customer_ids({"name": "Same Name"}) == [theirs]
+    client.edit(theirs, {"login": "theirs"})
+    assert converge(server, {"login": "mine", "name": "Same Name"})["created"] == 1
+    mine = client.abon_ids("login", "mine")
+    assert len(mine) == 1 and mine != [theirs] and client.abon_ids("login", "theirs") == [theirs]
 
 
 def test_a_create_the_backend_stopped_after_naming_is_half_made_and_found_by_its_login(server):
@@ -690,23 +713,76 @@ def test_a_lost_add_whose_read_back_finds_the_backend_down_is_unconfirmed(server
     [lost] = failed.result["results"]
     assert lost["changed"] and lost["unconfirmed"]
     assert lost["msg"].startswith("add sent, but its answer was lost")
-    assert converge(server, {"login": "lost", "name": "Lost Add"})["created"] == 1
+    with pytest.raises(ReconcileFailed) as refused:  # the next run names it, adds none
+        converge(server, {"login": "lost", "name": "Lost Add"})
+    assert "customer id 4 of this name has no login" in refused.value.message
     assert writes(server)["customer.add"] == 1
-    assert len(client_for(server).customer_ids({"name": "Lost Add"})) == 1
+    assert client_for(server).customer_ids({"name": "Lost Add"}) == [4]
 
 
-def test_only_a_namesake_holding_nothing_but_what_add_writes_is_taken_and_never_two(server):
+@pytest.mark.parametrize("differs", [
+    lambda client, cid: client.edit(cid, {"phone0": "+1"}),
+    lambda client, cid: client.act("tarif_change", cid, tarif=3),
+    lambda client, cid: client.act("state_change", cid, state_id=0),
+    lambda client, cid: client.act("service_add", cid, service_id=2),
+    lambda client, cid: client.act("mark_add", cid, mark_id=1),
+    lambda client, cid: client.act("ip_add", cid, value="10.0.0.9", mac="AA-BB-CC-00-11-22"),
+    lambda client, cid: client.edit(cid, {"flag_corporate": 1}),
+], ids=["phone", "tariff", "status", "service", "mark", "ip", "corporate"])
+def test_a_namesake_holding_anything_add_would_not_write_is_someone_elses(server, differs):
     client = client_for(server)
     kept = client.add({"fio": "Same Name"})
-    client.edit(kept, {"phone0": "+1"})  # someone's, not a half-made create
-    converge(server, {"login": "other", "name": "Same Name"})
-    assert len(client.customer_ids({"name": "Same Name"})) == 2  # added, the phone's kept
+    differs(client, kept)
+    assert converge(server, {"login": "other", "name": "Same Name"})["created"] == 1
+    assert len(client.customer_ids({"name": "Same Name"})) == 2  # added beside it, untouched
+    assert client.abon_ids("login", "other") != [kept]
+
+
+def test_a_namesake_another_add_made_is_someone_elses(server):
+    client = client_for(server)
+    client.add({"fio": "Same Name", "billing_id": 9})  # this record's add sends no billing id
+    assert converge(server, {"login": "other", "name": "Same Name"})["created"] == 1
+    client.add({"fio": "Twice", "is_potential": 1})
+    assert converge(server, {"login": "twice", "name": "Twice", "is_potential": False})[
+        "created"] == 1
+
+
+def test_several_half_made_namesakes_are_all_named_and_none_guessed(server):
+    client = client_for(server)
     bare = [client.add({"fio": "Twice"}), client.add({"fio": "Twice"})]
     before = writes(server)
     with pytest.raises(ReconcileFailed) as failed:
         converge(server, {"login": "twice", "name": "Twice"})
-    assert f"customers {bare[0]}, {bare[1]} of this name hold nothing but" in failed.value.message
+    assert (f"customers {bare[0]}, {bare[1]} of this name have no login and nothing else set"
+            in failed.value.message)
     assert writes(server) == before  # neither guessed nor a third added
+
+
+def test_an_update_the_backend_stopped_after_edit_is_partly_made_never_not_written(server):
+    converge(server, dict(FULL, login="part"))
+    backend = backend_for(server)
+    down_after(backend, "edit")
+    engine = Reconciler(backend)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(engine.plan([("present", dict(FULL, login="part", comment="new",
+                                                   tariff=4))]))
+    [part] = failed.value.result["results"]
+    # UserSide holds the new comment, not the tariff: changed, not confirmed
+    assert part["changed"] and part["unconfirmed"] and "not_written" not in part
+    assert part["msg"].startswith("partly made (edit made, then: POST api.php: cannot connect")
+    assert backend_for(server).fetch(["part"])["part"]["comment"] == "new"
+
+
+def test_an_update_the_backend_stopped_before_any_write_is_not_written(server):
+    converge(server, dict(FULL, login="part"))
+    backend = backend_for(server)
+    down_after(backend, "get_data")
+    engine = Reconciler(backend)
+    plan = engine.plan([("present", dict(FULL, login="part", comment="new"))])
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.apply(plan)
+    [part] = failed.value.result["results"]
+    assert part["changed"] is False and part["not_written"] and "unconfirmed" not in part
 
 
 def test_an_undo_the_backend_stopped_leaves_the_customer_reported_half_made(server):
