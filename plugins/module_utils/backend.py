@@ -173,11 +173,18 @@ class EntityBackend:
             return list(records)
         return [record for record in records if self.relevant(record)]
 
-    def relevant_rows(self, rows):
-        """The rows of a list (wire rows) the task can act on (see ``Relevance.keeps_row``)."""
+    def relevant_rows(self, rows, sieve=None):
+        """The rows of a list (wire rows) the task can act on (see ``Relevance.keeps_row``;
+        ``sieve`` is the one that parsed them)."""
         if self.relevant is None:
             return rows
-        return [row for row in rows if self.relevant.keeps_row(row)]
+        return [row for row in rows if self.relevant.keeps_row(row, sieve)]
+
+    def listed(self, read):
+        """The records of a list that ``read(sieve)`` reads (its wire rows), only those
+        the task can act on: most dropped by the sieve as decoded, the rest here."""
+        sieve = self.sieve()
+        return [self.from_wire(row) for row in self.relevant_rows(read(sieve), sieve)]
 
     def sieve(self):
         """What drops, while a list answer is decoded, the rows the task will not

@@ -69,11 +69,13 @@ class Relevance:
             self.scope is not None and matches(record, self.scope)
             and self.partition.owns(record))
 
-    def keeps_row(self, row):
+    def keeps_row(self, row, sieve=None):
         """Whether the task can act on a wire row, judged on the fields this
         relevance reads, decoded alone: a shard keeps 10,000 rows of 200,000,
-        and decoding every row whole cost more than the rest of the read."""
-        return self(self.backend.decoded(row, self.read))
+        and decoding every row whole cost more than the rest of the read.
+        A row ``sieve`` has kept as it decoded the answer is not judged twice."""
+        return (sieve is not None and sieve.kept(row)) or self(
+            self.backend.decoded(row, self.read))
 
     def sieve(self):
         """Drops the rows this task will not keep as a list answer is decoded;
@@ -106,6 +108,15 @@ class Sieve:
     def __init__(self, keep, marker):
         self.keep = keep
         self.marker = marker
+        # Whether the last answer parsed was sifted: each row in it that holds
+        # ``marker`` was judged, and kept.
+        self.sifted = False
+
+    def kept(self, row):
+        """Whether ``row``, of the last answer parsed, was judged and kept as it was
+        decoded: a row without ``marker`` (or any, when the answer was read again
+        unsifted) is for the read to judge."""
+        return self.sifted and self.marker in row
 
     def parser(self, rows_of):
         """``parse`` for a list whose rows ``rows_of(answer)`` finds."""
@@ -124,11 +135,12 @@ class Sieve:
                 return None
             return value
 
+        self.sifted = False
         answer = find_json(text, object_hook=drop_refused_row)
-        if not dropped:
-            return answer
-        rows = rows_of(answer)
-        if not isinstance(rows, list) or rows.count(None) != dropped:
-            return find_json(text)
-        rows[:] = [row for row in rows if row is not None]
+        if dropped:
+            rows = rows_of(answer)
+            if not isinstance(rows, list) or rows.count(None) != dropped:
+                return find_json(text)
+            rows[:] = [row for row in rows if row is not None]
+        self.sifted = True
         return answer

@@ -62,7 +62,7 @@ class IpdrCustomers(EntityBackend):
     client_factory = staticmethod(client_from_module)
 
     def read_all(self):
-        return [self.from_wire(row) for row in self.relevant_rows(self.client.customers(self.sieve()))]
+        return self.listed(self.client.customers)
 
     def check(self, action, desired, current, changes):
         super().check(action, desired, current, changes)

@@ -155,7 +155,7 @@ class OnuCustomers(EntityBackend):
 
     def read_all(self):
         # The list, not get_customers_one: only the list reports `state` truly.
-        return [self.from_wire(row) for row in self.relevant_rows(self.client.customers(self.sieve()))]
+        return self.listed(self.client.customers)
 
     def canonical_key(self, key):
         # Declared and stored serials match as the server matches them, so that a

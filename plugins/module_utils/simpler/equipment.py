@@ -98,7 +98,7 @@ class SimplerEquipment(SimplerBackend):
     spec = EQUIPMENT
 
     def read_all(self):
-        return [self.from_wire(row) for row in self.relevant_rows(self.client.equipment(self.sieve()))]
+        return self.listed(self.client.equipment)
 
     def prepare(self, desired):
         # The server stores every value it is given stripped (add and modify alike):

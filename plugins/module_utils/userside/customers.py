@@ -274,6 +274,11 @@ class UsersideCustomers(EntityBackend):
         # One create at a time per name: see create().
         self._adding = {}
         self._adding_guard = threading.Lock()
+        # Ids of the customers read holding their identity this task: none of them is
+        # a create left half-made (that never had it), so a create does not read them
+        # again among its namesakes (a task adding many of one name read each of the
+        # name's customers once per create).
+        self._identified = set()
 
     # --- the wire, as the fields say ---------------------------------------------
     def to_wire(self, fields):
@@ -365,7 +370,10 @@ class UsersideCustomers(EntityBackend):
 
     def read_id(self, customer_id, key=None):
         """One customer; with ``key``, the agreement or e-mail holding it is the one shown."""
-        return self.from_wire(self.client.get_data(customer_id), key)
+        record = self.from_wire(self.client.get_data(customer_id), key)
+        if record[self.spec.identity] is not None:
+            self._identified.add(customer_id)
+        return record
 
     def read_all(self):
         raise BackendError(
@@ -662,8 +670,9 @@ class UsersideCustomers(EntityBackend):
 
     def orphans(self, desired, candidates, records=False):
         """Of the ids ``candidates``, the customers of ``desired``'s name without its
-        identity (with their records when ``records``), in id order."""
-        candidates = sorted(candidates)
+        identity (with their records when ``records``), in id order. Those read with
+        their identity earlier in the task are not read again."""
+        candidates = sorted(set(candidates) - self._identified)
         uid = self.spec.by_name["billing_uid"]
         if candidates and desired.get(uid.name) is not None:
             # the billing uid the add wrote names it exactly

@@ -54,11 +54,13 @@ class Scripted:
     def __init__(self, answers):
         self.answers = list(answers)
         self.seen = []
+        self.received = []  # (headers, query, body) of each request
         app = Flask("scripted")
 
         @app.route("/<path:path>", methods=["GET", "POST"])
         def answer(path):
             self.seen.append((request.method, path))
+            self.received.append((dict(request.headers), request.args.to_dict(), request.data))
             status, headers, body = self.answers.pop(0) if self.answers else (200, {}, "{}")
             if status == "drop":
                 def first_byte():
@@ -246,6 +248,39 @@ def test_the_environment_is_read_once_for_the_task_not_for_every_request(monkeyp
     assert looked == []  # neither ~/.netrc nor the environment, per request
     assert [kwargs["proxies"].get("https") for kwargs in sent] == ["http://proxy.example:3128"] * 2
     assert [kwargs["verify"] for kwargs in sent] == ["/etc/the-isps-ca.pem"] * 2
+
+
+def test_a_request_is_prepared_with_settings_merged_once_for_the_task(scripted, monkeypatch):
+    """requests merges the session's settings (headers, cookies, proxies, CA bundle)
+    into every request's; a task's never change, so they are not merged per request -
+    and the request sent is the same: the call's headers over the session's, its
+    query, its body."""
+    server = scripted()
+    http = HttpSession(server.url, timeout=5, sleep=lambda _: None)
+    merged = []
+    for name in ("merge_setting", "merge_cookies"):
+        monkeypatch.setattr(requests.sessions, name, lambda *a, **k: merged.append(a))
+    http.request("GET", "x", idempotent=True, params={"key": "k", "id": 7})
+    http.request("POST", "y", idempotent=False, json={"name": "Ann"},
+                 headers={"Accept": "application/json"})
+    assert merged == []
+    (got, query, _), (posted, _, body) = server.received
+    assert query == {"key": "k", "id": "7"}
+    assert json.loads(body) == {"name": "Ann"}
+    assert (got["Accept"], posted["Accept"]) == ("*/*", "application/json")
+    assert {got["User-Agent"], posted["User-Agent"]} == {"isp.provisioning-ansible"}
+    assert posted["Content-Type"] == "application/json"
+
+
+def test_a_session_still_keeps_cookies_and_url_credentials(scripted):
+    server = scripted((200, {"Set-Cookie": "lb=node2; Path=/"}, "{}"), (200, {}, "{}"))
+    url = server.url.replace("http://", "http://operator:pw@")
+    http = HttpSession(url, timeout=5, sleep=lambda _: None)
+    http.request("GET", "x", idempotent=True)
+    http.request("GET", "x", idempotent=True)
+    (first, _, _), (second, _, _) = server.received
+    assert "Cookie" not in first and second["Cookie"] == "lb=node2"
+    assert second["Authorization"] == requests.auth._basic_auth_str("operator", "pw")
 
 
 def test_a_redirect_to_another_host_takes_that_hosts_proxy(scripted, monkeypatch):

@@ -793,3 +793,24 @@ def test_an_undo_the_backend_stopped_leaves_the_customer_reported_half_made(serv
     assert "customer id 4 is left half-made, holding 'half'" in half["msg"]
     assert converge(server, dict(FULL, login="half"))["updated"] == 1
     assert writes(server)["customer.add"] == 1
+
+
+def get_data_reads(server):
+    return server.emulator.counters.snapshot()["reads"].get("customer.get_data", 0)
+
+
+def test_a_task_adding_many_of_one_name_reads_each_namesake_once(server):
+    """Before each add, the namesakes are read for one left half-made; one read with
+    its login is never that, and is not read again by the task's next create."""
+    solo = [{"login": f"solo{n}", "name": f"Solo {n}"} for n in range(6)]
+    before = get_data_reads(server)
+    assert converge(server, *solo)["created"] == 6
+    without_namesakes = get_data_reads(server) - before
+    client = client_for(server)
+    for n in range(3):  # customers of the name already there, with their logins
+        client.edit(client.add({"fio": "Same Name"}), {"login": f"there{n}"})
+    same = [{"login": f"same{n}", "name": "Same Name"} for n in range(6)]
+    before = get_data_reads(server)
+    assert converge(server, *same)["created"] == 6
+    assert get_data_reads(server) - before == without_namesakes + 3
+    assert len(client.customer_ids({"name": "Same Name"})) == 9
