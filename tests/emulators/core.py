@@ -30,8 +30,9 @@ design). The shared part adds what a test needs on top, under
   database.
 * ``GET /_emulator/stats`` — the emulator's own cost since the last reset of
   the counters: the process's CPU time and, per endpoint, requests, total and
-  median service time (from the first request hook to the answer, injected
-  latency included) and CPU time of the serving thread. ``DELETE`` resets it,
+  median service time (from the first request hook, or the fast path's
+  start, to the answer, injected latency included) and CPU time of the
+  serving thread. ``DELETE`` resets it,
   as ``DELETE /_emulator/counters`` does.
 
 A request is read as the vendor's server reads it, whatever it holds: an
