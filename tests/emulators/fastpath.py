@@ -8,9 +8,10 @@ much CPU as the answer itself. A route registered ``fast``
 request through ``Emulator.request``, never through Flask's globals; this
 WSGI callable, in front of Flask's, calls that same view itself, with the same
 counting and faults (``Emulator.admit``), the same request and response
-classes and the same service times. Whatever it cannot answer as Flask would -
-another method (HEAD, OPTIONS), a body sent in chunks, a write (UserSide's one
-URL serves both) - goes to Flask as it came.
+classes (the request's body read as Flask reads it) and the same service
+times. Whatever it cannot answer as Flask would - another method (HEAD,
+OPTIONS), a path under a script name, a write (UserSide's one URL serves both)
+- goes to Flask as it came.
 """
 
 import time
@@ -31,8 +32,7 @@ class FastPath:
 
     def __call__(self, environ, start_response):
         route = self.routes.get((environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")))
-        # A body in chunks is read as werkzeug reads it, through Flask.
-        if route is None or environ.get("SCRIPT_NAME") or environ.get("wsgi.input_terminated"):
+        if route is None or environ.get("SCRIPT_NAME"):
             return self.flask_wsgi(environ, start_response)
         clock = time.perf_counter(), time.thread_time()
         emulator = self.emulator

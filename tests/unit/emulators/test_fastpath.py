@@ -8,9 +8,12 @@ handed the request to Flask, for what it leaves to Flask).
 """
 
 import json
+import urllib.request
 
 import pytest
 from werkzeug.test import Client
+
+from tests.emulators import server
 
 from tests.emulators.simpler import SimplerEmulator
 from tests.emulators.userside import UsersideEmulator
@@ -119,7 +122,12 @@ def emulator(emulators):
 
 
 def answer(wsgi, send):
-    response = send(Client(wsgi))
+    """An answer of ``wsgi`` to a request as waitress hands it over (its body EOF-terminated)."""
+
+    def as_waitress(environ, start_response):
+        return wsgi(dict(environ, **{"wsgi.input_terminated": True}), start_response)
+
+    response = send(Client(as_waitress))
     return response.status, response.headers.to_wsgi_list(), response.get_data()
 
 
@@ -175,3 +183,26 @@ def test_a_view_that_fails_is_answered_and_logged_as_flask_does(emulator, monkey
     assert through_fast[0] == "500 INTERNAL SERVER ERROR"
     logged = [record for record in caplog.records if record.exc_info]
     assert [record.getMessage() for record in logged] == ["Exception on /api.php [GET]"] * 2
+
+
+SERVED = {
+    SimplerEmulator: lambda url: urllib.request.Request(
+        url + "restapi/API/getCustomerData", json.dumps(dict(AUTH, customerid="1")).encode(),
+        {"Content-Type": "application/json"}),
+    UsersideEmulator: lambda url: url + "api.php?key=%s&cat=customer&action=get_data&"
+                                        "customer_id=1" % KEY,
+}
+
+
+@pytest.mark.parametrize("cls", sorted(SERVED, key=lambda cls: cls.name), ids=lambda c: c.name)
+def test_what_waitress_serves_takes_the_fast_path(tmp_path, cls):
+    built = cls(str(tmp_path / "served.sqlite"))
+    flask_wsgi, handed = built.fast.flask_wsgi, []
+    built.fast.flask_wsgi = lambda environ, start: handed.append(1) or flask_wsgi(environ, start)
+    running = server.start(built)
+    try:
+        with urllib.request.urlopen(SERVED[cls](running.url), timeout=10) as answered:
+            assert answered.status == 200
+    finally:
+        running.stop()
+    assert handed == [] and built.counters.snapshot()["total_reads"] == 1
