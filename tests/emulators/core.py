@@ -30,8 +30,9 @@ design). The shared part adds what a test needs on top, under
   database.
 * ``GET /_emulator/stats`` — the emulator's own cost since the last reset of
   the counters: the process's CPU time and, per endpoint, requests, total and
-  median service time (from the first request hook to the answer, injected
-  latency included) and CPU time of the serving thread. ``DELETE`` resets it,
+  median service time (from the first request hook, or the fast path's
+  start, to the answer, injected latency included) and CPU time of the
+  serving thread. ``DELETE`` resets it,
   as ``DELETE /_emulator/counters`` does.
 
 A request is read as the vendor's server reads it, whatever it holds: an
@@ -58,6 +59,8 @@ import time
 import zlib
 
 from flask import Flask, Response, g, jsonify, request
+
+from tests.emulators.fastpath import FastPath
 
 CONTROL_PREFIX = "/_emulator/"
 
@@ -344,6 +347,10 @@ class Emulator:
         self.times = ServiceTimes()
         self.random = random.Random(7)
         self._kinds = {}
+        # The request each serving thread answers (see the ``request`` property).
+        self._serving = threading.local()
+        self.fast = FastPath(self, self.app.wsgi_app)
+        self.app.wsgi_app = self.fast
         # Registered first, so that the clock runs through every other hook.
         self.app.before_request(self._start_clock)
         self.app.before_request(self._before)
@@ -378,31 +385,53 @@ class Emulator:
         with self.store.transaction() as db:
             self.generate(db, int(count), prefix or self.seed_prefix, int(start))
 
-    def route(self, rule, kind, methods=("POST",), counter=None):
-        """Register a view; ``kind`` is ``read`` or ``write`` (what the counters count)."""
+    def route(self, rule, kind, methods=("POST",), counter=None, fast=()):
+        """Register a view; ``kind`` is ``read`` or ``write`` (what the counters count).
+        The ``fast`` methods of a read whose view reads the request as ``self.request``
+        (and no other Flask global) are served by :mod:`tests.emulators.fastpath`."""
 
         def register(view):
             endpoint = "%s %s" % ("|".join(methods), rule)
             self._kinds[endpoint] = (kind, counter or rule)
             self.app.add_url_rule(rule, endpoint, view, methods=list(methods))
+            self.fast.add(fast, rule, view, endpoint)
             return view
 
         return register
 
     # --- the shared layer ------------------------------------------------------
-    @staticmethod
-    def _start_clock():
+    @property
+    def request(self):
+        """The request this thread answers, whether Flask or the fast path serves it."""
+        return self._serving.request
+
+    def serve(self, request_object):
+        """Make ``request_object`` the request this thread answers; return it."""
+        self._serving.request = request_object
+        return request_object
+
+    def _start_clock(self):
         g.clock = (time.perf_counter(), time.thread_time())
+        self.serve(request._get_current_object())
+
+    def classify(self, request_object, endpoint):
+        """(kind, counter) that a request of ``endpoint`` is counted as; None: not counted."""
+        if request_object.path.startswith(CONTROL_PREFIX) or endpoint not in self._kinds:
+            return None
+        return self._kinds[endpoint]
 
     def _before(self):
-        if request.path.startswith(CONTROL_PREFIX) or request.endpoint not in self._kinds:
-            return None
-        return self.admit(*self._kinds[request.endpoint])
+        counted = self.classify(request, request.endpoint)
+        return None if counted is None else self._admit_flask(*counted)
+
+    def _admit_flask(self, kind, counter):
+        """:meth:`admit` a request Flask serves, noting for ``_after`` what it counted."""
+        g.kind, g.counter = kind, counter
+        return self.admit(kind, counter)
 
     def admit(self, kind, counter):
         """Count a request as a ``kind`` (read or write) of ``counter``, then inject the
         faults: the latency, and the failure to answer instead (None: it goes on)."""
-        g.kind, g.counter = kind, counter
         self.counters.count(kind, counter)
         settings = self.faults.settings
         if settings["latency_ms"]:
@@ -429,13 +458,13 @@ class Emulator:
             failure.headers["Retry-After"] = str(settings["retry_after"])
         return failure
 
-    @staticmethod
-    def _echo(status):
+    def _echo(self, status):
         """A failure that repeats the request - its headers (the token with them)
         and its body as sent, escaped - as debugging servers and proxies do."""
+        asked = self.request
         said = "%s %s %s %s" % (
-            request.method, request.full_path, request.get_data(as_text=True),
-            " ".join("%s: %s" % header for header in request.headers.items()))
+            asked.method, asked.full_path, asked.get_data(as_text=True),
+            " ".join("%s: %s" % header for header in asked.headers.items()))
         return Response(json.dumps({"message": said, "error": said}), status=status,
                         mimetype="application/json")
 

@@ -141,13 +141,17 @@ class SimplerEmulator(Emulator):
         self.gensym = soap.Gensym()
         for function in FUNCTIONS:
             for prefix in ("/restapi/API/", "/API/"):
-                self.route(prefix + function, kind_of(function), ("POST", "GET"),
-                           counter=function)(self._rest_view(function))
+                self.rest_route(prefix + function, ("POST", "GET"), function)
         for rule, methods in RESOURCES.items():
             for method, function in methods:
-                self.route(rule, kind_of(function), (method,), counter=function)(
-                    self._rest_view(function))
+                self.rest_route(rule, (method,), function)
         self.app.add_url_rule(SOAP_PATH, SOAP_ENDPOINT, self.soap_view, methods=["POST"])
+
+    def rest_route(self, rule, methods, function):
+        kind = kind_of(function)
+        self.route(rule, kind, methods, counter=function,
+                   fast=methods if kind == "read" else ())(
+            self._rest_view(function))
 
     # --- the shared layer, extended to SOAP -------------------------------------
     def _before(self):
@@ -160,12 +164,12 @@ class SimplerEmulator(Emulator):
             g.soap_call = exc
             self.counters.count("read", "soap")
             return None
-        return self.admit(kind_of(g.soap_call.method), g.soap_call.method)
+        return self._admit_flask(kind_of(g.soap_call.method), g.soap_call.method)
 
     # --- transports ---------------------------------------------------------------
     def _rest_view(self, function):
         def view():
-            params = parse_json(request.get_data(as_text=True) or "{}")
+            params = parse_json(self.request.get_data(as_text=True) or "{}")
             if not isinstance(params, dict):
                 result = "ERROR: the request body is not a JSON object"
             else:
@@ -175,7 +179,7 @@ class SimplerEmulator(Emulator):
                 result = self.call(function, params)
                 if function == "searchCustomer" and isinstance(result, dict):
                     result = self.rest_search_shape(result)
-            body = rest_json({"ip": request.remote_addr, "result": result})
+            body = rest_json({"ip": self.request.remote_addr, "result": result})
             return Response(body, status=200, mimetype="application/json")
 
         view.__name__ = "rest_" + function
@@ -205,7 +209,7 @@ class SimplerEmulator(Emulator):
         return getattr(self.api, function)(params)
 
     def refuse(self, params):
-        caller = request.remote_addr
+        caller = self.request.remote_addr
         allowed = [ip.strip() for ip in self.config["access_list"].split(",") if ip.strip()]
         user = params.get("api_username") or ""
         if allowed and caller not in allowed:
