@@ -391,3 +391,29 @@ def test_a_second_parse_lets_the_first_inventory_be_collected(repo, thawed):
     parse(config)
     gc.collect()
     assert first() is None
+
+
+def plugin_module():
+    """The plugin's module as the inventory loader imported it (not this file's import)."""
+    return sys.modules[type(inventory_loader.get("isp.provisioning.subscribers")).__module__]
+
+
+def test_the_memory_reading_the_repository_freed_is_given_back_before_the_freeze(
+        repo, thawed, monkeypatch):
+    calls = []
+
+    def trim(pad):
+        calls.append((pad, gc.get_freeze_count()))
+        return 1
+
+    monkeypatch.setattr(plugin_module(), "_malloc_trim", lambda: trim)
+    write_tree(repo)
+    parse(repo.config())
+    assert calls == [(0, 0)]  # once, all of it, before anything is frozen
+
+
+def test_a_c_library_without_malloc_trim_only_freezes(repo, thawed, monkeypatch):
+    monkeypatch.setattr(plugin_module(), "_malloc_trim", lambda: None)
+    write_tree(repo)
+    parse(repo.config())
+    assert gc.get_freeze_count() > 0
