@@ -6,14 +6,17 @@
 between shards, and read the plan.
 
 Each filter is documented in its own file beside this one
-(``subscriber_records.yml``, ``subscriber_purge.yml``, ``subscriber_plan.yml``,
-``subscriber_plan_merge.yml``), as ansible-doc looks for the documentation of
+(``subscriber_records.yml``, ``subscriber_records_unpacked.yml``,
+``subscriber_purge.yml``, ``subscriber_plan.yml``, ``subscriber_plan_merge.yml``), as ansible-doc looks for the documentation of
 a filter under the filter's name.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import zlib
 
 from ansible.errors import AnsibleFilterError
 
@@ -153,7 +156,7 @@ def _flag(value, name):
 
 
 def subscriber_records(subscribers, ipdr_delete_absent=False, billing_suspended_status=None,
-                       records_as_json=False):
+                       records_as_json=False, records_packed=False):
     """Subscribers -> each backend's records for its entity module (see the docs file)."""
     options = Options(
         ipdr_delete_absent=_flag(ipdr_delete_absent, "ipdr_delete_absent"),
@@ -161,12 +164,35 @@ def subscriber_records(subscribers, ipdr_delete_absent=False, billing_suspended_
         if billing_suspended_status else None,
     )
     fanned = fan_out(_validated(subscribers), options)
-    if _flag(records_as_json, "records_as_json"):
+    packed = _flag(records_packed, "records_packed")
+    if packed or _flag(records_as_json, "records_as_json"):
         # One text a section instead of an object per value: what set_fact
         # keeps of a shard for the rest of the play (see the docs file).
         for section in fanned.values():
-            section["records"] = json.dumps(section["records"], separators=(",", ":"))
+            text = json.dumps(section["records"], separators=(",", ":"))
+            section["records"] = _pack(text) if packed else text
     return fanned
+
+
+def _pack(text):
+    # Records repeat their keys and most values: zlib makes a shard's text about
+    # a twelfth, in well under a second for 10,000 subscribers (base64: a fact is text).
+    return base64.b64encode(zlib.compress(text.encode())).decode("ascii")
+
+
+def subscriber_records_unpacked(packed):
+    """A section's records packed by subscriber_records -> the list (see the docs file)."""
+    if not isinstance(packed, str):
+        raise AnsibleFilterError(
+            f"subscriber_records_unpacked takes a section's records that subscriber_records "
+            f"packed (records_packed=true), got {_kind(packed)}")
+    try:
+        text = zlib.decompress(base64.b64decode(str.__str__(packed), validate=True))
+    except (binascii.Error, zlib.error, ValueError):
+        raise AnsibleFilterError(
+            "subscriber_records_unpacked takes a section's records that subscriber_records "
+            "packed (records_packed=true); this text is not such records") from None
+    return json.loads(text)
 
 
 def subscriber_plan(fanned, results, subscribers, check_mode=False):
@@ -232,6 +258,7 @@ class FilterModule:
     def filters(self):
         return {
             "subscriber_records": subscriber_records,
+            "subscriber_records_unpacked": subscriber_records_unpacked,
             "subscriber_purge": subscriber_purge,
             "subscriber_plan": subscriber_plan,
             "subscriber_plan_merge": subscriber_plan_merge,

@@ -12,6 +12,7 @@ from ansible_collections.isp.provisioning.plugins.filter.subscribers import (
     subscriber_plan_merge,
     subscriber_purge,
     subscriber_records,
+    subscriber_records_unpacked,
 )
 
 ANA = {"id": "SUB-1", "name": {"first": "Ana", "last": "Petrova"}, "state": "absent",
@@ -19,8 +20,9 @@ ANA = {"id": "SUB-1", "name": {"first": "Ana", "last": "Petrova"}, "state": "abs
 
 
 def test_every_filter_is_registered():
-    assert set(FilterModule().filters()) == {"subscriber_records", "subscriber_purge",
-                                             "subscriber_plan", "subscriber_plan_merge"}
+    assert set(FilterModule().filters()) == {"subscriber_records", "subscriber_records_unpacked",
+                                             "subscriber_purge", "subscriber_plan",
+                                             "subscriber_plan_merge"}
 
 
 def test_records_fan_out():
@@ -84,6 +86,23 @@ def test_subscribers_given_as_json_text_as_the_inventory_plugin_gives_them():
     assert fanned["onu"]["owners"] == ["SUB-1"]  # what the plan and the role read as lists
     result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete", "index": 0}]}}, text)
     assert result["subscribers"][0]["backends"]["onu"] == {"action": "delete"}
+
+
+def test_records_packed_are_each_section_s_records_unpacked_in_a_twelfth_of_their_text():
+    many = [dict(ANA, id=f"SUB-{n}", state="active", onu={"sn": f"SN{n}"}) for n in range(500)]
+    fanned = subscriber_records(many, records_packed=True)
+    listed = subscriber_records(many)
+    for name, section in fanned.items():
+        assert subscriber_records_unpacked(section["records"]) == listed[name]["records"]
+        assert section["owners"] == listed[name]["owners"]  # what the plan and the role read
+    as_json = subscriber_records(many, records_as_json=True)["onu"]["records"]
+    assert len(fanned["onu"]["records"]) * 8 < len(as_json)
+
+
+@pytest.mark.parametrize("value", ["[]", "not packed!", 7, None])
+def test_only_packed_records_unpack(value):
+    with pytest.raises(AnsibleFilterError, match="packed .records_packed=true."):
+        subscriber_records_unpacked(value)
 
 
 def test_subscribers_text_that_is_not_json():

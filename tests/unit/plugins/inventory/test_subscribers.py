@@ -1,9 +1,11 @@
 """The subscribers inventory plugin: the repository read, checked, and put on its shard hosts."""
 
+import gc
 import json
 import pathlib
 import sys
 import textwrap
+import weakref
 
 import pytest
 import yaml
@@ -360,3 +362,58 @@ def test_files_are_read_with_the_c_loader_when_there_is_one():
     if yaml.__with_libyaml__:
         assert issubclass(subscriber_yaml.Loader, yaml.CSafeLoader)
     assert issubclass(subscriber_yaml.Loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", ())))
+
+
+@pytest.fixture
+def thawed():
+    """The collector as other tests expect it: nothing left frozen by a parse."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_the_parsed_inventory_is_frozen_so_that_forks_collecting_garbage_do_not_copy_it(
+        repo, thawed):
+    write_tree(repo)
+    inventory = parse(repo.config())
+    host = inventory.get_host("subscribers")
+    # Frozen objects are out of every generation the collector walks (in a fork too).
+    assert gc.get_freeze_count() > 0
+    assert not any(found is host for found in gc.get_objects())
+
+
+def test_a_second_parse_lets_the_first_inventory_be_collected(repo, thawed):
+    write_tree(repo)
+    config = repo.config()
+    first = weakref.ref(parse(config).get_host("subscribers"))
+    # A host and its groups refer to each other: only the collector frees them,
+    # and it never would while they stayed frozen.
+    parse(config)
+    gc.collect()
+    assert first() is None
+
+
+def plugin_module():
+    """The plugin's module as the inventory loader imported it (not this file's import)."""
+    return sys.modules[type(inventory_loader.get("isp.provisioning.subscribers")).__module__]
+
+
+def test_the_memory_reading_the_repository_freed_is_given_back_before_the_freeze(
+        repo, thawed, monkeypatch):
+    calls = []
+
+    def trim(pad):
+        calls.append((pad, gc.get_freeze_count()))
+        return 1
+
+    monkeypatch.setattr(plugin_module(), "_malloc_trim", lambda: trim)
+    write_tree(repo)
+    parse(repo.config())
+    assert calls == [(0, 0)]  # once, all of it, before anything is frozen
+
+
+def test_a_c_library_without_malloc_trim_only_freezes(repo, thawed, monkeypatch):
+    monkeypatch.setattr(plugin_module(), "_malloc_trim", lambda: None)
+    write_tree(repo)
+    parse(repo.config())
+    assert gc.get_freeze_count() > 0
