@@ -17,6 +17,8 @@
 #   RACE_SIMPLER (500)    SIMPLer's: each costs a search and a read per run
 #   RACE_ENFORCED (500)   each of the other backends' records
 set -euo pipefail
+# the emulator control task files of setup_emulator (needs/target/setup_emulator)
+export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
 
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
 work="${OUTPUT_DIR:?}/race"

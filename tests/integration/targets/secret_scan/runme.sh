@@ -4,6 +4,8 @@
 # answer, with secrets that JSON, forms and XML each escape in their own way;
 # and no secret on the success paths of the real credentials.
 set -euo pipefail
+# the emulator control task files of setup_emulator (needs/target/setup_emulator)
+export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
 
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
 work="${OUTPUT_DIR:?}/scan"
