@@ -15,11 +15,12 @@
 #
 # A race that did not happen (one run done before the other read) would pass
 # the verdicts too: each race also checks that the runs met - twins deleted,
-# or a run refused.
+# or a run refused. The counts are what makes them meet: with 150 records each,
+# on a loaded machine, the CRM's two runs did not.
 #
-#   RACE_CUSTOMERS (150)  the CRM's customers
-#   RACE_SIMPLER (150)    SIMPLer's: each costs a search and a read per run
-#   RACE_ENFORCED (150)   each of the other backends' records
+#   RACE_CUSTOMERS (500)  the CRM's customers
+#   RACE_SIMPLER (500)    SIMPLer's: each costs a search and a read per run
+#   RACE_ENFORCED (500)   each of the other backends' records
 set -euo pipefail
 # the emulator control task files of setup_emulator (needs/target/setup_emulator)
 export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
@@ -29,7 +30,7 @@ work="${OUTPUT_DIR:?}/race"
 rm -rf "$work"
 mkdir -p "$work"
 
-python3 - "${RACE_CUSTOMERS:-150}" "${RACE_SIMPLER:-150}" "${RACE_ENFORCED:-150}" "$work" <<'PYTHON'
+python3 - "${RACE_CUSTOMERS:-500}" "${RACE_SIMPLER:-500}" "${RACE_ENFORCED:-500}" "$work" <<'PYTHON'
 import json, sys
 crm_count, simpler_count, count = (int(n) for n in sys.argv[1:4])
 work = sys.argv[4]
