@@ -249,8 +249,10 @@ def sanity(files=()):
 
 def units(pytest_args=()):
     link_collection()
-    # Paths given run alone; options alone apply to the whole suite.
-    paths = [] if any(os.path.exists(arg.split("::")[0]) for arg in pytest_args) else ["tests/unit"]
+    # Paths given run alone; options alone apply to the whole suite, spread over
+    # two processes (pytest-xdist; -n 0 after it runs it in one).
+    paths = ([] if any(os.path.exists(arg.split("::")[0]) for arg in pytest_args)
+             else ["tests/unit", "-n", "2"])
     run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
         + paths + list(pytest_args), env=environment())
 

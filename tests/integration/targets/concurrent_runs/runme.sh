@@ -13,10 +13,17 @@
 # that run fails, and what both leave is exactly the declared records, which a
 # third run finds unchanged (race_enforced).
 #
+# A race that did not happen (one run done before the other read) would pass
+# the verdicts too: each race also checks that the runs met - twins deleted,
+# or a run refused. The counts are what makes them meet: with 150 records each,
+# on a loaded machine, the CRM's two runs did not.
+#
 #   RACE_CUSTOMERS (500)  the CRM's customers
 #   RACE_SIMPLER (500)    SIMPLer's: each costs a search and a read per run
 #   RACE_ENFORCED (500)   each of the other backends' records
 set -euo pipefail
+# the emulator control task files of setup_emulator (needs/target/setup_emulator)
+export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
 
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
 work="${OUTPUT_DIR:?}/race"
@@ -72,6 +79,9 @@ race() {
     echo "$backend: twins each run deleted:"
     grep -h -c "another run created it too" "$work/$backend"-run*.log || true
     ansible-playbook "verify_$backend.yml" "${extra[@]}" "$@"
+    # after the verdict, which also cleans up for the other targets
+    grep -q "another run created it too" "$work/$backend"-run*.log \
+        || { echo "$backend: no twin made, so the runs did not race"; exit 1; }
 }
 
 # race_enforced BACKEND [ansible-playbook options]: both runs at once (either may
@@ -90,10 +100,12 @@ race_enforced() {
             > "$work/$backend-run$run.log" 2>&1 &
         pids+=($!)
     done
+    local refused=0
     for run in 1 2; do
         wait "${pids[run - 1]}" || {
             echo "$backend run $run failed (as expected where the server refused a twin):"
             grep -o '"msg": "[^"]*' "$work/$backend-run$run.log" | tail -1 | cut -c1-400
+            refused=$((refused + 1))
         }
     done
     ansible-playbook faults.yml "${extra[@]}" -e "backend=$emulator" -e latency_ms=0 "$@"
@@ -101,6 +113,7 @@ race_enforced() {
         cat "$work/$backend"-run*.log
         exit 1
     }
+    [ "$refused" -gt 0 ] || { echo "$backend: neither run was refused, so the runs did not race"; exit 1; }
 }
 
 race crm "$@"

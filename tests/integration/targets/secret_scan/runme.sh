@@ -4,6 +4,8 @@
 # answer, with secrets that JSON, forms and XML each escape in their own way;
 # and no secret on the success paths of the real credentials.
 set -euo pipefail
+# the emulator control task files of setup_emulator (needs/target/setup_emulator)
+export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
 
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
 work="${OUTPUT_DIR:?}/scan"
@@ -22,17 +24,14 @@ json.dump({"secrets": {"onu": "operator123", "crm": "0f9895fb407c83e5ea128082098
 PYTHON
 extra=(-i "localhost," -e "@$config")
 
-ansible-playbook faults.yml "${extra[@]}" -e echo=true "$@"
-for transport in rest soap; do
-    ANSIBLE_LOG_PATH="$work/echo-$transport.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
-        -e "@$work/special.json" -e "simpler_transport=$transport" -e secrets_given=defaults \
-        > "$work/echo-$transport.out" 2>&1 || { tail -40 "$work/echo-$transport.out"; exit 1; }
-done
-# The same, the secrets given in each task's own options.
-ANSIBLE_LOG_PATH="$work/echo-task.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
-    -e "@$work/special.json" -e simpler_transport=soap -e secrets_given=task \
-    > "$work/echo-task.out" 2>&1 || { tail -40 "$work/echo-task.out"; exit 1; }
-# The same, the secrets in each module's environment variable instead of options.
+# scan NAME [ansible-playbook options]: scan.yml at -vvvv, its output in NAME.out and NAME.log
+scan() {
+    local name=$1
+    shift
+    ANSIBLE_LOG_PATH="$work/$name.log" ansible-playbook scan.yml -vvvv "${extra[@]}" "$@" \
+        > "$work/$name.out" 2>&1 || { tail -40 "$work/$name.out"; return 1; }
+}
+# The secrets in each module's environment variable instead of options.
 python3 - "$work" > "$work/environment.sh" <<'PYTHON'
 import json, shlex, sys
 secrets = json.load(open(sys.argv[1] + "/special.json"))["secrets"]
@@ -41,17 +40,33 @@ names = {"onu": "ISP_ONU_PASSWORD", "crm": "ISP_CRM_API_KEY", "simpler": "ISP_SI
 for backend, name in names.items():
     print(f"export {name}={shlex.quote(secrets[backend])}")
 PYTHON
+
+ansible-playbook faults.yml "${extra[@]}" -e echo=true "$@"
+# The four ways of giving the secrets, side by side: every request fails (the
+# echo), so no run writes anything the others would read.
+scans=()
+for transport in rest soap; do
+    scan "echo-$transport" -e "@$work/special.json" -e "simpler_transport=$transport" \
+        -e secrets_given=defaults &
+    scans+=($!)
+done
+# The same, the secrets given in each task's own options.
+scan echo-task -e "@$work/special.json" -e simpler_transport=soap -e secrets_given=task &
+scans+=($!)
 (
     # shellcheck disable=SC1091
     . "$work/environment.sh"
-    ANSIBLE_LOG_PATH="$work/echo-environment.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
-        -e "@$work/special.json" -e secrets_given=environment -e simpler_transport=rest \
-        > "$work/echo-environment.out" 2>&1 || { tail -40 "$work/echo-environment.out"; exit 1; }
-)
+    scan echo-environment -e "@$work/special.json" -e secrets_given=environment \
+        -e simpler_transport=rest
+) &
+scans+=($!)
+failed=0
+for pid in "${scans[@]}"; do
+    wait "$pid" || failed=1
+done
 ansible-playbook faults.yml "${extra[@]}" -e echo=false "$@"
-ANSIBLE_LOG_PATH="$work/real.log" ansible-playbook scan.yml -vvvv "${extra[@]}" \
-    -e "@$work/real.json" -e simpler_transport=rest -e secrets_given=defaults > "$work/real.out" 2>&1 \
-    || { tail -40 "$work/real.out"; exit 1; }
+[ "$failed" = 0 ] || exit 1
+scan real -e "@$work/real.json" -e simpler_transport=rest -e secrets_given=defaults
 
 python3 - "$work" <<'PYTHON'
 import glob, html, json, sys

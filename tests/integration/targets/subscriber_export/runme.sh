@@ -9,6 +9,8 @@
 #
 #   EXPORT_SUBSCRIBERS (50 related subscribers: 300 records; and 8 planted records that no subscriber, or two, match)
 set -euo pipefail
+# the emulator control task files of setup_emulator (needs/target/setup_emulator)
+export ANSIBLE_ROLES_PATH="$(cd .. && pwd)"
 
 count=${EXPORT_SUBSCRIBERS:-50}
 config="$(cd ../.. && pwd)/integration_config.yml"  # the emulators' URLs (tasks.py integration)
