@@ -448,20 +448,26 @@ class OnuEmulator(Emulator):
         body, broken = self.as_sql_reads(body)
         if broken:
             return self.syntax_error(failed, broken)
-        if self.find_by("sn", body["sn"]):
-            return answer(503, {"message": "Unable to create customer. DUPLICATE SERIAL NUMBER"})
-        values = {key: None if php_empty(body.get(key)) else body[key]
-                  for key in WRITABLE + ("state",)}
-        values["address"] = values["address"] or ""
-        error = self.columns_refuse(values)
-        if error:
-            return answer(503, {"message": failed + error})
-        values = {key: None if value is None else column_value(key, value)
-                  for key, value in values.items()}
-        with self.store.transaction() as db:
-            db.execute(
-                "INSERT INTO customers (name, address, egn, sn, service, auto, state, state_rf) "
-                "VALUES (:name, :address, :egn, :sn, :service, :auto, :state, :state_rf)", values)
+        # The serial's check and the insert at once (the store's lock is reentrant):
+        # two creates of one serial at the same time get the server's DUPLICATE
+        # answer, not the unique index's HTML 500.
+        with self.store.lock:
+            if self.find_by("sn", body["sn"]):
+                return answer(503, {
+                    "message": "Unable to create customer. DUPLICATE SERIAL NUMBER"})
+            values = {key: None if php_empty(body.get(key)) else body[key]
+                      for key in WRITABLE + ("state",)}
+            values["address"] = values["address"] or ""
+            error = self.columns_refuse(values)
+            if error:
+                return answer(503, {"message": failed + error})
+            values = {key: None if value is None else column_value(key, value)
+                      for key, value in values.items()}
+            with self.store.transaction() as db:
+                db.execute(
+                    "INSERT INTO customers (name, address, egn, sn, service, auto, state, "
+                    "state_rf) VALUES (:name, :address, :egn, :sn, :service, :auto, :state, "
+                    ":state_rf)", values)
         return answer(201, {"message": "Customer was created."})
 
     def update_customer(self):
@@ -482,10 +488,12 @@ class OnuEmulator(Emulator):
         if error:
             return answer(503, {"message": failed + error})
         # The serial wins, so an update's serial is its own customer's or nobody's:
-        # the server's DUPLICATE answer to an update cannot arise.
-        target, blanked = self.update_target(body)
-        if target is not None:
-            self.write_update(target, dict(blanked, **values))
+        # the server's DUPLICATE answer to an update cannot arise - as long as no
+        # create takes the serial between the lookup and the write (the lock).
+        with self.store.lock:
+            target, blanked = self.update_target(body)
+            if target is not None:
+                self.write_update(target, dict(blanked, **values))
         self.wait_like_an_update(target)
         return answer(201, {"message": "Customer was updated."}, self.noise(target))
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.emulators.ipdr import TOKEN, IpdrEmulator
+from tests.emulators.onu import OnuEmulator
 from tests.emulators.simpler import SimplerEmulator
 
 
@@ -65,3 +66,50 @@ def test_simpler_adds_of_one_equipment_nickname_at_once(serve):
     assert len(added) == 4
     assert all("already exists" in result for _status, result in answers
                if not result.startswith("OK"))
+
+
+def onu_writer(running):
+    """``write(endpoint, body)`` -> (status, JSON) with an admin's token, as one session."""
+    session = requests.Session()
+    token = session.post(running.url + "api_login.php", timeout=10,
+                         json={"username": "admin", "password": "admin123"}).json()["jwt"]
+
+    def write(endpoint, body):
+        answer = session.post(running.url + endpoint, json=dict(body, jwt=token), timeout=10)
+        return answer.status_code, answer.text
+
+    return write
+
+
+def test_onu_creates_of_one_serial_at_once(serve):
+    running = serve(OnuEmulator, nbf_delay=0)
+    slowed(running.emulator, "find_by")
+    write = onu_writer(running)
+
+    def create(sn):
+        return write("create_customer.php", {"name": "Race", "sn": sn, "service": "3",
+                                             "auto": "YES", "state": "YES"})
+
+    answers = at_once(create, ["RACE0000000%d" % n for n in range(4)])
+    assert all(status in (201, 503) for status, _text in answers), answers
+    assert sorted(text for status, text in answers if status == 503) == [
+        '\r\n{"message":"Unable to create customer. DUPLICATE SERIAL NUMBER"}'] * 20
+    assert len([status for status, _text in answers if status == 201]) == 4
+
+
+def test_onu_an_update_giving_an_id_a_serial_that_a_create_takes_meanwhile(serve):
+    # The update by id finds nobody with the serial, so it writes the serial on
+    # customer 191; a create of that serial at the same time must not slip between.
+    running = serve(OnuEmulator, nbf_delay=0, snmp_noise=False)
+    slowed(running.emulator, "find_by")
+    write = onu_writer(running)
+
+    serials = ["RACE0000010%d" % n for n in range(3)]
+    requests_at_once = [request for sn in serials for request in (
+        ("update_customer.php", {"id": "191", "sn": sn, "state": "YES"}),
+        ("create_customer.php", {"name": "Race", "sn": sn, "auto": "YES", "state": "YES"}))]
+    with ThreadPoolExecutor(max_workers=len(requests_at_once)) as pool:
+        answers = list(pool.map(lambda request: write(*request), requests_at_once))
+    # The update answers 201 whoever came first; the create 201, or DUPLICATE after it.
+    assert {answer for answer in answers if answer[0] != 201} <= {
+        (503, '\r\n{"message":"Unable to create customer. DUPLICATE SERIAL NUMBER"}')}, answers

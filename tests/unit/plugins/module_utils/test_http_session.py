@@ -542,19 +542,29 @@ def self_signed(folder, name):
 
 @pytest.fixture
 def https(tmp_path):
-    """``https(backend)`` -> (url, CA file) of the backend's emulator served over TLS
-    with a self-signed certificate."""
+    """``https(backend, **config)`` -> (url, CA file, connections) of the backend's
+    emulator served over TLS with a self-signed certificate; ``connections`` holds one
+    entry per connection the server accepted or whose handshake failed."""
     cert, key = self_signed(tmp_path, "emulator")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     servers = []
 
-    def serve(backend):
-        emulator = emulator_class(backend)(str(tmp_path / f"{backend}.sqlite"))
+    def serve(backend, **config):
+        emulator = emulator_class(backend)(str(tmp_path / f"{backend}.sqlite"), **config)
         server = make_server("127.0.0.1", 0, emulator.app, threaded=True, ssl_context=context)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        connections, accept = [], server.get_request
+
+        def counted():
+            connections.append(1)  # before the handshake, which a refused one fails
+            return accept()
+
+        server.get_request = counted
+        # Polled often, so that shutdown() does not wait out the default 0.5 s.
+        threading.Thread(target=server.serve_forever, kwargs=dict(poll_interval=0.02),
+                         daemon=True).start()
         servers.append((server, emulator))
-        return f"https://127.0.0.1:{server.port}{emulator.base_path}", cert
+        return f"https://127.0.0.1:{server.port}{emulator.base_path}", cert, connections
 
     yield serve
     for server, emulator in servers:
@@ -564,6 +574,9 @@ def https(tmp_path):
 
 # One read task of each client: REST for every backend, SOAP for SIMPLer, and the
 # ONU's token login before its read; the credentials are the emulators' seeds.
+# The ONU emulator's tokens are good at once: as the real server's, they are not
+# before 10 s, and the client would wait that out in each task that succeeds.
+EMULATOR_CONFIG = {"onu": dict(nbf_delay=0)}
 READS = {
     "CRM": ("crm", "crm_customer_info",
             dict(userid=5, api_key="0f9895fb407c83e5ea128082098b47681aa75d6944576423c4")),
@@ -594,14 +607,17 @@ def ca_bundle_in_env(request, monkeypatch, tmp_path):
 def test_validate_certs_false_and_ca_path_win_over_a_ca_bundle_in_the_environment(
         client, https, ca_bundle_in_env, capsys):
     backend, module, options = READS[client]
-    url, ca = https(backend)
+    url, ca, connections = https(backend, **EMULATOR_CONFIG.get(backend, {}))
     main = module_main(module)
     for tls in (dict(validate_certs=False), dict(ca_path=ca)):
         code, out = run_module(main, dict(options, url=url, **tls), capsys)
         assert (code, out.get("msg")) == (0, None), tls
     # The environment's bundle does not hold the certificate: it is really used.
+    # A certificate refused is refused again: one handshake, and the task fails.
+    connections.clear()
     code, out = run_module(main, dict(options, url=url), capsys)
     assert code == 1 and "certificate verify failed" in out["msg"]
+    assert len(connections) == 1
 
 
 class PlainTcp:
