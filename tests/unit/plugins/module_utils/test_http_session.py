@@ -264,7 +264,7 @@ def test_a_request_is_prepared_with_settings_merged_once_for_the_task(scripted, 
     http.request("POST", "y", idempotent=False, json={"name": "Ann"},
                  headers={"Accept": "application/json"})
     assert merged == []
-    (got, query, _), (posted, _, body) = server.received
+    (got, query, _get_body), (posted, _post_query, body) = server.received
     assert query == {"key": "k", "id": "7"}
     assert json.loads(body) == {"name": "Ann"}
     assert (got["Accept"], posted["Accept"]) == ("*/*", "application/json")
@@ -278,7 +278,7 @@ def test_a_session_still_keeps_cookies_and_url_credentials(scripted):
     http = HttpSession(url, timeout=5, sleep=lambda _: None)
     http.request("GET", "x", idempotent=True)
     http.request("GET", "x", idempotent=True)
-    (first, _, _), (second, _, _) = server.received
+    first, second = (headers for headers, _query, _body in server.received)
     assert "Cookie" not in first and second["Cookie"] == "lb=node2"
     assert second["Authorization"] == requests.auth._basic_auth_str("operator", "pw")
 
