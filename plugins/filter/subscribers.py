@@ -187,12 +187,14 @@ def subscriber_records_unpacked(packed):
             f"subscriber_records_unpacked takes a section's records that subscriber_records "
             f"packed (records_packed=true), got {_kind(packed)}")
     try:
-        text = zlib.decompress(base64.b64decode(str.__str__(packed), validate=True))
-    except (binascii.Error, zlib.error, ValueError):
+        records = json.loads(zlib.decompress(base64.b64decode(str.__str__(packed), validate=True)))
+    except (binascii.Error, zlib.error, ValueError):  # JSONDecodeError is a ValueError
+        records = None
+    if not isinstance(records, list):
         raise AnsibleFilterError(
             "subscriber_records_unpacked takes a section's records that subscriber_records "
-            "packed (records_packed=true); this text is not such records") from None
-    return json.loads(text)
+            "packed (records_packed=true); this text is not such records")
+    return records
 
 
 def subscriber_plan(fanned, results, subscribers, check_mode=False):

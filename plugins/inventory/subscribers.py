@@ -195,9 +195,11 @@ def compact_json(value):
 def _malloc_trim():
     """glibc's malloc_trim, or None where the C library has none (musl, macOS)."""
     try:
-        return ctypes.CDLL(None).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
+    trim.argtypes = [ctypes.c_size_t]
+    return trim
 
 
 def keep_pages_shared_with_forks():
@@ -232,6 +234,12 @@ class InventoryModule(BaseInventoryPlugin):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        self.add_shard_hosts(self.read_shards(path))
+        # After read_shards has returned: what it validated and split is garbage now.
+        keep_pages_shared_with_forks()
+
+    def read_shards(self, path):
+        """The repository's subscribers, validated and split into the shards' texts."""
         root = self.repository(path)
         patterns = [str(pattern) for pattern in self.get_option("patterns")]
         count = self.get_option("shards")
@@ -255,8 +263,7 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(
                 f"the subscriber repository {root} has {many}; nothing was sent to any "
                 "backend:\n" + "\n".join(problems))
-        self.add_shard_hosts(shards)
-        keep_pages_shared_with_forks()
+        return shards
 
     def repository(self, config_path):
         # Resolved here, not by the option type "path": that resolves a relative

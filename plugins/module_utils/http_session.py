@@ -267,7 +267,11 @@ if urllib3 is not None:
                                        json=json, timeout=timeout,
                                        allow_redirects=allow_redirects, **others)
             if headers:
-                headers = requests.structures.CaseInsensitiveDict(self.headers, **headers)
+                merged = requests.structures.CaseInsensitiveDict(self.headers)
+                merged.update(headers)
+                # As requests merges: a header given as None removes the session's.
+                headers = requests.structures.CaseInsensitiveDict(
+                    (name, value) for name, value in merged.items() if value is not None)
             prepared = requests.PreparedRequest()
             prepared.prepare(method=method.upper(), url=url, headers=headers or self.headers,
                              data=data, json=json, params=params, cookies=self.cookies,

@@ -1,6 +1,8 @@
 """The subscriber filters: what a template hands them, and what they refuse."""
 
+import base64
 import json
+import zlib
 
 import pytest
 
@@ -99,7 +101,13 @@ def test_records_packed_are_each_section_s_records_unpacked_in_a_twelfth_of_thei
     assert len(fanned["onu"]["records"]) * 8 < len(as_json)
 
 
-@pytest.mark.parametrize("value", ["[]", "not packed!", 7, None])
+def _packed(text):
+    return base64.b64encode(zlib.compress(text.encode())).decode("ascii")
+
+
+# Packed like records but not a list of them: not JSON, or JSON of another kind.
+@pytest.mark.parametrize("value", ["[]", "not packed!", 7, None, _packed("{'a': 1}"),
+                                   _packed('{"sn": "SN1"}')])
 def test_only_packed_records_unpack(value):
     with pytest.raises(AnsibleFilterError, match="packed .records_packed=true."):
         subscriber_records_unpacked(value)

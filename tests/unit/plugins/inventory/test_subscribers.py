@@ -364,9 +364,10 @@ def test_files_are_read_with_the_c_loader_when_there_is_one():
     assert issubclass(subscriber_yaml.Loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", ())))
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def thawed():
-    """The collector as other tests expect it: nothing left frozen by a parse."""
+    """The collector as other tests expect it: nothing left frozen by a parse (every
+    test here parses, and a frozen pytest worker would never collect cycles again)."""
     gc.unfreeze()
     yield
     gc.unfreeze()

@@ -272,6 +272,14 @@ def test_a_request_is_prepared_with_settings_merged_once_for_the_task(scripted, 
     assert posted["Content-Type"] == "application/json"
 
 
+def test_a_header_given_as_none_removes_the_session_s_as_requests_does(scripted):
+    server = scripted((200, {}, "{}"))
+    http = HttpSession(server.url, timeout=5, sleep=lambda _seconds: None)
+    http.request("GET", "x", idempotent=True, headers={"Accept": None, "X-Mark": "1"})
+    ((sent, _query, _body),) = server.received
+    assert "Accept" not in sent and sent["X-Mark"] == "1"
+
+
 def test_a_session_still_keeps_cookies_and_url_credentials(scripted):
     server = scripted((200, {"Set-Cookie": "lb=node2; Path=/"}, "{}"), (200, {}, "{}"))
     url = server.url.replace("http://", "http://operator:pw@")
