@@ -526,20 +526,24 @@ class UsersideEmulator(Emulator):
             values["agreement_date"] = iso_date(self.param("agreement_date"))
         if self.param("date_connect") is not None:
             values["date_connect"] = iso_date(self.param("date_connect"))
-        if values.get("login") and self.store.one(
-            "SELECT id FROM customers WHERE login = ? COLLATE NOCASE AND id != ?",
-            (values["login"], customer),
-        ):
-            raise Refused(400, "Login is already in use by another customer")
-        if values.get("group_id") and not self.store.one(
-            "SELECT id FROM groups WHERE id = ?", (values["group_id"],)
-        ):
-            raise Refused(400, "Customer group not found")
-        if values:
-            with self.store.transaction() as db:
-                db.execute("UPDATE customers SET %s WHERE id = :target" % ", ".join(
-                    "%s = :%s" % (column, column) for column in values),
-                    dict(values, target=customer))
+        # The login's check and the write at once (the store's lock is reentrant):
+        # two edits giving one login to two customers at the same time must not
+        # both pass the check, or the login would be held twice.
+        with self.store.lock:
+            if values.get("login") and self.store.one(
+                "SELECT id FROM customers WHERE login = ? COLLATE NOCASE AND id != ?",
+                (values["login"], customer),
+            ):
+                raise Refused(400, "Login is already in use by another customer")
+            if values.get("group_id") and not self.store.one(
+                "SELECT id FROM groups WHERE id = ?", (values["group_id"],)
+            ):
+                raise Refused(400, "Customer group not found")
+            if values:
+                with self.store.transaction() as db:
+                    db.execute("UPDATE customers SET %s WHERE id = :target" % ", ".join(
+                        "%s = :%s" % (column, column) for column in values),
+                        dict(values, target=customer))
         return self.ok()
 
     def do_delete(self):

@@ -9,6 +9,7 @@ import requests
 from tests.emulators.ipdr import TOKEN, IpdrEmulator
 from tests.emulators.onu import OnuEmulator
 from tests.emulators.simpler import SimplerEmulator
+from tests.emulators.userside import UsersideEmulator
 
 
 def slowed(emulator, check):
@@ -66,6 +67,29 @@ def test_simpler_adds_of_one_equipment_nickname_at_once(serve):
     assert len(added) == 4
     assert all("already exists" in result for _status, result in answers
                if not result.startswith("OK"))
+
+
+def test_userside_edits_giving_one_login_to_several_customers_at_once(serve):
+    # UserSide's create is an add, then an edit that gives the login: two runs
+    # creating one customer edit two new customers to one login at the same time.
+    running = serve(UsersideEmulator)
+    slowed(running.emulator.store, "one")
+    session = requests.Session()
+
+    def call(action, **params):
+        answer = session.post(running.url + "api.php", timeout=10, params=dict(
+            key="userside-test-key", cat="customer", action=action), data=params)
+        return answer.status_code, answer.json()
+
+    added = [call("add", fio="Race Twin")[1]["Id"] for _copy in range(6)]
+    with ThreadPoolExecutor(max_workers=len(added)) as pool:
+        answers = list(pool.map(lambda customer: call("edit", id=customer, login="race-twin"),
+                                added))
+    assert sorted(status for status, _body in answers) == [200] + [400] * 5, answers
+    assert {body["ErrorText"] for status, body in answers if status == 400} == {
+        "Login is already in use by another customer"}
+    assert len(running.emulator.store.query(
+        "SELECT id FROM customers WHERE login = 'race-twin'")) == 1
 
 
 def onu_writer(running):
