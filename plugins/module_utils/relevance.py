@@ -108,15 +108,14 @@ class Sieve:
     def __init__(self, keep, marker):
         self.keep = keep
         self.marker = marker
-        # Whether the last answer parsed was sifted: each row in it that holds
-        # ``marker`` was judged, and kept.
-        self.sifted = False
 
-    def kept(self, row):
-        """Whether ``row``, of the last answer parsed, was judged and kept as it was
-        decoded: a row without ``marker`` (or any, when the answer was read again
-        unsifted) is for the read to judge."""
-        return self.sifted and self.marker in row
+    @staticmethod
+    def kept(row):
+        """Whether ``row`` was judged and kept as its answer was decoded: a row
+        without ``marker``, or of an answer read again unsifted, is for the read
+        to judge. Told by the row itself, so that each answer (each page of a
+        list) says it for its own rows."""
+        return type(row) is KeptRow
 
     def parser(self, rows_of):
         """``parse`` for a list whose rows ``rows_of(answer)`` finds."""
@@ -130,17 +129,23 @@ class Sieve:
 
         def drop_refused_row(value):
             nonlocal dropped
-            if self.marker in value and not self.keep(value):
-                dropped += 1
-                return None
-            return value
+            if self.marker not in value:
+                return value
+            if self.keep(value):
+                return KeptRow(value)
+            dropped += 1
+            return None
 
-        self.sifted = False
         answer = find_json(text, object_hook=drop_refused_row)
         if dropped:
             rows = rows_of(answer)
             if not isinstance(rows, list) or rows.count(None) != dropped:
                 return find_json(text)
             rows[:] = [row for row in rows if row is not None]
-        self.sifted = True
         return answer
+
+
+class KeptRow(dict):
+    """A row a sieve judged and kept as it was decoded (``Sieve.kept``)."""
+
+    __slots__ = ()

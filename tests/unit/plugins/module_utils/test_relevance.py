@@ -122,3 +122,15 @@ def test_a_row_is_kept_unjudged_only_from_an_answer_the_sieve_sifted():
     assert [sieve.kept(row) for row in answer["customers"]] == [True, False]
     sieve.parse(json.dumps({"customers": customers(3, onu={"sn": "other"})}), rows_of)
     assert not sieve.kept({"sn": "S00007"})
+
+
+def test_each_page_of_a_list_says_for_itself_whether_its_rows_were_judged():
+    """A list read over two answers: the first read again unsifted (an object in a
+    row holds the identity's name), the second sifted. The first page's rows are
+    still the read's to judge, whatever the page after them was."""
+    sieve = Sieve(lambda row: row["sn"] in KEPT, "sn")
+    first = sieve.parse(json.dumps({"customers": customers(5, onu={"sn": "other"})}), rows_of)
+    second = sieve.parse(json.dumps({"customers": customers(10)}), rows_of)
+    assert len(first["customers"]) == 5  # unsifted: every row, none judged
+    assert not any(sieve.kept(row) for row in first["customers"])
+    assert [sieve.kept(row) for row in second["customers"]] == [True]
