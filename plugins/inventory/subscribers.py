@@ -149,6 +149,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import Validation
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_checked import vouch
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
     host_names,
     split,
@@ -283,9 +284,10 @@ class InventoryModule(BaseInventoryPlugin):
                                         trust_as_template("{{ ansible_playbook_python }}"))
             # One JSON text a shard, not a structure: ansible-core would hold every
             # value as an object of its own, and each fork a copy (see the filter
-            # subscriber_records, which reads either).
+            # subscriber_records, which reads either, and checks again only a
+            # text this process's inventory has not vouched for).
             self.inventory.set_variable(host, "subscribers_list", untrusted(
-                "[" + ",".join(shard.pop("subscribers")) + "]"))
+                vouch("[" + ",".join(shard.pop("subscribers")) + "]")))
             # Each section's keep as one JSON text too: as a list, its every
             # identity was an object of its own (five per subscriber).
             self.inventory.set_variable(host, "subscribers_shard", untrusted(
