@@ -142,20 +142,18 @@ patterns:
 
 import ctypes
 import gc
-import json
 import os
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import Validation
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_checked import vouch
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
-    host_names,
-    split,
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_repository import (
+    compact_json,
+    read_shards,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import host_names
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
-    read_file,
     subscriber_files,
 )
 
@@ -172,25 +170,6 @@ else:
     # 2.19 templates only what is marked trusted, and subscriber data never is.
     def untrusted(value):
         return value
-
-
-def checked_subscribers(root, files, validation, problems):
-    """Each valid subscriber of these files under ``root``, file by file.
-
-    A generator, so that only one file's records are held at a time; what is
-    wrong goes to ``problems`` (a file's) and to ``validation`` (a record's).
-    """
-    for relative in files:
-        found, where, wrong = read_file(os.path.join(root, relative), relative.as_posix())
-        problems.extend(wrong)
-        for raw, source in zip(found, where):
-            record = validation.check(raw, source)
-            if record is not None:
-                yield record
-
-
-def compact_json(value):
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _malloc_trim():
@@ -254,11 +233,7 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(
                 f"the subscriber repository {root} has no file named {' or '.join(patterns)}; "
                 "nothing was sent to any backend")
-        validation, problems = Validation(), []
-        shards = split(checked_subscribers(root, files, validation, problems), count,
-                       encode=compact_json)
-        # The argument-spec validator can say one thing twice (one type error per pass).
-        problems = list(dict.fromkeys(problems + validation.problems))
+        shards, problems = read_shards(root, files, count)
         if problems:
             many = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             raise AnsibleParserError(
