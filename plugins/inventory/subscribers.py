@@ -102,6 +102,9 @@ notes:
     when this configuration is the only inventory source, or
     C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=True) (C([inventory] any_unparsed_is_failed = True))
     when it is one of several (an inventory folder, or several C(-i)).
+  - When the files hold 1 MB or more in all, they are read and checked in worker
+    processes, one per core the controller may use (at most 8); the hosts, the shards
+    and the problems are those of one process reading the files in order.
   - Files are read with PyYAML's C(CSafeLoader) when PyYAML has LibYAML (thousands of
     files load fast), its C(SafeLoader) otherwise. Ansible's own tags (C(!vault),
     C(!unsafe)) are therefore not understood in subscriber files, and no value in
