@@ -26,6 +26,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import
     fan_out,
     validate,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_checked import vouched
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_plan import (
     merge,
     plan,
@@ -128,7 +129,13 @@ def _kind(value):
 
 
 def _validated(subscribers):
-    """The subscribers as validated; every problem at once, else nothing goes further."""
+    """The subscribers as validated; every problem at once, else nothing goes further.
+
+    A text the inventory plugin of this process made is checked already (see
+    subscriber_checked): its records are the validated ones.
+    """
+    if isinstance(subscribers, str) and vouched(subscribers):
+        return _from_json(subscribers, "the subscribers")
     valid, problems = validate(_subscribers(subscribers))
     # The argument-spec validator can say one thing twice (one type error per pass).
     problems = list(dict.fromkeys(problems))

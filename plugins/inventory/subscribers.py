@@ -102,6 +102,9 @@ notes:
     when this configuration is the only inventory source, or
     C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=True) (C([inventory] any_unparsed_is_failed = True))
     when it is one of several (an inventory folder, or several C(-i)).
+  - When the files hold 1 MB or more in all, they are read and checked in worker
+    processes, one per core the controller may use (at most 8); the hosts, the shards
+    and the problems are those of one process reading the files in order.
   - Files are read with PyYAML's C(CSafeLoader) when PyYAML has LibYAML (thousands of
     files load fast), its C(SafeLoader) otherwise. Ansible's own tags (C(!vault),
     C(!unsafe)) are therefore not understood in subscriber files, and no value in
@@ -142,19 +145,18 @@ patterns:
 
 import ctypes
 import gc
-import json
 import os
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import Validation
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
-    host_names,
-    split,
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_checked import vouch
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_repository import (
+    compact_json,
+    read_shards,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import host_names
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
-    read_file,
     subscriber_files,
 )
 
@@ -171,25 +173,6 @@ else:
     # 2.19 templates only what is marked trusted, and subscriber data never is.
     def untrusted(value):
         return value
-
-
-def checked_subscribers(root, files, validation, problems):
-    """Each valid subscriber of these files under ``root``, file by file.
-
-    A generator, so that only one file's records are held at a time; what is
-    wrong goes to ``problems`` (a file's) and to ``validation`` (a record's).
-    """
-    for relative in files:
-        found, where, wrong = read_file(os.path.join(root, relative), relative.as_posix())
-        problems.extend(wrong)
-        for raw, source in zip(found, where):
-            record = validation.check(raw, source)
-            if record is not None:
-                yield record
-
-
-def compact_json(value):
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _malloc_trim():
@@ -253,11 +236,7 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(
                 f"the subscriber repository {root} has no file named {' or '.join(patterns)}; "
                 "nothing was sent to any backend")
-        validation, problems = Validation(), []
-        shards = split(checked_subscribers(root, files, validation, problems), count,
-                       encode=compact_json)
-        # The argument-spec validator can say one thing twice (one type error per pass).
-        problems = list(dict.fromkeys(problems + validation.problems))
+        shards, problems = read_shards(root, files, count)
         if problems:
             many = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             raise AnsibleParserError(
@@ -283,9 +262,10 @@ class InventoryModule(BaseInventoryPlugin):
                                         trust_as_template("{{ ansible_playbook_python }}"))
             # One JSON text a shard, not a structure: ansible-core would hold every
             # value as an object of its own, and each fork a copy (see the filter
-            # subscriber_records, which reads either).
+            # subscriber_records, which reads either, and checks again only a
+            # text this process's inventory has not vouched for).
             self.inventory.set_variable(host, "subscribers_list", untrusted(
-                "[" + ",".join(shard.pop("subscribers")) + "]"))
+                vouch("[" + ",".join(shard.pop("subscribers")) + "]")))
             # Each section's keep as one JSON text too: as a list, its every
             # identity was an object of its own (five per subscriber).
             self.inventory.set_variable(host, "subscribers_shard", untrusted(

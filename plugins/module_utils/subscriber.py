@@ -37,6 +37,7 @@ against the backends' field declarations by the unit tests.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ansible.module_utils.errors import UnsupportedError
 
@@ -428,7 +429,18 @@ class Validation:
     def check(self, raw, source=None):
         """The subscriber as validated, or None when it has a problem (see :attr:`problems`)."""
         index, self.count = self.count, self.count + 1
-        where = source or f"subscribers[{index}]"
+        origin = source or f"subscribers[{index}]"
+        examined = self.examine(raw, origin)
+        return examined.record if self.settle(examined, origin) else None
+
+    def examine(self, raw, origin):
+        """One record on its own (``origin``: where it was declared): its checks and
+        what it claims, not yet compared with the other records (:meth:`settle`).
+
+        It reads no earlier record, so that records can be examined anywhere (the
+        inventory plugin examines files in worker processes) and settled in order.
+        """
+        where = origin
         ident = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(ident, (str, int)) and not isinstance(ident, bool):
             where = f"{where}: subscriber {ident}"
@@ -445,34 +457,55 @@ class Validation:
                     found.append(f"{where}: give either name (a person) or organisation, "
                                  "not both")
                 found.extend(_composed(record, where))
-        self.record_problems.extend(found)
         # Ids and backend identities are compared across every record, even one with
         # other problems, so that every problem is reported at once.
-        if isinstance(ident, str):
-            if ident in self.seen:
+        claims = self._claims(raw) if isinstance(ident, str) else []
+        return Examined(record, found, ident, where, claims)
+
+    def settle(self, examined, origin):
+        """Whether an examined record is valid, once compared with every record settled
+        before it: its id and the backend identities it claims (its problems and
+        theirs go to :attr:`problems`)."""
+        self.record_problems.extend(examined.problems)
+        valid = not examined.problems
+        if isinstance(examined.ident, str):
+            if examined.ident in self.seen:
                 self.record_problems.append(
-                    f"{where}: subscriber id {ident} is also used by {self.seen[ident]}")
-                found = True
+                    f"{examined.where}: subscriber id {examined.ident} is also used by "
+                    f"{self.seen[examined.ident]}")
+                valid = False
             else:
-                self.seen[ident] = source or f"subscribers[{index}]"
-            self._claim(raw, where)
-        return None if found else record
+                self.seen[examined.ident] = origin
+            self._claim(examined.claims, examined.where)
+        return valid
 
-    def _claim(self, raw, where):
-        """A backend identity declared by two subscribers: either would overwrite the other.
+    def _claims(self, raw):
+        """(section, what, identity, canonical identity) of every backend identity a
+        raw subscriber claims: read from the record as given, so that a record with
+        other problems is compared too."""
+        return [(name, label, key, self.claims[name][0].canonical_key(key))
+                for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]
+                for label, key in _claimed(raw, name, section)]
 
-        Read from the raw record, as given, so that a record with other problems
-        is compared too.
-        """
-        for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]:
-            adapter, holders, problems = self.claims[name]
-            for label, key in _claimed(raw, name, section):
-                canonical = adapter.canonical_key(key)
-                if canonical in holders:
-                    problems.append(f"{where}: {label} {key!r} is also claimed by "
-                                    f"{holders[canonical]}")
-                else:
-                    holders[canonical] = where
+    def _claim(self, claims, where):
+        """A backend identity declared by two subscribers: either would overwrite the other."""
+        for name, label, key, canonical in claims:
+            _adapter, holders, problems = self.claims[name]
+            if canonical in holders:
+                problems.append(f"{where}: {label} {key!r} is also claimed by "
+                                f"{holders[canonical]}")
+            else:
+                holders[canonical] = where
+
+
+class Examined(NamedTuple):
+    """One subscriber record examined on its own (see :meth:`Validation.examine`)."""
+
+    record: dict | None  # as validated; None when it is no mapping
+    problems: list  # its own
+    ident: object  # its id as given
+    where: str  # how its problems name it
+    claims: list  # (section, what, identity, canonical identity)
 
 
 def _sections(record, where):

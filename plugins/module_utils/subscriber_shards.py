@@ -50,22 +50,41 @@ def split(subscribers, count, encode=None):
     holds its own subscribers and about 1/count of the identities: no copy of
     the other shards' records.
     """
+    shards = empty_shards(count)
+    for subscriber in subscribers:
+        place(shards, placement(subscriber, count, encode))
+    return shards
+
+
+def empty_shards(count):
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"the number of shards must be a whole number of 1 or more, "
                          f"got {count!r}")
-    shards = [{"subscribers": [], "keep": {name: [] for name in PURGEABLE}}
-              for _index in range(count)]
-    for subscriber in subscribers:
-        shards[shard_of(str(subscriber["id"]), count)]["subscribers"].append(
-            encode(subscriber) if encode else subscriber)
-        for name in PURGEABLE:
-            if subscriber[name] is None:
-                continue  # not on that backend: nothing of it to keep there
-            section = SECTIONS[name]
-            value = partition_value(section.spec, section.identity,
-                                    identity_of(subscriber, section))
-            shards[shard_of(value, count)]["keep"][name].append(value)
-    return shards
+    return [{"subscribers": [], "keep": {name: [] for name in PURGEABLE}}
+            for _index in range(count)]
+
+
+def placement(subscriber, count, encode=None):
+    """Where one validated subscriber goes among ``count`` shards (see :func:`split`):
+    (its shard, what that shard holds of it, (section, partition value, the value's
+    shard) of each identity it declares). Worked out on its own, so that a reader
+    can work it out in another process and :func:`place` it in order."""
+    kept = []
+    for name in PURGEABLE:
+        if subscriber[name] is None:
+            continue  # not on that backend: nothing of it to keep there
+        section = SECTIONS[name]
+        value = partition_value(section.spec, section.identity, identity_of(subscriber, section))
+        kept.append((name, value, shard_of(value, count)))
+    return (shard_of(str(subscriber["id"]), count),
+            encode(subscriber) if encode else subscriber, kept)
+
+
+def place(shards, placed):
+    index, held, kept = placed
+    shards[index]["subscribers"].append(held)
+    for name, value, shard in kept:
+        shards[shard]["keep"][name].append(value)
 
 
 def host_names(host, count):

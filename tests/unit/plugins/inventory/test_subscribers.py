@@ -200,6 +200,27 @@ def test_shards_spread_the_subscribers_over_hosts_by_the_hash_of_their_ids(repo)
     assert kept == [f"SN{n:04d}" for n in range(120)]  # each once: no shard holds another's
 
 
+def test_the_fan_out_checks_again_only_subscribers_this_inventory_did_not_check(repo, monkeypatch):
+    # Imported here, through the collection finder, as the role's template imports it:
+    # the inventory plugin and the filter then share what the plugin vouched for.
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.isp.provisioning.plugins.filter import subscribers as filters
+
+    write_tree(repo)
+    text = parse(repo.config()).get_host("subscribers").vars["subscribers_list"]
+    fanned = filters.subscriber_records(json.loads(text))  # a list: checked
+
+    def checked_again(*_args):
+        raise AssertionError("the inventory's subscribers were checked again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(filters, "validate", checked_again)
+        assert filters.subscriber_records(text) == fanned
+    # Another text - one a play gives, or this one changed - is checked, and refused.
+    with pytest.raises(AnsibleError, match=r"SUB-000101.*state must be one of"):
+        filters.subscriber_records(text.replace('"state":"active"', '"state":"gone"', 1))
+
+
 @pytest.mark.parametrize("shards", [0, -2])
 def test_a_shard_count_below_one_is_an_error(repo, shards):
     write_tree(repo)
