@@ -60,21 +60,34 @@ class Template:
             self.url + ("&" if "?" in self.url else "?") + encoded)
 
 
-class Templates:
-    """The templates of one session's requests, by method, URL and headers."""
+def merged(session_headers, headers):
+    """A request's headers over the session's, as requests merges them: a header
+    given as None removes the session's."""
+    if not headers:
+        return session_headers
+    both = requests.structures.CaseInsensitiveDict(session_headers)
+    both.update(headers)
+    return requests.structures.CaseInsensitiveDict(
+        (name, value) for name, value in both.items() if value is not None)
 
-    def __init__(self):
+
+class Templates:
+    """The templates of one session's requests, by method, URL and the request's
+    own headers (``session_headers``: the session's, set before its first request)."""
+
+    def __init__(self, session_headers):
+        self.session_headers = session_headers
         self._by_request = {}
 
-    def prepared(self, method, url, headers, params=None, data=None, json=None,
+    def prepared(self, method, url, headers=None, params=None, data=None, json=None,
                  cookies=None, hooks=None):
         """A ``requests.PreparedRequest`` equal to what ``prepare`` makes of these
-        arguments (``headers`` already merged with the session's)."""
+        arguments and the session's headers."""
         template = self._template(method, url, headers)
         if template is None or not template.lean or not isinstance(params, (dict, type(None))):
             prepared = requests.PreparedRequest()
-            prepared.prepare(method=method, url=url, headers=headers, data=data, json=json,
-                             params=params, cookies=cookies, hooks=hooks)
+            prepared.prepare(method=method, url=url, headers=merged(self.session_headers, headers),
+                             data=data, json=json, params=params, cookies=cookies, hooks=hooks)
             return prepared
         prepared = requests.PreparedRequest()
         prepared.method = template.method
@@ -97,5 +110,6 @@ class Templates:
         except TypeError:  # a header value that cannot be a key: requests will say what
             return None
         if template is None and len(self._by_request) < MAX_TEMPLATES:
-            template = self._by_request[key] = Template(method, url, headers)
+            template = self._by_request[key] = Template(
+                method, url, merged(self.session_headers, headers))
         return template

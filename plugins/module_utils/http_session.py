@@ -269,9 +269,10 @@ if urllib3 is not None:
         (proxies, CA bundle, ~/.netrc): a copy of the cookie jar, a dozen mapping
         checks, at two requests a record a sixth of the module's CPU. Within a
         task none of it changes, and no call of this collection sets cookies,
-        auth, proxies or TLS options of its own: ``request`` prepares with
-        requests' own ``PreparedRequest.prepare`` (the session's cookie jar as
-        it is, URL credentials as basic auth) and sends with the session's
+        auth, proxies or TLS options of its own: ``request`` prepares as
+        requests' own ``PreparedRequest.prepare`` does (the session's cookie jar
+        as it is, URL credentials as basic auth; what depends only on the method,
+        the URL and the headers once, see ``http_request``) and sends with the session's
         settings; requests and urllib3 do the rest (adapters, retries,
         redirects, cookies kept). ``trust_env`` is off, and redirects still take
         the proxies (and NO_PROXY) of the URL they lead to, read once per server
@@ -283,7 +284,7 @@ if urllib3 is not None:
             self.trust_env = False
             self.proxies_of = proxies_of
             # (the session's headers are set once, before the first request: see _session)
-            self.templates = Templates()
+            self.templates = Templates(self.headers)
 
         def request(self, method, url, params=None, data=None, headers=None, json=None,
                     timeout=None, allow_redirects=True, **others):
@@ -291,15 +292,9 @@ if urllib3 is not None:
                 return super().request(method, url, params=params, data=data, headers=headers,
                                        json=json, timeout=timeout,
                                        allow_redirects=allow_redirects, **others)
-            if headers:
-                merged = requests.structures.CaseInsensitiveDict(self.headers)
-                merged.update(headers)
-                # As requests merges: a header given as None removes the session's.
-                headers = requests.structures.CaseInsensitiveDict(
-                    (name, value) for name, value in merged.items() if value is not None)
             prepared = self.templates.prepared(
-                method.upper(), url, headers or self.headers, params=params, data=data,
-                json=json, cookies=self.cookies, hooks=self.hooks)
+                method.upper(), url, headers, params=params, data=data, json=json,
+                cookies=self.cookies, hooks=self.hooks)
             return self.send(prepared, timeout=timeout, allow_redirects=allow_redirects,
                              proxies=self.proxies, stream=self.stream, verify=self.verify,
                              cert=self.cert)

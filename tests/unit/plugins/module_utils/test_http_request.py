@@ -34,17 +34,19 @@ BODIES = [
     {"data": {"userid": "5", "api_key": "k", "name": "Ann & Bob"}},
     {"data": "<soap/>"},
 ]
+# A request's own headers, which requests merges over the session's.
 HEADERS = [
-    SESSION_HEADERS,
-    requests.structures.CaseInsensitiveDict(SESSION_HEADERS, Accept="application/json"),
-    requests.structures.CaseInsensitiveDict(
-        {"User-Agent": "isp.provisioning-ansible", "Content-Type": "text/xml; charset=utf-8",
-         "SOAPAction": '"http://h/OperatorAPI#pingAPI"'}),
+    None,
+    {"Accept": "application/json"},
+    {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"http://h/OperatorAPI#pingAPI"'},
+    {"accept": None, "X-Mark": "1"},
 ]
 
 
-def as_requests_prepares(method, url, headers, params=None, cookies=None, **body):
+def as_requests_prepares(method, url, headers=None, params=None, cookies=None, **body):
     prepared = requests.PreparedRequest()
+    headers = requests.sessions.merge_setting(
+        headers, SESSION_HEADERS, dict_class=requests.structures.CaseInsensitiveDict)
     prepared.prepare(method=method, url=url, headers=headers, params=params,
                      cookies=cookies if cookies is not None else requests.cookies.RequestsCookieJar(),
                      hooks=requests.hooks.default_hooks(), **body)
@@ -62,7 +64,7 @@ def sent(prepared):
 @pytest.mark.parametrize("body", BODIES)
 @pytest.mark.parametrize("headers", HEADERS)
 def test_a_request_is_what_requests_prepares(url, params, body, headers):
-    templates = Templates()
+    templates = Templates(SESSION_HEADERS)
     expected = as_requests_prepares("POST", url, headers, params, **body)
     for _twice in range(2):  # from a new template, then from the one kept
         prepared = templates.prepared("POST", url, headers, params=params,
@@ -74,26 +76,24 @@ def test_a_request_is_what_requests_prepares(url, params, body, headers):
 def test_the_cookie_jar_gives_its_header_to_the_servers_it_holds_cookies_of():
     jar = requests.cookies.RequestsCookieJar()
     jar.set("lb", "node2", domain="crm.example", path="/api")
-    templates = Templates()
+    templates = Templates(SESSION_HEADERS)
     for url in ("http://crm.example/api/customer/list", "http://crm.example/other",
                 "http://billing.example/api/x"):
-        prepared = templates.prepared("GET", url, SESSION_HEADERS, cookies=jar)
-        assert sent(prepared) == sent(as_requests_prepares("GET", url, SESSION_HEADERS,
-                                                           cookies=jar))
+        prepared = templates.prepared("GET", url, cookies=jar)
+        assert sent(prepared) == sent(as_requests_prepares("GET", url, cookies=jar))
         assert prepared._cookies is jar  # a redirect's request takes the session's cookies
-    assert "Cookie" in templates.prepared("GET", URLS[0].replace("127.0.0.1:8080", "crm.example"),
-                                          SESSION_HEADERS, cookies=jar).headers
+    assert "Cookie" in templates.prepared("GET", "http://crm.example/api/x", cookies=jar).headers
 
 
 def test_a_url_and_its_headers_are_prepared_once(monkeypatch):
     """What depends on the URL and the headers only is not worked out again per request."""
-    templates = Templates()
+    templates = Templates(SESSION_HEADERS)
     parsed = []
     original = requests.PreparedRequest.prepare_url
     monkeypatch.setattr(requests.PreparedRequest, "prepare_url",
                         lambda self, *args: parsed.append(args) or original(self, *args))
     for number in range(5):
-        prepared = templates.prepared("GET", URLS[0], SESSION_HEADERS, params={"id": number},
+        prepared = templates.prepared("GET", URLS[0], params={"id": number},
                                       cookies=requests.cookies.RequestsCookieJar())
         assert prepared.url == f"{URLS[0]}?id={number}"
     assert len(parsed) == 1
@@ -101,10 +101,10 @@ def test_a_url_and_its_headers_are_prepared_once(monkeypatch):
 
 def test_past_the_cap_requests_prepares_each_request_itself(monkeypatch):
     monkeypatch.setattr(http_request, "MAX_TEMPLATES", 2)
-    templates = Templates()
+    templates = Templates(SESSION_HEADERS)
     urls = [f"http://onu.example/onu/{number}" for number in range(4)]
     for url in urls:
-        prepared = templates.prepared("GET", url, SESSION_HEADERS, params={"a": "b c"})
+        prepared = templates.prepared("GET", url, params={"a": "b c"})
         assert prepared.url == url + "?a=b+c"
     assert len(templates._by_request) == 2
 
@@ -112,6 +112,6 @@ def test_past_the_cap_requests_prepares_each_request_itself(monkeypatch):
 def test_a_header_requests_refuses_is_refused_as_requests_refuses_it():
     headers = {"X-Bad": "line\nbreak"}
     with pytest.raises(requests.exceptions.InvalidHeader):
-        Templates().prepared("GET", URLS[0], headers)
+        Templates(SESSION_HEADERS).prepared("GET", URLS[0], headers)
     with pytest.raises(requests.exceptions.InvalidHeader):
-        Templates().prepared("GET", URLS[0], {"X-List": ["not", "text"]})
+        Templates(SESSION_HEADERS).prepared("GET", URLS[0], {"X-List": ["not", "text"]})
