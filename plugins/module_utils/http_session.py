@@ -53,6 +53,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendUnavailable,
     ValidationError,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils.http_request import Templates
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
 try:
@@ -218,12 +219,34 @@ if urllib3 is not None:
         requests parses the URL and, when ``verify`` names a CA bundle (as
         ``REQUESTS_CA_BUNDLE`` does), asks the file system whether it is a
         folder, on every request: at 20,000 requests a sixth of the module's CPU.
-        The answer depends only on the server, ``verify`` and ``cert``.
+        The answer depends only on the server, ``verify`` and ``cert``. So does
+        the pool itself when no proxy is in the way: requests would look for a
+        proxy, merge the pool's settings and ask the pool manager for it again
+        (a twelfth of a request's CPU); it is kept until the adapter closes.
         """
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pool_keys = {}
+            self._direct_pools = {}
+
+        def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+            if proxies:  # (only the proxies for this server: see HttpSession.proxies_of)
+                return super().get_connection_with_tls_context(request, verify, proxies, cert)
+            key = (server_of(request.url), verify, cert)
+            pool = self._direct_pools.get(key)
+            if pool is None:
+                pool = self._direct_pools[key] = super().get_connection_with_tls_context(
+                    request, verify, proxies, cert)
+            return pool
+
+        def close(self):
+            self._direct_pools.clear()
+            super().close()
+
+        def request_url(self, request, proxies):
+            # Without proxies requests sends the URL's path and query (path_url).
+            return request.path_url if not proxies else super().request_url(request, proxies)
 
         def init_poolmanager(self, *args, **kwargs):
             super().init_poolmanager(*args, **kwargs)
@@ -246,9 +269,10 @@ if urllib3 is not None:
         (proxies, CA bundle, ~/.netrc): a copy of the cookie jar, a dozen mapping
         checks, at two requests a record a sixth of the module's CPU. Within a
         task none of it changes, and no call of this collection sets cookies,
-        auth, proxies or TLS options of its own: ``request`` prepares with
-        requests' own ``PreparedRequest.prepare`` (the session's cookie jar as
-        it is, URL credentials as basic auth) and sends with the session's
+        auth, proxies or TLS options of its own: ``request`` prepares as
+        requests' own ``PreparedRequest.prepare`` does (the session's cookie jar
+        as it is, URL credentials as basic auth; what depends only on the method,
+        the URL and the headers once, see ``http_request``) and sends with the session's
         settings; requests and urllib3 do the rest (adapters, retries,
         redirects, cookies kept). ``trust_env`` is off, and redirects still take
         the proxies (and NO_PROXY) of the URL they lead to, read once per server
@@ -259,6 +283,8 @@ if urllib3 is not None:
             super().__init__()
             self.trust_env = False
             self.proxies_of = proxies_of
+            # (the session's headers are set once, before the first request: see _session)
+            self.templates = Templates(self.headers)
 
         def request(self, method, url, params=None, data=None, headers=None, json=None,
                     timeout=None, allow_redirects=True, **others):
@@ -266,16 +292,9 @@ if urllib3 is not None:
                 return super().request(method, url, params=params, data=data, headers=headers,
                                        json=json, timeout=timeout,
                                        allow_redirects=allow_redirects, **others)
-            if headers:
-                merged = requests.structures.CaseInsensitiveDict(self.headers)
-                merged.update(headers)
-                # As requests merges: a header given as None removes the session's.
-                headers = requests.structures.CaseInsensitiveDict(
-                    (name, value) for name, value in merged.items() if value is not None)
-            prepared = requests.PreparedRequest()
-            prepared.prepare(method=method.upper(), url=url, headers=headers or self.headers,
-                             data=data, json=json, params=params, cookies=self.cookies,
-                             hooks=self.hooks)
+            prepared = self.templates.prepared(
+                method.upper(), url, headers, params=params, data=data, json=json,
+                cookies=self.cookies, hooks=self.hooks)
             return self.send(prepared, timeout=timeout, allow_redirects=allow_redirects,
                              proxies=self.proxies, stream=self.stream, verify=self.verify,
                              cert=self.cert)

@@ -364,6 +364,24 @@ def test_the_connection_pool_holds_a_connection_per_thread_of_the_task():
     assert http.session.get_adapter("http://127.0.0.1:9/")._pool_maxsize == 16
 
 
+def test_a_servers_connection_pool_is_looked_up_once_until_the_session_closes(scripted, monkeypatch):
+    """Without a proxy, the pool of a server is the same for every request: asked of
+    the pool manager once - and again once the session was closed."""
+    server = scripted()
+    http = HttpSession(server.url, timeout=5, sleep=lambda _: None)
+    manager = http.session.get_adapter(server.url).poolmanager
+    looked = []
+    original = manager.connection_from_host
+    monkeypatch.setattr(manager, "connection_from_host",
+                        lambda *a, **k: looked.append(original(*a, **k)) or looked[-1])
+    for path in ("x", "y", "z"):
+        assert http.request("GET", path, idempotent=True).status_code == 200
+    assert len(looked) == 1
+    http.session.close()
+    assert http.request("GET", "x", idempotent=True).status_code == 200
+    assert len(looked) == 2 and len(server.seen) == 4
+
+
 # --- the concurrency option: session_from_params ------------------------------------
 
 def connection(**options):

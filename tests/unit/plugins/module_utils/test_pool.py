@@ -67,3 +67,37 @@ def test_an_error_that_stops_leaves_items_not_yet_started_unsent():
     outcomes = Pool(1).map(work, range(6), stops=lambda error: isinstance(error, ConnectionError))
     assert sent == [0, 1, 2]
     assert [o.skipped for o in outcomes] == [False, False, False, True, True, True]
+
+
+def test_threads_stop_taking_items_once_an_error_stops_and_finish_those_running():
+    started, lock = [], threading.Lock()
+
+    def work(item):
+        with lock:
+            started.append(item)
+        time.sleep(0.01)
+        if item == 3:
+            raise ConnectionError("down")
+        return item
+
+    outcomes = Pool(3).map(work, range(40), stops=lambda error: isinstance(error, ConnectionError))
+    assert isinstance(outcomes[3].error, ConnectionError)
+    ran = [index for index, outcome in enumerate(outcomes) if not outcome.skipped]
+    assert sorted(started) == ran and len(ran) < 10
+    assert all(outcome.value == index for index, outcome in enumerate(outcomes)
+               if index in ran and index != 3)
+
+
+def test_an_interrupt_in_a_thread_is_raised_in_the_calling_thread_and_nothing_more_starts():
+    started = []
+
+    def work(item):
+        started.append(item)
+        time.sleep(0.01)
+        if item == 1:
+            raise KeyboardInterrupt
+        return item
+
+    with pytest.raises(KeyboardInterrupt):
+        Pool(2).map(work, range(40))
+    assert len(started) < 6
