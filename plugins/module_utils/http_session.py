@@ -235,7 +235,9 @@ if urllib3 is not None:
                 return super().get_connection_with_tls_context(request, verify, proxies, cert)
             key = (server_of(request.url), verify, cert)
             pool = self._direct_pools.get(key)
-            if pool is None:
+            # A pool the pool manager has closed (urllib3 2.0 closes the least recently
+            # used past pool_connections servers) is asked for again.
+            if pool is None or pool.pool is None:
                 pool = self._direct_pools[key] = super().get_connection_with_tls_context(
                     request, verify, proxies, cert)
             return pool

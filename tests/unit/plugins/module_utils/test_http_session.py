@@ -382,6 +382,23 @@ def test_a_servers_connection_pool_is_looked_up_once_until_the_session_closes(sc
     assert len(looked) == 2 and len(server.seen) == 4
 
 
+def test_a_pool_the_pool_manager_closed_is_not_used_again(scripted):
+    """urllib3's pool manager may close a server's pool (urllib3 2.0 closes the
+    least recently used past pool_connections servers, as a task redirected to
+    many would meet): the next request to that server gets a pool again instead
+    of failing on a closed one."""
+    server = scripted()
+    http = HttpSession(server.url, timeout=5, sleep=lambda _: None)
+    assert http.request("GET", "x", idempotent=True).status_code == 200
+    adapter = http.session.get_adapter(server.url)
+    pool = adapter.get_connection_with_tls_context(
+        requests.Request("GET", server.url).prepare(), http.session.verify)
+    adapter.poolmanager.clear()  # as urllib3 2.0 evicts a pool: dropped, then closed
+    pool.close()
+    assert http.request("GET", "y", idempotent=True).status_code == 200
+    assert len(server.seen) == 2
+
+
 # --- the concurrency option: session_from_params ------------------------------------
 
 def connection(**options):
