@@ -80,6 +80,17 @@ options:
         limits then apply to other groups of records.
     type: int
     default: 1
+  workers:
+    description:
+      - How many worker processes at most read and check the subscriber files, when they
+        hold 1 MB or more in all. C(0) is one per core the controller may use (at most 8);
+        C(1) reads them in the plugin's own process.
+      - In a container whose CPU limit is below its node's cores (an AWX execution pod),
+        set the limit here, since the cores counted are the node's.
+      - A worker that dies (killed for memory) leaves its files to the plugin's own
+        process; the hosts, the shards and the problems are the same.
+    type: int
+    default: 0
   group:
     description: The group the host is added to.
     type: str
@@ -103,8 +114,8 @@ notes:
     C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=True) (C([inventory] any_unparsed_is_failed = True))
     when it is one of several (an inventory folder, or several C(-i)).
   - When the files hold 1 MB or more in all, they are read and checked in worker
-    processes, one per core the controller may use (at most 8); the hosts, the shards
-    and the problems are those of one process reading the files in order.
+    processes (O(workers)); the hosts, the shards and the problems are those of one
+    process reading the files in order.
   - Files are read with PyYAML's C(CSafeLoader) when PyYAML has LibYAML (thousands of
     files load fast), its C(SafeLoader) otherwise. Ansible's own tags (C(!vault),
     C(!unsafe)) are therefore not understood in subscriber files, and no value in
@@ -228,6 +239,9 @@ class InventoryModule(BaseInventoryPlugin):
         count = self.get_option("shards")
         if count < 1:
             raise AnsibleParserError(f"shards must be 1 or more, got {count}")
+        workers = self.get_option("workers")
+        if workers < 0:
+            raise AnsibleParserError(f"workers must be 0 (one per core) or more, got {workers}")
         if not os.path.isdir(root):
             raise AnsibleParserError(f"the subscriber repository {root} is not a folder")
         files = subscriber_files(root, patterns)
@@ -236,7 +250,7 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(
                 f"the subscriber repository {root} has no file named {' or '.join(patterns)}; "
                 "nothing was sent to any backend")
-        shards, problems = read_shards(root, files, count)
+        shards, problems = read_shards(root, files, count, workers)
         if problems:
             many = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             raise AnsibleParserError(

@@ -73,7 +73,7 @@ def merged(session_headers, headers):
 
 class Templates:
     """The templates of one session's requests, by method, URL and the request's
-    own headers (``session_headers``: the session's, set before its first request)."""
+    own headers and the session's (``session_headers``, read at every request)."""
 
     def __init__(self, session_headers):
         self.session_headers = session_headers
@@ -105,7 +105,10 @@ class Templates:
 
     def _template(self, method, url, headers):
         try:
-            key = (method, url, tuple(headers.items()) if headers else None)
+            # The session's headers are part of the key: a client may change them
+            # after a request (zeep's transport sets its User-Agent on the session).
+            key = (method, url, tuple(headers.items()) if headers else None,
+                   tuple(self.session_headers.items()))
             template = self._by_request.get(key)
         except TypeError:  # a header value that cannot be a key: requests will say what
             return None

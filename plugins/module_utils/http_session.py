@@ -285,7 +285,6 @@ if urllib3 is not None:
             super().__init__()
             self.trust_env = False
             self.proxies_of = proxies_of
-            # (the session's headers are set once, before the first request: see _session)
             self.templates = Templates(self.headers)
 
         def request(self, method, url, params=None, data=None, headers=None, json=None,

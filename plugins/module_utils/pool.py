@@ -88,14 +88,16 @@ class Pool:
 
         threads = [threading.Thread(target=take_in_turn)
                    for _thread in range(min(self.size, len(items)))]
-        for thread in threads:
-            thread.start()
+        started = []
         try:
             for thread in threads:
+                thread.start()
+                started.append(thread)
+            for thread in started:
                 thread.join()
         finally:
-            # Interrupted (KeyboardInterrupt): the requests in flight finish, no
-            # other is sent.
+            # Interrupted (KeyboardInterrupt), or a thread that could not start:
+            # the requests in flight finish, no other is sent.
             stopped.set()
         if escaped:
             raise escaped[0]

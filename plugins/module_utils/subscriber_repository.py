@@ -24,6 +24,9 @@ import functools
 import json
 import multiprocessing
 import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import Validation
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
@@ -46,9 +49,10 @@ def compact_json(value):
     return json.dumps(value, separators=(",", ":"))
 
 
-def read_shards(root, files, count, workers=None):
+def read_shards(root, files, count, workers=0):
     """(``count`` shards of the subscribers in ``files`` under ``root``, each held as
-    its compact JSON text; every problem of the files and their subscribers)."""
+    its compact JSON text; every problem of the files and their subscribers).
+    ``workers``: the worker processes at most (0: one per core; 1: none)."""
     validation, problems = Validation(), []
     shards = empty_shards(count)
     for wrong, examined in _examined_files(root, files, count, validation, workers):
@@ -61,20 +65,48 @@ def read_shards(root, files, count, workers=None):
 
 
 def _examined_files(root, files, count, examiner, workers):
-    if workers is None:
+    """Each file's examination, in the files' order: from worker processes when
+    there are enough files, else (and for what a worker that died left) here."""
+    if not workers:
         workers = available_cores() if _size(root, files) >= SPREAD_BYTES else 1
     workers = min(workers, len(files), MOST_WORKERS)
-    if workers < 2 or multiprocessing.current_process().daemon:  # a daemon has no children
-        for relative in files:
-            yield _examined_file(root, count, relative, examiner)
-        return
+    done = 0
+    if workers >= 2 and not multiprocessing.current_process().daemon:  # a daemon has no children
+        try:
+            for examined in _examined_in_workers(root, files, count, examiner, workers):
+                yield examined
+                done += 1
+        except (BrokenProcessPool, OSError):
+            # A worker killed (out of memory in a container) or no pool to be had
+            # (no /dev/shm): the files not yet examined are read here, as without
+            # workers - the parse never waits for an answer that cannot come.
+            pass
+    for relative in files[done:]:
+        yield _examined_file(root, count, relative, examiner)
+
+
+def _examined_in_workers(root, files, count, examiner, workers):
     # Forked, as Ansible forks its own workers: each has the collection's code loaded.
-    context = multiprocessing.get_context("fork")
     # Files may hold one subscriber each or thousands: chunks of a few files, many
     # chunks a worker, so that no worker is left with a long tail.
     chunk = max(1, min(32, len(files) // (workers * 16)))
-    with context.Pool(workers, initializer=_EXAMINER.append, initargs=(examiner,)) as pool:
-        yield from pool.imap(functools.partial(_examined_in_worker, root, count), files, chunk)
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_start_worker, initargs=(examiner,))
+    try:
+        yield from executor.map(functools.partial(_examined_in_worker, root, count), files,
+                                chunksize=chunk)
+    finally:
+        # Interrupted (Ctrl-C) or done: what no worker has started is not started.
+        executor.shutdown(cancel_futures=True)
+
+
+def _start_worker(examiner):
+    # Ctrl-C is the parse's to handle (the workers would each print a traceback),
+    # and a SIGTERM handler the controller installed (refresh_inventory) is not
+    # the worker's: it would look after the controller's processes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _EXAMINER.append(examiner)
 
 
 def _size(root, files):

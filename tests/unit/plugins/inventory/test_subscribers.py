@@ -228,6 +228,21 @@ def test_a_shard_count_below_one_is_an_error(repo, shards):
         parse(repo.config(shards=shards))
 
 
+def test_workers_says_how_many_processes_read_the_files(repo, monkeypatch):
+    """workers: 1 reads in the plugin's process (a container limited to one CPU);
+    below 0 is an error, before any file is read."""
+    write_tree(repo)
+    asked = []
+    read = plugin_module().read_shards
+    monkeypatch.setattr(plugin_module(), "read_shards",
+                        lambda *args: asked.append(args[3]) or read(*args))
+    assert parse(repo.config(workers=1)).hosts.keys() == parse(repo.config()).hosts.keys()
+    assert asked == [1, 0]
+    with pytest.raises(AnsibleParserError, match="workers must be 0 .one per core. or more, got -1"):
+        parse(repo.config(workers=-1))
+    assert len(asked) == 2
+
+
 def test_subscriber_text_is_never_trusted_as_a_template(repo):
     repo.write("a.yml", "id: SUB-1\nname: {first: \"{{ lookup('pipe', 'id') }}\"}\n")
     host = manager(repo.config()).get_host("subscribers")

@@ -99,6 +99,16 @@ def test_a_url_and_its_headers_are_prepared_once(monkeypatch):
     assert len(parsed) == 1
 
 
+def test_a_header_the_session_changes_after_a_request_is_sent_changed():
+    """A client may set a session header after requests were prepared (zeep sets its
+    User-Agent on the session it is given): the next request carries the new one."""
+    session_headers = requests.structures.CaseInsensitiveDict(SESSION_HEADERS)
+    templates = Templates(session_headers)
+    assert templates.prepared("GET", URLS[0]).headers["User-Agent"] == SESSION_HEADERS["User-Agent"]
+    session_headers["User-Agent"] = "Zeep/4.3.3 (www.python-zeep.org)"
+    assert templates.prepared("GET", URLS[0]).headers["User-Agent"] == "Zeep/4.3.3 (www.python-zeep.org)"
+
+
 def test_past_the_cap_requests_prepares_each_request_itself(monkeypatch):
     monkeypatch.setattr(http_request, "MAX_TEMPLATES", 2)
     templates = Templates(SESSION_HEADERS)

@@ -101,3 +101,29 @@ def test_an_interrupt_in_a_thread_is_raised_in_the_calling_thread_and_nothing_mo
     with pytest.raises(KeyboardInterrupt):
         Pool(2).map(work, range(40))
     assert len(started) < 6
+
+
+def test_a_thread_that_cannot_start_stops_the_items_not_yet_sent(monkeypatch):
+    """The process may start no more threads (a limit on processes): the error is
+    raised, and the thread already running sends no item after the one it holds."""
+    sent, holding = [], threading.Event()
+    start = threading.Thread.start
+    starts = []
+
+    def start_one_only(thread):
+        starts.append(thread)
+        if len(starts) > 1:
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    def work(item):
+        sent.append(item)
+        holding.wait(5)
+        return item
+
+    monkeypatch.setattr(threading.Thread, "start", start_one_only)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        Pool(4).map(work, range(20))
+    holding.set()
+    starts[0].join(5)
+    assert sent == [0]

@@ -1,6 +1,7 @@
 """The subscriber repository read, checked and split on several cores."""
 
 import json
+import os
 import pathlib
 
 import pytest
@@ -60,3 +61,21 @@ def test_a_small_repository_is_read_without_workers(repository, monkeypatch):
     root, names, _files = repository
     monkeypatch.setattr(subscriber_repository, "_examined_in_worker", None)  # unpicklable
     assert read_shards(str(root), names, 2) == read_shards(str(root), names, 2, workers=1)
+
+
+def test_a_worker_that_dies_leaves_its_files_to_this_process_not_a_parse_that_waits(
+        repository, monkeypatch):
+    """A worker killed (out of memory in a container) never answers for its files:
+    the parse reads what is left itself, and gives what one process gives."""
+    root, names, _files = repository
+    here = read_shards(str(root), names, 3, workers=1)
+    parent = os.getpid()
+    examined_file = subscriber_repository._examined_file
+
+    def dying_in_a_worker(root_, count, relative, examiner):
+        if os.getpid() != parent and relative.name == "block-05.yml":
+            os._exit(9)  # as the kernel's OOM killer ends it: no answer, no exception
+        return examined_file(root_, count, relative, examiner)
+
+    monkeypatch.setattr(subscriber_repository, "_examined_file", dying_in_a_worker)
+    assert read_shards(str(root), names, 3, workers=4) == here
