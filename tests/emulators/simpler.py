@@ -67,8 +67,9 @@ bytes, ``ipaddress`` ``10.<128 + n / 65536>.<n / 256 mod 256>.<n mod 256>``;
 ids follow the stored ones. The prefix takes letters, digits and ``_``.
 """
 
+import functools
 import json
-from json.encoder import encode_basestring_ascii
+from json.encoder import c_make_encoder, encode_basestring_ascii
 
 from flask import Response, g, request
 
@@ -90,22 +91,42 @@ def kind_of(function):
     return "read" if function in READS else "write"
 
 
+# The types of the values that json's C encoder writes alike with an indent or without.
+PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def rest_json(value, pad=""):
-    """``json.dumps(value, indent=3)``, byte for byte, in a third of the time: a list
+    """``json.dumps(value, indent=3)``, byte for byte, in a fraction of the time: a list
     of 200,000 items of equipment is answered in seconds. (With an indent, json
-    encodes in Python a token at a time; here each string is encoded by json's C
-    function and each container joined at once.)"""
+    encodes in Python a token at a time; here a container of plain values - a
+    customer, an item - is encoded by json's C encoder in one call, and the others
+    joined at once.)"""
     if isinstance(value, str):
         return encode_basestring_ascii(value)
+    if not value or not isinstance(value, (dict, list)):
+        return json.dumps(value)
     inner = pad + "   "
-    if isinstance(value, dict) and value:
+    items = value.values() if isinstance(value, dict) else value
+    if PLAIN.issuperset(map(type, items)):
+        text = flat_encoder(inner)(value)
+        return "%s\n%s%s\n%s%s" % (text[0], inner, text[1:-1], pad, text[-1])
+    if isinstance(value, dict):
         members = ("\n%s%s: %s" % (inner, json_key(key), rest_json(item, inner))
                    for key, item in value.items())
         return "{%s\n%s}" % (",".join(members), pad)
-    if isinstance(value, list) and value:
-        items = ("\n%s%s" % (inner, rest_json(item, inner)) for item in value)
-        return "[%s\n%s]" % (",".join(items), pad)
-    return json.dumps(value)
+    items = ("\n%s%s" % (inner, rest_json(item, inner)) for item in value)
+    return "[%s\n%s]" % (",".join(items), pad)
+
+
+@functools.lru_cache(maxsize=None)
+def flat_encoder(inner):
+    """json's C encoder (as ``json.dumps`` without an indent calls it) writing a
+    container's items as ``indent=3`` does at the depth ``inner``, but for the line
+    break after the opening bracket and before the closing one (which
+    :func:`rest_json` adds)."""
+    encode = c_make_encoder(None, json.JSONEncoder().default, encode_basestring_ascii, None, ": ",
+                            ",\n" + inner, False, False, True)
+    return lambda value: "".join(encode(value, 0))
 
 
 def json_key(key):
