@@ -75,10 +75,14 @@ from flask import Response, g, request
 
 from tests.emulators import simpler_soap as soap
 from tests.emulators.core import Emulator, parse_json
+from tests.emulators.kept import KeptAnswer
 from tests.emulators.simpler_api import FUNCTIONS, READS, SCHEMA, SimplerApi, generate, seed
 
 SOAP_PATH = "/API/operatorapi.pl"
 SOAP_ENDPOINT = "simpler-soap"
+# Reads whose REST answer is kept until the next write (tests.emulators.kept): the
+# whole equipment list, read once per shard of a run.
+KEPT = ("listEquipment",)
 RESOURCES = {
     "/restapi/customer": (("GET", "getCustomerData"), ("POST", "addCustomer"),
                           ("PUT", "modifyCustomer"), ("DELETE", "deleteCustomer")),
@@ -159,6 +163,7 @@ class SimplerEmulator(Emulator):
 
     def routes(self):
         self.api = SimplerApi(self.store)
+        self.kept = KeptAnswer(self.store)
         self.gensym = soap.Gensym()
         for function in FUNCTIONS:
             for prefix in ("/restapi/API/", "/API/"):
@@ -190,21 +195,31 @@ class SimplerEmulator(Emulator):
     # --- transports ---------------------------------------------------------------
     def _rest_view(self, function):
         def view():
-            params = parse_json(self.request.get_data(as_text=True) or "{}")
-            if not isinstance(params, dict):
-                result = "ERROR: the request body is not a JSON object"
-            else:
-                params = {str(k): v if v is None or isinstance(v, str) else
-                          (json.dumps(v) if isinstance(v, (dict, list)) else str(v))
-                          for k, v in params.items()}
-                result = self.call(function, params)
-                if function == "searchCustomer" and isinstance(result, dict):
-                    result = self.rest_search_shape(result)
-            body = rest_json({"ip": self.request.remote_addr, "result": result})
+            body = self.rest_answer(function, self.request.get_data(as_text=True))
             return Response(body, status=200, mimetype="application/json")
 
         view.__name__ = "rest_" + function
         return view
+
+    def rest_answer(self, function, text):
+        """The JSON text of a REST call's answer (encoded, when it was kept)."""
+        params = parse_json(text or "{}")
+        if not isinstance(params, dict):
+            return self.rest_body("ERROR: the request body is not a JSON object")
+        params = {str(k): v if v is None or isinstance(v, str) else
+                  (json.dumps(v) if isinstance(v, (dict, list)) else str(v))
+                  for k, v in params.items()}
+        if function in KEPT and not self.refuse(params):
+            asked = (function, tuple(params.items()), self.request.remote_addr)
+            return self.kept.get(asked, lambda: self.rest_body(
+                self.call(function, params)).encode())
+        result = self.call(function, params)
+        if function == "searchCustomer" and isinstance(result, dict):
+            result = self.rest_search_shape(result)
+        return self.rest_body(result)
+
+    def rest_body(self, result):
+        return rest_json({"ip": self.request.remote_addr, "result": result})
 
     def rest_search_shape(self, result):
         if self.config["search_shape"] == "list":
