@@ -1,11 +1,12 @@
-"""A large read's answer, kept until the next write, and given again meanwhile.
+"""An answer kept until the next write, and given again meanwhile.
 
 A no-op run reads SIMPLer's whole equipment list once per shard: 20 times the
 same 200,000 items, each answer about 100 MB of JSON and two seconds of CPU to
-read and write. Nothing is written between them, so each answer is the last
-one: it is kept with the store's change count (every INSERT, UPDATE and DELETE
-moves it, as :mod:`tests.emulators.paging` relies on too) and given while the
-count has not moved. One answer is kept, the last one made.
+read and write; and each of its 400,000 calls reads the caller's account.
+Nothing is written between them, so each answer is the last one: it is kept
+with the store's change count (every INSERT, UPDATE and DELETE moves it, as
+:mod:`tests.emulators.paging` relies on too) and given while the count has not
+moved. One answer is kept, the last one made.
 """
 
 

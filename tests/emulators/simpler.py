@@ -164,6 +164,8 @@ class SimplerEmulator(Emulator):
     def routes(self):
         self.api = SimplerApi(self.store)
         self.kept = KeptAnswer(self.store)
+        # The account of the last caller: a run calls as one user, twice per record.
+        self.accounts = KeptAnswer(self.store)
         self.gensym = soap.Gensym()
         for function in FUNCTIONS:
             for prefix in ("/restapi/API/", "/API/"):
@@ -250,7 +252,8 @@ class SimplerEmulator(Emulator):
         user = params.get("api_username") or ""
         if allowed and caller not in allowed:
             return "ERROR: access denied: IP %s is not on the access list" % caller
-        account = self.store.one("SELECT * FROM accounts WHERE username = ?", (user,))
+        account = self.accounts.get(user, lambda: self.store.one(
+            "SELECT * FROM accounts WHERE username = ?", (user,)))
         if account is None or account["password"] != params.get("api_password"):
             return "ERROR: authentication failed for '%s' from %s" % (user, caller)
         if params.get("operator") not in (None, "", account["operator"]):
