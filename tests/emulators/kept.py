@@ -1,30 +1,45 @@
-"""An answer kept until the next write, and given again meanwhile.
+"""Answers kept until the next write, and given again meanwhile.
 
-A no-op run reads SIMPLer's whole equipment list once per shard: 20 times the
-same 200,000 items, each answer about 100 MB of JSON and two seconds of CPU to
-read and write; and each of its 400,000 calls reads the caller's account.
-Nothing is written between them, so each answer is the last one: it is kept
-with the store's change count (every INSERT, UPDATE and DELETE moves it, as
-:mod:`tests.emulators.paging` relies on too) and given while the count has not
-moved. One answer is kept, the last one made.
+A no-op run reads the same lists once per shard: 20 times SIMPLer's 200,000
+items of equipment (each answer about 100 MB of JSON and two seconds of CPU to
+read and write), 20 times each of the CRM's 2,225 pages; and each of SIMPLer's
+400,000 calls reads the caller's account. Nothing is written between them, so
+each answer is one made before: answers are kept with the store's change count
+(every INSERT, UPDATE and DELETE moves it, as :mod:`tests.emulators.paging`
+relies on too) and given while the count has not moved; a moved count drops
+them all. The last ``keep`` answers made are kept.
 """
 
+import threading
+from collections import OrderedDict
 
-class KeptAnswer:
-    def __init__(self, store):
+
+class KeptAnswers:
+    def __init__(self, store, keep=1):
         self.store = store
-        # (request, change count, answer) of the last answer made, or None
-        self.kept = None
+        self.keep = keep
+        self.lock = threading.Lock()
+        # request -> answer, the last made last, all made at change count ``changes``
+        self.kept = OrderedDict()
+        self.changes = None
 
     def get(self, request, make):
         """The answer to ``request`` (any hashable value that says all the answer
-        depends on, but the stored data): the kept one, or ``make()``'s."""
+        depends on, but the stored data): a kept one, or ``make()``'s."""
         with self.store.lock:
             # Counted before make() reads: a write meanwhile moves the count past it.
             changes = self.store.changes()
-        kept = self.kept
-        if kept is not None and kept[0] == request and kept[1] == changes:
-            return kept[2]
+        with self.lock:
+            if changes != self.changes:
+                self.kept.clear()
+                self.changes = changes
+            elif request in self.kept:
+                self.kept.move_to_end(request)
+                return self.kept[request]
         answer = make()
-        self.kept = (request, changes, answer)
+        with self.lock:
+            if changes == self.changes:
+                self.kept[request] = answer
+                while len(self.kept) > self.keep:
+                    self.kept.popitem(last=False)
         return answer

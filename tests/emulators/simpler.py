@@ -75,7 +75,7 @@ from flask import Response, g, request
 
 from tests.emulators import simpler_soap as soap
 from tests.emulators.core import Emulator, parse_json
-from tests.emulators.kept import KeptAnswer
+from tests.emulators.kept import KeptAnswers
 from tests.emulators.simpler_api import FUNCTIONS, READS, SCHEMA, SimplerApi, generate, seed
 
 SOAP_PATH = "/API/operatorapi.pl"
@@ -163,9 +163,9 @@ class SimplerEmulator(Emulator):
 
     def routes(self):
         self.api = SimplerApi(self.store)
-        self.kept = KeptAnswer(self.store)
+        self.kept = KeptAnswers(self.store)
         # The account of the last caller: a run calls as one user, twice per record.
-        self.accounts = KeptAnswer(self.store)
+        self.accounts = KeptAnswers(self.store)
         self.gensym = soap.Gensym()
         for function in FUNCTIONS:
             for prefix in ("/restapi/API/", "/API/"):
