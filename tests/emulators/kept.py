@@ -23,6 +23,10 @@ class KeptAnswers:
         self.kept = OrderedDict()
         self.changes = None
 
+    def clear(self):
+        with self.lock:
+            self.kept.clear()
+
     def get(self, request, make):
         """The answer to ``request`` (any hashable value that says all the answer
         depends on, but the stored data): a kept one, or ``make()``'s."""
