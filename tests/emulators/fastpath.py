@@ -17,6 +17,11 @@ OPTIONS), a path under a script name, a write (UserSide's one URL serves both)
 import time
 
 from werkzeug.exceptions import InternalServerError
+from werkzeug.wrappers import Response
+
+# The headers of an answer that werkzeug's finishing (Response.__call__) sends as
+# they are, when its body is known and its status has one (see FastPath.finish).
+PLAIN_HEADERS = frozenset(("content-type", "content-length", "retry-after"))
 
 
 class FastPath:
@@ -44,6 +49,22 @@ class FastPath:
         response = emulator.admit(kind, counter) or self.answer(view, request)
         emulator.times.record(counter, time.perf_counter() - clock[0],
                               time.thread_time() - clock[1])
+        return self.finish(response, environ, start_response)
+
+    @staticmethod
+    def finish(response, environ, start_response):
+        """Send ``response`` as werkzeug's ``Response.__call__`` does, without its copies
+        and checks when it would send the response's own status, headers and body
+        as they are: a body held whole (its length in its headers), a status that
+        has one, no location to make absolute (a read's answer, as a rule)."""
+        if isinstance(response, Response) and response.is_sequence:
+            status = response.status_code
+            headers = response.headers.to_wsgi_list()
+            names = {name.lower() for name, _value in headers}
+            if ("content-length" in names and names <= PLAIN_HEADERS
+                    and status >= 200 and status not in (204, 304)):
+                start_response(response.status, headers)
+                return response.response
         return response(environ, start_response)
 
     def answer(self, view, request):

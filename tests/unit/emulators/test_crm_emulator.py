@@ -199,3 +199,19 @@ def test_counters_and_a_dropped_create_answer_after_commit(emulator, client):
     counts = emulator.counters.snapshot()
     assert counts["writes"] == {"create": 1}
     assert counts["reads"] == {"list": 1}
+
+
+def test_a_page_is_read_again_only_after_a_write(emulator, client):
+    """A page read once per shard of a run is answered as it was while nothing was
+    written (tests.emulators.kept), byte for byte, and read again after a write."""
+    page = dict(AUTH, rows_limit="100", rows_offset="90")
+    first = client.post("/api/customer/list", data=page)
+    with emulator.store.traced() as issued:
+        again = client.post("/api/customer/list", data=page)
+    assert (again.data, again.headers) == (first.data, first.headers)
+    assert not [sql for sql, _args in issued if "FROM customers" in sql]
+    target = first.get_json()["result"][0]["id"]
+    assert call(client, "update", customerid=target, name="Renamed")["result"] == "done"
+    assert listed(client, rows_limit="100", rows_offset="90")[0]["name"] == "Renamed"
+    emulator.configure({"native_types": True})
+    assert listed(client, rows_limit="100", rows_offset="90")[0]["id"] == int(target)

@@ -8,6 +8,7 @@ handed the request to Flask, for what it leaves to Flask).
 """
 
 import json
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -15,6 +16,8 @@ from werkzeug.test import Client
 
 from tests.emulators import server
 
+from tests.emulators.crm import SEED_API_KEY, CrmEmulator
+from tests.emulators.kept import KeptAnswers
 from tests.emulators.simpler import SimplerEmulator
 from tests.emulators.userside import UsersideEmulator
 
@@ -25,6 +28,11 @@ KEY = "userside-test-key"
 def simpler_rest(function, method="POST", **params):
     path = "/restapi/API/" + function
     return lambda client: client.open(path, method=method, json=dict(AUTH, **params))
+
+
+def crm_list(**fields):
+    form = dict(userid="5", api_key=SEED_API_KEY, **fields)
+    return lambda client: client.post("/api/customer/list", data=form)
 
 
 def userside(action, method="GET", key=KEY, **params):
@@ -59,6 +67,16 @@ REQUESTS = {
     "simpler write": (SimplerEmulator, {}, simpler_rest(
         "modifyCustomer", customerid="1", note="n"), False),
     "simpler HEAD": (SimplerEmulator, {}, simpler_rest("pingAPI", method="HEAD"), False),
+    "crm page": (CrmEmulator, {}, crm_list(rows_limit="100", rows_offset="5"), True),
+    "crm page as numbers": (CrmEmulator, {"native_types": True}, crm_list(
+        rows_limit="3", sort_field="name", sort_order="desc", city=" kochi "), True),
+    "crm count": (CrmEmulator, {}, crm_list(show_count="1", name="%Customer 0%"), True),
+    "crm wrong key": (CrmEmulator, {}, lambda client: client.post(
+        "/api/customer/list", data={"userid": "5", "api_key": "x"}), True),
+    "crm bad paging": (CrmEmulator, {}, crm_list(rows_limit="1e3"), True),
+    "crm write": (CrmEmulator, {}, lambda client: client.post(
+        "/api/customer/delete", data={"userid": "5", "api_key": SEED_API_KEY,
+                                      "customerid": "999999"}), False),
     "userside get_abon_id": (UsersideEmulator, {}, userside(
         "get_abon_id", data_typer="login", data_value="SD-000007"), True),
     "userside get_abon_id, no value": (UsersideEmulator, {}, userside(
@@ -143,6 +161,10 @@ def sent_twice(emulator, send):
 
     answers = []
     for wsgi in (emulator.fast, flask_wsgi):
+        # Each path makes its own answer, none given from what the other made.
+        for kept in vars(emulator).values():
+            if isinstance(kept, KeptAnswers):
+                kept.clear()
         emulator.counters.reset()
         emulator.times.reset()
         emulator.fast.flask_wsgi = counting
@@ -189,6 +211,9 @@ SERVED = {
     SimplerEmulator: lambda url: urllib.request.Request(
         url + "restapi/API/getCustomerData", json.dumps(dict(AUTH, customerid="1")).encode(),
         {"Content-Type": "application/json"}),
+    CrmEmulator: lambda url: urllib.request.Request(
+        url + "api/customer/list", urllib.parse.urlencode(
+            {"userid": "5", "api_key": SEED_API_KEY}).encode()),
     UsersideEmulator: lambda url: url + "api.php?key=%s&cat=customer&action=get_data&"
                                         "customer_id=1" % KEY,
 }

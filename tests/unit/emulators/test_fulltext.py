@@ -157,13 +157,13 @@ def test_a_piece_that_finds_too_many_rows_gives_way_to_the_whole_text(tmp_path, 
     emulator = SimplerEmulator(str(tmp_path / "s.sqlite"), seed_records=30)
     monkeypatch.setattr(fulltext, "FEW", 5)
     with emulator.store.traced() as issued:
-        # The last eight characters are in one customer's nickname, the first eight in
-        # every one's: the last eight name the candidates.
+        # The last five characters are in one customer's nickname, the first five in
+        # every one's: the last five name the candidates.
         found = fulltext.candidates(emulator.store.query, "customer_search", "lc_nickname",
                                     "seed_000012")
     assert len(issued) == 1 and found == [14]
     with emulator.store.traced() as issued:
-        # "mple.net" and "seed_000" are in every e-mail address: the whole text decides.
+        # "e.net" and "seed_" are in every e-mail address: the whole text decides.
         found = fulltext.candidates(emulator.store.query, "customer_search", "lc_email",
                                     "seed_000012@example.net")
     assert len(issued) == 3 and found == [14]

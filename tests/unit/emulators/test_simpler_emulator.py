@@ -188,6 +188,30 @@ def test_equipment_is_written_with_mac_and_read_as_macaddress(client):
     assert (item["description"], item["imsi"]) == ("d", "1234")
 
 
+def test_an_account_changed_is_read_again(emulator, client):
+    """The caller's account is kept until the next write (tests.emulators.kept)."""
+    assert rest(client, "pingAPI") == "OK"
+    emulator.store.conn.execute("UPDATE accounts SET password = 'renewed'")
+    assert rest(client, "pingAPI").startswith("ERROR: authentication failed")
+    assert rest(client, "pingAPI", auth=dict(AUTH, api_password="renewed")) == "OK"
+
+
+def test_the_equipment_list_is_read_again_only_after_a_write(emulator, client):
+    """A list read once per shard of a run is answered from the last answer while
+    nothing was written (tests.emulators.kept), byte for byte, and read again after."""
+    listed = client.post("/restapi/API/listEquipment", json=AUTH).data
+    with emulator.store.traced() as issued:
+        assert client.post("/restapi/API/listEquipment", json=AUTH).data == listed
+        assert client.get("/restapi/equipment", json=AUTH).data == listed
+    assert not [sql for sql, _args in issued if "FROM equipment" in sql]
+    assert rest(client, "modifyEquipment", equipid="32", description="moved") == "OK"
+    assert "moved" in [item["description"] for item in rest(client, "listEquipment")["equipment"]]
+    assert rest(client, "listEquipment", auth=dict(AUTH, api_password="x")).startswith(
+        "ERROR: authentication failed")
+    emulator.configure({"access_list": "10.0.0.1"})
+    assert rest(client, "listEquipment").startswith("ERROR: access denied")
+
+
 @pytest.mark.parametrize("params, error", [
     ({"nickname": "NS2"}, "already exists"),
     ({"nickname": "n", "ipaddress": "10.1.1"}, "not a valid IP"),
