@@ -115,6 +115,8 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         # (sql, args) of every query while a test traces them (see traced()).
         self.issued = None
+        # Resets so far: dropping the tables moves no change count (see changes()).
+        self.resets = 0
         with self.lock:
             fresh = not self.conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table'"
@@ -139,6 +141,7 @@ class Store:
                     "AND name NOT LIKE 'sqlite_%' ORDER BY sql LIKE 'CREATE VIRTUAL%' DESC"
                 )
             ]
+            self.resets += 1
             for table in tables:
                 self.conn.execute('DROP TABLE IF EXISTS "%s"' % table)
             self.conn.executescript(self.schema)
@@ -156,8 +159,10 @@ class Store:
             return [dict(row) for row in self.conn.execute(sql, args).fetchall()]
 
     def changes(self):
-        """Rows written through this connection so far: equal twice, nothing changed between."""
-        return self.conn.total_changes
+        """Rows written through this connection so far, and the resets: equal twice,
+        nothing changed between (a reset that seeds nothing writes no row)."""
+        with self.lock:
+            return self.resets, self.conn.total_changes
 
     @contextlib.contextmanager
     def traced(self):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.emulators.core import Store
+from tests.emulators.kept import KeptAnswers
 from tests.emulators.paging import Pager
 
 SCHEMA = """
@@ -79,3 +80,19 @@ def test_counts_are_kept_until_a_write(store):
     assert len(issued) == 1
     store.conn.execute("INSERT INTO rows (kind) VALUES (0)")  # outside any transaction too
     assert pager.count("rows", ["kind = ?"], [0]) == 85
+
+
+def test_an_answer_kept_before_a_reset_is_not_given_after_it(tmp_path):
+    """A reset drops the tables; an emulator whose seed writes no row moved no
+    change count with it: a kept answer must still be made again."""
+    store = Store(str(tmp_path / "empty.sqlite"), SCHEMA, lambda db: None)
+    kept = KeptAnswers(store)
+    store.conn.execute("INSERT INTO rows (kind) VALUES (1)")
+
+    def count():
+        return store.one("SELECT COUNT(*) AS n FROM rows")["n"]
+
+    assert kept.get("count", count) == 1
+    store.reset()
+    assert kept.get("count", count) == 0
+    store.conn.close()
