@@ -115,7 +115,7 @@ class Sieve:
         without ``marker``, or of an answer read again unsifted, is for the read
         to judge. Told by the row itself, so that each answer (each page of a
         list) says it for its own rows."""
-        return type(row) is KeptRow
+        return isinstance(row, KeptRow)
 
     def parser(self, rows_of):
         """``parse`` for a list whose rows ``rows_of(answer)`` finds."""
