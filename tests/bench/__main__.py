@@ -121,6 +121,7 @@ class Bench:
         run = Run(commands, env, self.work, self.log)
         codes = run.wait()
         self.module_peak = run.module_peak
+        self.ansible_cpu = run.cpu
         self.log.write(f"----- {label}: {run.seconds:.1f} s; at the memory peak, "
                        f"{run.peak / 2 ** 20:.0f} MB:\n" + "".join(
                            f"  {pss / 2 ** 20:7.0f} MB  {command}\n"
@@ -188,6 +189,7 @@ class Bench:
             "changed": sum(t["changed"] for t in task), "failed": sum(t["failed"] for t in task),
             "requests": requests, "endpoints": endpoints,
             "emulator_cpu": round(self.emulator_cpu(instance) - cpu, 2),
+            "ansible_cpu": round(self.ansible_cpu, 2),
             "peak_mb": round(peak / 2 ** 20), "module_mb": round(self.module_peak / 2 ** 20),
             "exit": codes[0],
         }
@@ -306,6 +308,7 @@ class Bench:
             "failed_tasks": sum(t["failed"] for t in backend_tasks),
             "requests": sum(self.counters(name)[1] for name in self.emulators),
             "emulator_cpu": round(sum(self.emulator_cpu(n) - cpu[n] for n in self.emulators), 1),
+            "ansible_cpu": round(self.ansible_cpu, 1),
             "exit": max(codes),
         }
         self.results.append(row)
@@ -359,7 +362,8 @@ def format_row(row):
     top = sorted(row["endpoints"].items(), key=lambda kv: -kv[1])[:3]
     return (f"{row['part']:9} {row['backend']:17} {row['records']:>7} {row['run']:22} "
             f"{row['seconds']:7.2f} s  task {row['task_seconds']:7.2f} s  "
-            f"emulator CPU {row['emulator_cpu']:6.2f} s  {row['peak_mb']:5} MB "
+            f"emulator CPU {row['emulator_cpu']:6.2f} s  ansible CPU {row['ansible_cpu']:6.2f} s  "
+            f"{row['peak_mb']:5} MB "
             f"(module {row['module_mb']} MB)  "
             f"changed {row['changed']} failed {row['failed']}  {row['requests']} requests "
             + ", ".join(f"{name.rsplit('/', 1)[-1]}={n}" for name, n in top))
@@ -368,7 +372,8 @@ def format_row(row):
 def format_subscriber_row(row):
     return (f"subscribers {row['subscribers']:>7} shards {row['shards']:>3} "
             f"{row['run']:32} {row['seconds']:8.1f} s  {row['peak_mb']:6} MB  "
-            f"emulator CPU {row['emulator_cpu']:7.1f} s  {row['requests']} requests  "
+            f"emulator CPU {row['emulator_cpu']:7.1f} s  ansible CPU {row['ansible_cpu']:7.1f} s  "
+            f"{row['requests']} requests  "
             f"changed tasks {row['changed_tasks']} failed tasks {row['failed_tasks']} "
             f"exit {row['exit']}")
 
