@@ -221,6 +221,8 @@ class Faults:
         self.lock = threading.Lock()
         self.settings = {}
         self.down = False
+        # Called with the latency (ms) whenever it is set (see watch_latency).
+        self.latency_watchers = []
         self.update(
             dict(
                 latency_ms=latency_ms,
@@ -244,6 +246,15 @@ class Faults:
                 self.down = False
             if "only" in settings:
                 self.settings["only"] = str(settings["only"] or "")
+            latency_ms = self.settings["latency_ms"]
+        if "latency_ms" in settings:
+            for watcher in self.latency_watchers:
+                watcher(latency_ms)
+
+    def watch_latency(self, watcher):
+        """Call ``watcher(latency_ms)`` now and whenever the latency is set."""
+        self.latency_watchers.append(watcher)
+        watcher(self.settings["latency_ms"])
 
     def applies(self, endpoint):
         return self.settings["only"] in endpoint
