@@ -95,9 +95,13 @@ def parse_json(text):
     """A JSON body as the vendors' parsers (PHP's json_decode, Perl's JSON::XS) read it:
     None when it is no JSON, or when it holds a lone UTF-16 surrogate (``"\\ud800"``),
     which they refuse and Python would let through to SQLite."""
+    text = text or "null"
     try:
-        data = json.loads(text or "null")
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        data = json.loads(text)
+        # A surrogate is spelled \ud800 or written as it is (not ASCII): a plain
+        # ASCII body without escapes, the rule, needs no second look.
+        if "\\u" in text or not text.isascii():
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (ValueError, UnicodeEncodeError):
         return None
     return data
