@@ -95,9 +95,13 @@ def parse_json(text):
     """A JSON body as the vendors' parsers (PHP's json_decode, Perl's JSON::XS) read it:
     None when it is no JSON, or when it holds a lone UTF-16 surrogate (``"\\ud800"``),
     which they refuse and Python would let through to SQLite."""
+    text = text or "null"
     try:
-        data = json.loads(text or "null")
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        data = json.loads(text)
+        # A surrogate is spelled \ud800 or written as it is (not ASCII): a plain
+        # ASCII body without escapes, the rule, needs no second look.
+        if "\\u" in text or not text.isascii():
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (ValueError, UnicodeEncodeError):
         return None
     return data
@@ -113,6 +117,11 @@ class Store:
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
+        # The file is this process's alone while it runs: SQLite then takes its lock
+        # once and keeps its page cache, where it would otherwise lock, unlock and
+        # check the file again around every statement (a dozen system calls and a
+        # third of a lookup's time: 20 of 28 us for a customer by id).
+        self.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         # (sql, args) of every query while a test traces them (see traced()).
         self.issued = None
         # Resets so far: dropping the tables moves no change count (see changes()).
@@ -216,6 +225,8 @@ class Faults:
         self.lock = threading.Lock()
         self.settings = {}
         self.down = False
+        # Called with the latency (ms) whenever it is set (see watch_latency).
+        self.latency_watchers = []
         self.update(
             dict(
                 latency_ms=latency_ms,
@@ -239,6 +250,15 @@ class Faults:
                 self.down = False
             if "only" in settings:
                 self.settings["only"] = str(settings["only"] or "")
+            latency_ms = self.settings["latency_ms"]
+        if "latency_ms" in settings:
+            for watcher in self.latency_watchers:
+                watcher(latency_ms)
+
+    def watch_latency(self, watcher):
+        """Call ``watcher(latency_ms)`` now and whenever the latency is set."""
+        self.latency_watchers.append(watcher)
+        watcher(self.settings["latency_ms"])
 
     def applies(self, endpoint):
         return self.settings["only"] in endpoint

@@ -1,20 +1,26 @@
 """Serve an emulator with waitress, in the foreground or in a background thread."""
 
+import logging
 import threading
 
 from waitress.server import create_server
 
-
-# Requests served at once: K shard hosts (or slices) each sending `concurrency`
-# requests must not queue behind the emulator when a latency is injected, or
-# the benchmark would measure the emulator's thread count.
-THREADS = 32
+# Requests served at once. Without a latency the emulator is bound by CPU (and
+# by the GIL): more threads than a few answer no sooner, but contend for the
+# GIL at every SQLite call and socket write - at 16 keep-alive connections, 12
+# context switches a request and a fifth more CPU than with 4 threads, which
+# take the requests in turn.
+THREADS = 4
+# While a latency is injected, K shard hosts (or slices) each sending
+# `concurrency` requests must not queue behind the emulator's sleeping threads,
+# or the benchmark would measure the emulator's thread count.
+LATENCY_THREADS = 32
 
 
 def make_server(emulator, host="127.0.0.1", port=0):
     # waitress sets TCP_NODELAY on every connection by default: many small
     # keep-alive requests would otherwise wait 40 ms each.
-    return create_server(
+    server = create_server(
         emulator.app,
         host=host,
         port=port,
@@ -22,6 +28,12 @@ def make_server(emulator, host="127.0.0.1", port=0):
         ident="emulator",
         clear_untrusted_proxy_headers=True,
     )
+    emulator.faults.watch_latency(lambda latency_ms: server.task_dispatcher.set_thread_count(
+        LATENCY_THREADS if latency_ms > 0 else THREADS))
+    # Requests waiting for a thread are the rule (see THREADS), not worth a
+    # warning each, which waitress would log at every one of them.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    return server
 
 
 def url_of(server, emulator):

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from tests.emulators import simpler_store as stored
 from tests.emulators.core import sql_id
+from tests.emulators.fulltext import FEW
 from tests.emulators.paging import Pager
 
 CUSTOMER_STATUSES = [
@@ -285,8 +286,14 @@ class SimplerApi:
                 "results": str(found)}
 
     def narrowed_search(self, where, args, sort, offset, limit):
-        """(count, rows of the page) reading the trigram index once: the ids of every
-        match (few, as a rule), then the summaries of the page's."""
+        """(count, rows of the page) reading the trigram index once: with few
+        candidates (one, as a rule: a search by a record's key) the summary of every
+        match in one statement; else the ids of every match, then the summaries of
+        the page's."""
+        if len(json.loads(args[-1])) <= FEW:  # the candidates (see stored.NARROWED)
+            rows = self.store.query("%s WHERE %s ORDER BY %s" % (
+                stored.SUMMARY_SELECT, " AND ".join(where), sort), args)
+            return len(rows), rows[offset:offset + limit]
         ids = [row["id"] for row in self.store.query(
             "SELECT id FROM customers WHERE %s ORDER BY %s" % (" AND ".join(where), sort), args)]
         chosen = ids[offset:offset + limit]

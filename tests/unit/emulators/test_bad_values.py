@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from tests.emulators.core import parse_json
 from tests.emulators.crm import SEED_API_KEY, CrmEmulator
 from tests.emulators.ipdr import TOKEN, IpdrEmulator
 from tests.emulators.onu import OnuEmulator
@@ -326,3 +327,16 @@ def test_simpler_ids_no_integer_holds_name_nobody(build):
     assert result("getCustomerData", customerid="٣").startswith("ERROR")
     assert result("addCustomer", name="\ud800", nickname="n", invoicingid="i") == (
         "ERROR: the request body is not a JSON object")
+
+
+@pytest.mark.parametrize("text", ['{"a": "\\ud800"}', '{"a": "\\uDFFF"}', '["x\\udc00"]',
+                                  '{"a": "\ud800"}', '{"\\ud83d": 1}'])
+def test_a_lone_surrogate_escaped_or_written_is_no_json(text):
+    assert parse_json(text) is None
+
+
+@pytest.mark.parametrize("text, data", [('{"a": "b"}', {"a": "b"}), ("", None), (None, None),
+                                        ('{"a": "\\ud83d\\ude00 \\u00e9"}', {"a": "\U0001F600 é"}),
+                                        ('{"a": "é"}', {"a": "é"}), ("{", None)])
+def test_json_without_a_lone_surrogate_is_read_as_it_is(text, data):
+    assert parse_json(text) == data

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from tests.emulators import fulltext
+from tests.emulators import fulltext, simpler_api
 from tests.emulators.crm import SEED_API_KEY, CrmEmulator
 from tests.emulators.simpler import SimplerEmulator
 from tests.emulators.simpler_store import SEARCH_FIELDS, search_summary
@@ -168,4 +168,27 @@ def test_a_piece_that_finds_too_many_rows_gives_way_to_the_whole_text(tmp_path, 
                                     "seed_000012@example.net")
     assert len(issued) == 3 and found == [14]
     assert fulltext.candidates(emulator.store.query, "customer_search", "lc_email", "ab") is None
+    emulator.store.conn.close()
+
+
+def test_a_narrowed_search_reads_few_candidates_in_one_statement(tmp_path, monkeypatch):
+    emulator = SimplerEmulator(str(tmp_path / "s.sqlite"), seed_records=40)
+    client = emulator.app.test_client()
+
+    def search(**params):
+        return client.post("/restapi/API/searchCustomer", json=dict(
+            SIMPLER_AUTH, **params)).get_json()["result"]
+
+    search(invoicingid="SEED-000011")  # the caller's account read (and kept)
+    with emulator.store.traced() as issued:
+        found = search(invoicingid="SEED-000012", limit="500", offset="0")
+    # The trigram lookup, then the summaries of the matches (no ids read first).
+    assert len(issued) == 2 and list(found["customer"]) == ["14"]
+    pages = [dict(email="example.net", limit=limit, offset=offset, order=order)
+             for limit, offset in (("500", "0"), ("7", "0"), ("7", "35"), ("5", "-3"), ("3", "99"))
+             for order in ("customerid", "firstname")]
+    one_statement = [search(**page) for page in pages]
+    monkeypatch.setattr(simpler_api, "FEW", 0)  # every search reads the ids first
+    assert [search(**page) for page in pages] == one_statement
+    assert one_statement[0]["results"] == "41" and len(one_statement[0]["customer"]) == 41
     emulator.store.conn.close()
