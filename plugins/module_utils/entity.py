@@ -332,4 +332,5 @@ class EntitySpec:
         """A record as it may be shown: secret fields left out."""
         if record is None:
             return None
-        return {k: v for k, v in record.items() if k not in self.secret_fields}
+        secret = self.secret_fields  # (worked out once a record, not once a key)
+        return {k: v for k, v in record.items() if k not in secret}

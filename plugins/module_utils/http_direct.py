@@ -130,7 +130,7 @@ def send(adapter, request, verify, cert, timeout):
         raise failed.InvalidURL(err, request=request)
     try:
         raw = pool.urlopen(
-            method=request.method, url=request.path_url, body=request.body,
+            method=request.method, url=path_of(request), body=request.body,
             headers=request.headers, redirect=False, assert_same_host=False,
             preload_content=False, decode_content=False, retries=adapter.max_retries,
             timeout=timeout_of(timeout),
@@ -161,6 +161,16 @@ def send(adapter, request, verify, cert, timeout):
     except urllib3_failed.SSLError as err:
         raise failed.SSLError(err)
     return DirectResponse(request, raw, content)
+
+
+def path_of(request):
+    """``request.path_url`` (the path and query sent to a server reached directly),
+    without parsing the whole URL for the common ``scheme://server/path?query``."""
+    url = request.url
+    parts = url.split("/", 3)
+    if len(parts) < 4 or "#" in url or "?" in parts[2]:
+        return request.path_url
+    return "/" + parts[3]
 
 
 def failed_retries(err, request):
