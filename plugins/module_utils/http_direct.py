@@ -28,6 +28,8 @@ redirect to follow - the session does only when the answer calls for it
 
 from __future__ import annotations
 
+import functools
+
 try:
     import requests
     import urllib3
@@ -51,7 +53,7 @@ if requests is not None:
             self._cookies = None
             self.status_code = raw.status
             self.headers = raw.headers  # urllib3's: case-insensitive, as requests' is
-            self.encoding = requests.utils.get_encoding_from_headers(raw.headers)
+            self.encoding = encoding_of(raw.headers.get("content-type"))
             self.raw = raw
             self.reason = raw.reason
             self.url = request.url
@@ -107,13 +109,23 @@ if requests is not None:
         ConnectionCls = OneWriteConnection
 
 
+@functools.lru_cache(maxsize=64)
+def encoding_of(content_type):
+    """The encoding requests reads an answer's text in, from its Content-Type (parsed
+    once per distinct header, not once per answer)."""
+    return requests.utils.get_encoding_from_headers(
+        {"content-type": content_type} if content_type else {})
+
+
 def sets_cookies(raw):
     """Whether a urllib3 answer sets cookies (what ``extract_cookies_to_jar`` reads)."""
     return "set-cookie" in raw.headers or "set-cookie2" in raw.headers
 
 
+@functools.lru_cache(maxsize=16)
 def timeout_of(timeout):
-    """urllib3's Timeout for requests' ``timeout`` argument (a number or a (connect, read) pair)."""
+    """urllib3's Timeout for requests' ``timeout`` argument (a number or a (connect, read)
+    pair); one per value, as urllib3 uses a copy of it for each request (``clone``)."""
     if isinstance(timeout, tuple):
         connect, read = timeout
         return Timeout(connect=connect, read=read)

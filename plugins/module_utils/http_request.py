@@ -119,7 +119,8 @@ class Templates:
         else:
             prepared.prepare_cookies(cookies)
         prepared.prepare_body(data, None, json)
-        prepared.prepare_hooks(hooks)
+        if hooks and any(hooks.values()):  # (else the default hooks it was made with)
+            prepared.prepare_hooks(hooks)
         return prepared
 
     def _template(self, method, url, headers):
