@@ -290,8 +290,11 @@ if urllib3 is not None:
         requests' own ``PreparedRequest.prepare`` does (the session's cookie jar
         as it is, URL credentials as basic auth; what depends only on the method,
         the URL and the headers once, see ``http_request``) and sends with the session's
-        settings; requests and urllib3 do the rest (adapters, retries,
-        redirects, cookies kept). ``trust_env`` is off, and redirects still take
+        settings. To a server without a proxy it sends straight through the
+        adapter's urllib3 pool (``http_direct``: urllib3's retries, the same
+        errors), keeps the cookies an answer sets, and leaves a redirect to
+        requests; through a proxy, or with response hooks, requests' own
+        ``send`` does it all. ``trust_env`` is off, and redirects still take
         the proxies (and NO_PROXY) of the URL they lead to, read once per server
         by ``proxies_of``: with ``trust_env`` off, requests would keep the
         proxies of the first URL for a redirect to another host."""
