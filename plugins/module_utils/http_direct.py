@@ -9,14 +9,14 @@
 """A prepared request sent straight through its server's urllib3 pool.
 
 ``requests.Session.send`` and ``HTTPAdapter.send`` wrap each request's one
-``urlopen`` in work that, for a task's requests, gives the same answer every
+call of its urllib3 pool in work that, for a task's requests, gives the same answer every
 time or none at all: the CA bundle looked up on disk, the response hooks
 (none), an empty cookie jar searched for the answer's cookies, a timer, a
 ``Response`` with a cookie jar of its own, the body read back in 10 KB
 chunks through a generator: at two requests a record, a third of a module's
 CPU (py-spy, SIMPLer and UserSide customers). :func:`send` does what
 ``HTTPAdapter.send`` does with ``preload_content`` and ``stream=False``: the
-same ``urlopen`` (the adapter's pool, its Retry with the session's
+same call of the pool (the adapter's, its Retry with the session's
 ``Retry-After`` and backoff, the same timeouts, no redirect followed inside
 urllib3), the body read whole, and every urllib3 error raised as the
 ``requests`` exception requests raises for it, at the same point; a
@@ -141,7 +141,9 @@ def send(adapter, request, verify, cert, timeout):
     except urllib3_failed.LocationValueError as err:
         raise failed.InvalidURL(err, request=request)
     try:
-        raw = pool.urlopen(
+        # (the pool's own request method: what RequestMethods.request adds - the
+        # headers copied, a json argument encoded - changes nothing here)
+        raw = pool.request(
             method=request.method, url=path_of(request), body=request.body,
             headers=request.headers, redirect=False, assert_same_host=False,
             preload_content=False, decode_content=False, retries=adapter.max_retries,

@@ -64,7 +64,7 @@ def answered(response):
 def test_an_answer_reads_as_the_answer_requests_sends_for(server, path, method):
     http = HttpSession(server.url, timeout=5, sleep=lambda _: None)
     direct = http.request(method, path, idempotent=method == "GET", json={"id": 1})
-    assert type(direct) is http_direct.DirectResponse or direct.history
+    assert isinstance(direct, http_direct.DirectResponse) or direct.history
     assert answered(direct) == answered(requests.request(method, server.url + path,
                                                          json={"id": 1}, timeout=5))
 
