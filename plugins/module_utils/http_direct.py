@@ -141,10 +141,10 @@ def send(adapter, request, verify, cert, timeout):
     except urllib3_failed.LocationValueError as err:
         raise failed.InvalidURL(err, request=request)
     try:
-        # (the pool's own request method: what RequestMethods.request adds - the
-        # headers copied, a json argument encoded - changes nothing here)
-        raw = pool.request(
-            method=request.method, url=path_of(request), body=request.body,
+        # Without fields to encode, request_encode_url hands its arguments as they
+        # are to the pool's one request call, whatever the method.
+        raw = pool.request_encode_url(
+            request.method, path_of(request), body=request.body,
             headers=request.headers, redirect=False, assert_same_host=False,
             preload_content=False, decode_content=False, retries=adapter.max_retries,
             timeout=timeout_of(timeout),
