@@ -178,4 +178,21 @@ def _value(option, value):
                     return _NOT_PLAIN
             items.append(item)
         return items
-    return copy.deepcopy(value) if kind in ("list", "dict", "raw") else value
+    return copied(value) if kind in ("list", "dict", "raw") else value
+
+
+SCALARS = (str, int, float, bool, type(None))
+
+
+def copied(value):
+    """A deep copy of a value as JSON gives it (dicts, lists, scalars), built as
+    it is walked: ``copy.deepcopy`` keeps a memo and dispatches on every item's
+    type, a twentieth of a bulk task's CPU. Anything else is deepcopy's."""
+    kind = type(value)
+    if kind in SCALARS:
+        return value
+    if kind is dict:
+        return {key: copied(item) for key, item in value.items()}
+    if kind is list:
+        return [copied(item) for item in value]
+    return copy.deepcopy(value)

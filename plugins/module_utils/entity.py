@@ -193,11 +193,11 @@ class Field:
                     self.name, value, lowest, highest)
         if not isinstance(value, str):
             return None
-        shown = "<secret>" if self.no_log else repr(value)
         if self.max_length is not None and len(value) > self.max_length:
             return "%s is %d characters long, more than the %d the backend stores" % (
                 self.name, len(value), self.max_length)
         if self.pattern is not None and not self.pattern.fullmatch(value):
+            shown = "<secret>" if self.no_log else repr(value)
             return "%s %s %s" % (self.name, shown, self.rule)
         if self.charset is not None:
             found = self.charset.problem(value)
@@ -332,4 +332,5 @@ class EntitySpec:
         """A record as it may be shown: secret fields left out."""
         if record is None:
             return None
-        return {k: v for k, v in record.items() if k not in self.secret_fields}
+        secret = self.secret_fields  # (worked out once a record, not once a key)
+        return {k: v for k, v in record.items() if k not in secret}

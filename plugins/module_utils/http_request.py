@@ -23,6 +23,7 @@ given as text, more URLs than a task has - is prepared by requests itself.
 from __future__ import annotations
 
 from http.cookiejar import CookieJar
+from urllib.parse import urlencode
 
 try:
     import requests
@@ -53,11 +54,29 @@ class Template:
     def url_with(self, params):
         """The URL with ``params`` (a mapping) added to its query, as ``prepare_url``
         adds them: encoded, joined to the query the URL has, the whole re-quoted."""
-        encoded = requests.PreparedRequest._encode_params(params)
+        encoded = encoded_params(params)
         if not encoded:
             return self.url
         return requests.utils.requote_uri(
             self.url + ("&" if "?" in self.url else "?") + encoded)
+
+
+def encoded_params(params):
+    """A mapping of query parameters encoded as ``PreparedRequest._encode_params``
+    encodes one: a list value repeats its key, None is left out, text is UTF-8.
+
+    requests first asks whether the mapping is a file (an isinstance check
+    against a typing Protocol, the costliest step of a UserSide read's URL).
+    """
+    pairs = []
+    for key, values in params.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            values = [values]
+        for value in values:
+            if value is not None:
+                pairs.append((key.encode("utf-8") if isinstance(key, str) else key,
+                              value.encode("utf-8") if isinstance(value, str) else value))
+    return urlencode(pairs, doseq=True)
 
 
 def merged(session_headers, headers):
@@ -100,7 +119,8 @@ class Templates:
         else:
             prepared.prepare_cookies(cookies)
         prepared.prepare_body(data, None, json)
-        prepared.prepare_hooks(hooks)
+        if hooks and any(hooks.values()):  # (else the default hooks it was made with)
+            prepared.prepare_hooks(hooks)
         return prepared
 
     def _template(self, method, url, headers):

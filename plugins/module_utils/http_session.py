@@ -53,6 +53,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     BackendUnavailable,
     ValidationError,
 )
+from ansible_collections.isp.provisioning.plugins.module_utils import http_direct
 from ansible_collections.isp.provisioning.plugins.module_utils.http_request import Templates
 from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
 
@@ -190,7 +191,7 @@ if urllib3 is not None:
     class HandshakeFailed(ssl.SSLError):
         """A TLS handshake that did not complete: nothing of the request was sent."""
 
-    class HandshakeConnection(urllib3.connection.HTTPSConnection):
+    class HandshakeConnection(http_direct.OneWrite, urllib3.connection.HTTPSConnection):
         """urllib3's HTTPS connection, with a failed TLS handshake told apart.
 
         urllib3 reports a handshake left unanswered as a read timeout (and
@@ -229,6 +230,7 @@ if urllib3 is not None:
             super().__init__(*args, **kwargs)
             self._pool_keys = {}
             self._direct_pools = {}
+            self._verified = {}
 
         def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
             if proxies:  # (only the proxies for this server: see HttpSession.proxies_of)
@@ -242,8 +244,20 @@ if urllib3 is not None:
                     request, verify, proxies, cert)
             return pool
 
+        def direct_pool(self, request, verify, cert):
+            """The pool of a server reached without a proxy, for ``http_direct``: its
+            TLS settings (``cert_verify``, which asks the file system about the CA
+            bundle) applied once, not per request - they depend only on the key."""
+            pool = self.get_connection_with_tls_context(request, verify, None, cert)
+            key = (server_of(request.url), verify, cert)
+            if self._verified.get(key) is not pool:
+                self.cert_verify(pool, request.url, verify, cert)
+                self._verified[key] = pool
+            return pool
+
         def close(self):
             self._direct_pools.clear()
+            self._verified.clear()
             super().close()
 
         def request_url(self, request, proxies):
@@ -253,7 +267,8 @@ if urllib3 is not None:
         def init_poolmanager(self, *args, **kwargs):
             super().init_poolmanager(*args, **kwargs)
             self.poolmanager.pool_classes_by_scheme = dict(
-                self.poolmanager.pool_classes_by_scheme, https=HandshakePool)
+                self.poolmanager.pool_classes_by_scheme, http=http_direct.OneWritePool,
+                https=HandshakePool)
 
         def build_connection_pool_key_attributes(self, request, verify, cert=None):
             key = (server_of(request.url), verify, cert)
@@ -275,8 +290,11 @@ if urllib3 is not None:
         requests' own ``PreparedRequest.prepare`` does (the session's cookie jar
         as it is, URL credentials as basic auth; what depends only on the method,
         the URL and the headers once, see ``http_request``) and sends with the session's
-        settings; requests and urllib3 do the rest (adapters, retries,
-        redirects, cookies kept). ``trust_env`` is off, and redirects still take
+        settings. To a server without a proxy it sends straight through the
+        adapter's urllib3 pool (``http_direct``: urllib3's retries, the same
+        errors), keeps the cookies an answer sets, and leaves a redirect to
+        requests; through a proxy, or with response hooks, requests' own
+        ``send`` does it all. ``trust_env`` is off, and redirects still take
         the proxies (and NO_PROXY) of the URL they lead to, read once per server
         by ``proxies_of``: with ``trust_env`` off, requests would keep the
         proxies of the first URL for a redirect to another host."""
@@ -296,9 +314,36 @@ if urllib3 is not None:
             prepared = self.templates.prepared(
                 method.upper(), url, headers, params=params, data=data, json=json,
                 cookies=self.cookies, hooks=self.hooks)
-            return self.send(prepared, timeout=timeout, allow_redirects=allow_redirects,
-                             proxies=self.proxies, stream=self.stream, verify=self.verify,
-                             cert=self.cert)
+            adapter = self.get_adapter(prepared.url)
+            if (self.proxies or self.stream or self.hooks.get("response")
+                    or not isinstance(adapter, HandshakeAdapter)):
+                return self.send(prepared, timeout=timeout, allow_redirects=allow_redirects,
+                                 proxies=self.proxies, stream=self.stream, verify=self.verify,
+                                 cert=self.cert)
+            response = http_direct.send(adapter, prepared, self.verify, self.cert, timeout)
+            # What Session.send does besides sending, where the answer calls for it.
+            if http_direct.sets_cookies(response.raw):
+                requests.cookies.extract_cookies_to_jar(self.cookies, prepared, response.raw)
+            if response.is_redirect:
+                return self.redirected(response, prepared, allow_redirects, timeout)
+            return response
+
+        def redirected(self, response, prepared, allow_redirects, timeout):
+            """What ``Session.send`` makes of a redirect: followed (the answer the last
+            request got, the others its history), or told as ``next``."""
+            settings = dict(timeout=timeout, verify=self.verify, cert=self.cert,
+                            proxies=self.proxies, stream=False)
+            if not allow_redirects:
+                response._next = next(  # pylint: disable=protected-access
+                    self.resolve_redirects(response, prepared, yield_requests=True, **settings),
+                    None)
+                return response
+            history = list(self.resolve_redirects(response, prepared, **settings))
+            if history:
+                history.insert(0, response)
+                response = history.pop()
+                response.history = history
+            return response
 
         def rebuild_proxies(self, prepared_request, proxies):
             return super().rebuild_proxies(prepared_request,

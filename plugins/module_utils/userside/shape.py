@@ -32,6 +32,7 @@ import re
 
 from ansible_collections.isp.provisioning.plugins.module_utils.errors import ValidationError
 from ansible_collections.isp.provisioning.plugins.module_utils.values import (
+    ISO_DATE,
     flag,
     id_set,
     ident,
@@ -59,6 +60,13 @@ def date(value):
     if value is None or value.strip("0.-: ") == "":
         return None
     value = value.split(" ")[0].split("T")[0]
+    if ISO_DATE.fullmatch(value):
+        # What strptime makes of it, without strptime's parse (a tenth of
+        # decoding a get_data answer); a day that does not exist is left to it.
+        try:
+            return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:])).isoformat()
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             return datetime.datetime.strptime(value, pattern).date().isoformat()

@@ -9,6 +9,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
     Plain,
     RecordValidator,
+    copied,
     structures_for_text,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
@@ -88,6 +89,22 @@ def test_a_default_is_a_copy_not_the_specs_own_value():
     validated = RecordValidator(SPEC).validate({"name": "x"}).validated_parameters
     validated["tags"].append("changed")
     assert SPEC["tags"]["default"] == []
+
+
+def test_a_structure_validated_is_a_copy_down_to_its_last_list():
+    given = {"raw": {"a": [1, {"b": ["c"]}], "n": None, "f": 1.5}}
+    validated = copied(given)
+    validated["raw"]["a"][1]["b"].append("changed")
+    validated["raw"]["a"].append("changed")
+    assert given == {"raw": {"a": [1, {"b": ["c"]}], "n": None, "f": 1.5}}
+
+
+def test_what_json_cannot_give_is_copied_as_deepcopy_copies_it():
+    shared = [1]
+    given = {"pair": (shared, shared), "set": {1, 2}}
+    validated = copied(given)
+    assert validated == given and validated["pair"][0] is not shared
+    assert validated["pair"][0] is validated["pair"][1]  # deepcopy's memo, kept
 
 
 def test_an_option_with_aliases_always_goes_to_the_full_validator():

@@ -34,6 +34,7 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     stops_backend,
 )
 from ansible_collections.isp.provisioning.plugins.module_utils.http_session import (
+    HandshakeAdapter,
     HttpSession,
     find_json,
     session_from_params,
@@ -223,11 +224,17 @@ def test_a_write_whose_tls_failed_after_the_handshake_is_read_back(monkeypatch, 
 def test_validate_certs_false_holds_against_requests_ca_bundle(monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
     http = HttpSession("https://127.0.0.1:9/api/", validate_certs=False, sleep=lambda _: None)
-    sent = []
-    monkeypatch.setattr(http.session, "send",
-                        lambda prepared, **kwargs: sent.append(kwargs["verify"]) or "answer")
-    assert http.request("GET", "x", idempotent=True) == "answer"
-    assert sent == [False]
+    adapter = http.session.get_adapter("https://127.0.0.1:9/api/x")
+    pools = []
+
+    def direct_pool(request, verify, cert):
+        pools.append(HandshakeAdapter.direct_pool(adapter, request, verify, cert))
+        return pools[-1]
+
+    monkeypatch.setattr(adapter, "direct_pool", direct_pool)
+    with pytest.raises(BackendUnavailable, match="cannot connect"):
+        http.request("GET", "x", idempotent=True)
+    assert [pool.cert_reqs for pool in pools] == ["CERT_NONE"]
 
 
 def test_the_environment_is_read_once_for_the_task_not_for_every_request(monkeypatch):
