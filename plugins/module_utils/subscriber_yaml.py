@@ -16,8 +16,10 @@ which file holds a subscriber.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import pathlib
+import re
 import traceback
 
 # The inventory plugin's default patterns: the files a repository holds subscribers in.
@@ -71,6 +73,55 @@ def yaml_problem(error):
     return " ".join(str(error).split())
 
 
+# What JSON holds that the YAML loader may read otherwise, or refuse: a character
+# YAML does not allow in a file (a tab, which PyYAML's own parser refuses outside a
+# string, among them; the line breaks YAML knows beyond JSON's: NEL, U+2028 and
+# U+2029), space before a key's colon (a key and its colon on two lines are no
+# key to YAML), an escaped UTF-16 surrogate (YAML refuses one).
+_NOT_AS_YAML = re.compile(r'[^\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]'
+                          r'|"\s+:|\\u[dD][89a-fA-F]')
+# YAML takes a key of at most 1,024 characters (escapes included) for a key: one
+# of 150 characters is that long at six characters an escape.
+_LONGEST_KEY = 150
+
+
+class _AsYamlDiffers(Exception):
+    """The JSON text holds what the YAML loader reads otherwise, or says more about."""
+
+
+def _refuse(_text):
+    raise _AsYamlDiffers()
+
+
+def _mapping(pairs):
+    # A key twice is the YAML loader's to say, with its line.
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs) or any(len(key) > _LONGEST_KEY for key in mapping):
+        raise _AsYamlDiffers()
+    return mapping
+
+
+def load(content):
+    """A file's bytes as :data:`Loader` reads them.
+
+    A file that is JSON (JSON is YAML, in its flow style) is read by json, about
+    40 times faster than by LibYAML, whose flow style is four times slower than
+    its block style: when the text holds nothing YAML reads otherwise - a number
+    with a fraction or an exponent (YAML 1.1 reads 1e5 as text), a key twice
+    (refused, with its line), what :data:`_NOT_AS_YAML` finds - else by the
+    YAML loader, with its errors.
+    """
+    if content.lstrip()[:1] in (b"[", b"{"):
+        try:
+            text = content.decode("utf-8")
+            if not _NOT_AS_YAML.search(text):
+                return json.loads(text, object_pairs_hook=_mapping, parse_float=_refuse,
+                                  parse_constant=_refuse)
+        except (_AsYamlDiffers, ValueError, RecursionError):  # not JSON, or not plainly
+            pass
+    return yaml.load(content, Loader=Loader)
+
+
 def subscriber_files(root, patterns):
     """Paths relative to ``root`` of the files to read, in sorted order, hidden ones left out."""
     found = []
@@ -87,7 +138,8 @@ def read_file(full_path, relative):
     """(subscribers, their sources, problems) of one file."""
     try:
         with open(full_path, "rb") as handle:
-            data = yaml.load(handle, Loader=Loader)
+            content = handle.read()
+        data = load(content)
     except yaml.YAMLError as error:
         return [], [], [f"{relative}: not valid YAML: {yaml_problem(error)}"]
     except OSError as error:
