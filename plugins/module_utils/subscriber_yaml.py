@@ -61,6 +61,63 @@ else:
                     seen.add((key.tag, key.value))
             return super().construct_mapping(node, deep=deep)
 
+        def construct_document(self, node):
+            # PyYAML's constructor walks a node through a dozen Python calls, to allow
+            # for anchors, merges, recursion and any tag: half the CPU of reading a
+            # subscriber file. A document of plain mappings, lists and scalars is
+            # built by one walk; anything else, or anything it is not sure of, is
+            # the constructor's (the same node: nothing is parsed twice).
+            try:
+                return _PlainWalk(self).value(node)
+            except Exception:  # pylint: disable=broad-exception-caught  # the constructor says
+                return super().construct_document(node)
+
+    class _PlainWalk:
+        """A document of maps, sequences, texts, whole numbers, booleans and nulls as
+        the safe constructor builds it; anything else raises."""
+
+        def __init__(self, constructor):
+            self.scalars = {
+                "tag:yaml.org,2002:str": _text,
+                "tag:yaml.org,2002:int": constructor.construct_yaml_int,
+                "tag:yaml.org,2002:bool": constructor.construct_yaml_bool,
+                "tag:yaml.org,2002:null": _null,
+            }
+            # A collection met twice is an alias: the constructor gives it as one object.
+            self.collections = set()
+
+        def value(self, node):
+            kind = type(node)
+            if kind is yaml.ScalarNode:
+                return self.scalars[node.tag](node)
+            if id(node) in self.collections:
+                raise _NotPlain()
+            self.collections.add(id(node))
+            if kind is yaml.MappingNode and node.tag == "tag:yaml.org,2002:map":
+                mapping = {}
+                for key, item in node.value:
+                    if type(key) is not yaml.ScalarNode:  # unhashable, or a merge's
+                        raise _NotPlain()
+                    mapping[self.scalars[key.tag](key)] = self.value(item)
+                if len(mapping) != len(node.value):
+                    raise _NotPlain()  # a key twice: refused, or (yes and true) the last kept
+                return mapping
+            if kind is yaml.SequenceNode and node.tag == "tag:yaml.org,2002:seq":
+                return [self.value(item) for item in node.value]
+            raise _NotPlain()
+
+
+class _NotPlain(Exception):
+    """A node the plain walk leaves to PyYAML's constructor."""
+
+
+def _text(node):
+    return node.value
+
+
+def _null(_node):
+    return None
+
 
 def yaml_problem(error):
     """A YAML error as one line: what was wrong, and where."""
