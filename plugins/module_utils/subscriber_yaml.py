@@ -25,6 +25,9 @@ import traceback
 # The inventory plugin's default patterns: the files a repository holds subscribers in.
 PATTERNS = ("*.yml", "*.yaml")
 _MERGE = "tag:yaml.org,2002:merge"
+# The tags of plain scalars resolved so far (see Loader.resolve), at most so many.
+_PLAIN_TAGS = {}
+_MOST_PLAIN_TAGS = 4096
 SHAPES = "expected a subscriber (a mapping with id), a list of them, or {subscribers: [...]}"
 
 try:
@@ -60,6 +63,19 @@ else:
                             key.start_mark)
                     seen.add((key.tag, key.value))
             return super().construct_mapping(node, deep=deep)
+
+        def resolve(self, kind, value, implicit):
+            # A plain scalar's tag depends on its text alone (this loader has no path
+            # resolvers), and keys and most values recur in every subscriber: each
+            # is resolved once, not by a dozen regular expressions per occurrence.
+            if kind is not yaml.ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _MOST_PLAIN_TAGS:
+                    _PLAIN_TAGS[value] = tag
+            return tag
 
         def construct_document(self, node):
             # PyYAML's constructor walks a node through a dozen Python calls, to allow
