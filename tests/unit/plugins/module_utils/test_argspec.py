@@ -128,3 +128,13 @@ def test_the_backends_record_specs_get_the_same_answers(section):
 def test_text_inside_a_list_of_mappings_given_a_list_is_refused():
     _validated, problems = fast(SPEC, {"name": "x", "links": [{"ip": "10.0.0.1"}, {"ip": ["10.0.0.2"]}]})
     assert problems == ["links[1].ip must be text, got a list"]
+
+
+def test_a_plain_record_is_validated_in_the_specs_order():
+    # The inventory writes each subscriber as the JSON text of its validated record:
+    # the order of its keys is that text's, whatever order a file gave them in.
+    record = {"extra": 1, "where": {"floor": 2, "city": "Sofia"}, "name": "x"}
+    checked = RecordValidator(SPEC).validate(record)
+    assert isinstance(checked, Plain)
+    assert list(checked.validated_parameters) == list(SPEC)
+    assert list(checked.validated_parameters["where"]) == ["city", "floor"]
