@@ -152,7 +152,7 @@ class _Shape:
         validated = dict(self.defaults)
         for name in self.copied_defaults:
             if name not in record:
-                validated[name] = copy.deepcopy(validated[name])  # the spec's own stays as it is
+                validated[name] = _copied(validated[name])  # the spec's own stays as it is
         options = self.options
         for name, value in record.items():
             value = options[name].plain(value)
@@ -197,7 +197,7 @@ class _Option:
         if self.elements is not None:
             return self._items(value)
         if self.copied and type(value) not in ATOMIC:
-            return copy.deepcopy(value)
+            return _copied(value)
         return value
 
     def _items(self, value):
@@ -212,3 +212,29 @@ class _Option:
                     return _NOT_PLAIN
             items.append(item)
         return items
+
+
+def _copied(value):
+    """copy.deepcopy of a structure, done plainly for the maps, lists and scalars a
+    record is made of (deepcopy's bookkeeping cost most of copying a section); one
+    that holds itself or anything else is deepcopy's."""
+    try:
+        return _plain_copy(value)
+    except (_NotPlainData, RecursionError):
+        return copy.deepcopy(value)
+
+
+class _NotPlainData(Exception):
+    """A value _plain_copy leaves to copy.deepcopy."""
+
+
+def _plain_copy(value):
+    kind = type(value)
+    if kind is dict:
+        return {key if type(key) in ATOMIC else _plain_copy(key): _plain_copy(item)
+                for key, item in value.items()}
+    if kind is list:
+        return [_plain_copy(item) for item in value]
+    if kind in ATOMIC or value is None:
+        return value
+    raise _NotPlainData()

@@ -138,3 +138,25 @@ def test_a_plain_record_is_validated_in_the_specs_order():
     assert isinstance(checked, Plain)
     assert list(checked.validated_parameters) == list(SPEC)
     assert list(checked.validated_parameters["where"]) == ["city", "floor"]
+
+
+def test_a_structure_given_is_validated_as_a_copy_of_its_own(monkeypatch):
+    # Plain maps and lists are copied without copy.deepcopy's bookkeeping (most
+    # of the cost of copying a subscriber's sections); the copy is as deep.
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("copied by copy.deepcopy")
+
+    monkeypatch.setattr(copy, "deepcopy", refuse)
+    extra = {"any": [1, {"deep": ["x"]}], 2: None}
+    checked = RecordValidator(SPEC).validate({"name": "x", "extra": extra})
+    assert checked.validated_parameters["extra"] == extra
+    checked.validated_parameters["extra"]["any"][1]["deep"].append("y")
+    assert extra == {"any": [1, {"deep": ["x"]}], 2: None}
+
+
+def test_a_structure_that_holds_itself_is_still_copied():
+    extra = {"any": []}
+    extra["any"].append(extra)
+    copied = RecordValidator(SPEC).validate({"name": "x", "extra": extra}).validated_parameters
+    assert copied["extra"] is not extra
+    assert copied["extra"]["any"][0] is copied["extra"]
