@@ -112,7 +112,7 @@ else:
             if kind is yaml.MappingNode and node.tag == "tag:yaml.org,2002:map":
                 mapping = {}
                 for key, item in node.value:
-                    if type(key) is not yaml.ScalarNode:  # unhashable, or a merge's
+                    if not isinstance(key, yaml.ScalarNode):  # unhashable, or a merge's
                         raise _NotPlain()
                     mapping[self.scalars[key.tag](key)] = self.value(item)
                 if len(mapping) != len(node.value):
