@@ -59,6 +59,9 @@ UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def uncarried(value):
     """The first character of ``value`` (a text, or a list or mapping of them,
     keys included) that no backend can carry, as ``U+0000``; None when none is."""
+    if type(value) is str:  # pylint: disable=unidiomatic-typecheck  # most values: at once
+        match = UNCARRIED.search(value)
+        return "U+%04X" % ord(match.group()) if match else None
     if isinstance(value, dict):
         value = [text for item in value.items() for text in item]
     if isinstance(value, (list, tuple)):
@@ -193,11 +196,11 @@ class Field:
                     self.name, value, lowest, highest)
         if not isinstance(value, str):
             return None
-        shown = "<secret>" if self.no_log else repr(value)
         if self.max_length is not None and len(value) > self.max_length:
             return "%s is %d characters long, more than the %d the backend stores" % (
                 self.name, len(value), self.max_length)
         if self.pattern is not None and not self.pattern.fullmatch(value):
+            shown = "<secret>" if self.no_log else repr(value)
             return "%s %s %s" % (self.name, shown, self.rule)
         if self.charset is not None:
             found = self.charset.problem(value)
