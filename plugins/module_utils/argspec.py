@@ -100,10 +100,11 @@ class RecordValidator:
         self.spec = spec
         self.full = ArgumentSpecValidator(spec)
         self.fast = all(_simple(option) for option in spec.values())
+        self.shape = _Shape(spec) if self.fast else None
 
     def validate(self, record):
-        if self.fast and isinstance(record, dict):
-            plain = _plain(self.spec, record)
+        if self.shape is not None and isinstance(record, dict):
+            plain = self.shape.plain(record)
             if plain is not None:
                 return Plain(plain)  # every text is text: nothing to look for below
         checked = self.full.validate(record)
@@ -122,77 +123,118 @@ def _simple(option):
     return options is None or all(_simple(sub) for sub in options.values())
 
 
-def _plain(spec, record):
-    """The validated record, or None when it is not plain (the full validator decides)."""
-    if not set(record) <= set(spec):
-        return None
-    validated = {}
-    for name, option in spec.items():
-        if name not in record:
-            if option.get("required"):
-                return None
-            value = option.get("default")
-            if isinstance(value, (list, dict)):
-                value = copy.deepcopy(value)  # the spec's own default must stay as it is
-        else:
-            value = record[name]
-            if value is None:
-                # ansible-core refuses a null where choices are given, and a required one
-                if option.get("required") or option.get("choices") is not None:
-                    return None
-            else:
-                value = _value(option, value)
-                if value is _NOT_PLAIN:
-                    return None
-        validated[name] = value
-    return validated
-
-
+# Values that copy.deepcopy gives back as they are.
+ATOMIC = (str, int, float, bool)
 _NOT_PLAIN = object()
 
 
-def _value(option, value):
-    kind = option.get("type", "str")
-    if kind != "raw" and (not isinstance(value, EXACT[kind])
-                          or (kind == "int" and isinstance(value, bool))):
-        return _NOT_PLAIN
-    choices = option.get("choices")
-    if choices is not None:
-        given = value if kind == "list" else [value]
-        if any(item not in choices for item in given):
+class _Shape:
+    """An argument spec, read once, for answering plain records (:meth:`plain`).
+
+    Reading the spec's every option for every record (its type, default,
+    choices...) was most of the cost of a plain record: a section's spec holds
+    dozens of options, a record a few of them.
+    """
+
+    def __init__(self, spec):
+        self.names = frozenset(spec)
+        self.required = frozenset(name for name, option in spec.items() if option.get("required"))
+        # In the spec's order, which the validated record keeps.
+        self.defaults = {name: option.get("default") for name, option in spec.items()}
+        self.copied_defaults = tuple(name for name, value in self.defaults.items()
+                                     if isinstance(value, (list, dict)))
+        self.options = {name: _Option(option) for name, option in spec.items()}
+
+    def plain(self, record):
+        """The validated record, or None when it is not plain (the full validator decides)."""
+        if not self.names.issuperset(record) or not self.required.issubset(record):
+            return None
+        validated = dict(self.defaults)
+        for name in self.copied_defaults:
+            if name not in record:
+                validated[name] = copied(validated[name])  # the spec's own stays as it is
+        options = self.options
+        for name, value in record.items():
+            value = options[name].plain(value)
+            if value is _NOT_PLAIN:
+                return None
+            validated[name] = value
+        return validated
+
+
+class _Option:
+    """One option of a :class:`_Shape`."""
+
+    def __init__(self, option):
+        kind = option.get("type", "str")
+        self.types = None if kind == "raw" else EXACT[kind]
+        self.whole = kind == "int"  # bool is an int to Python, not to the validator
+        # ansible-core refuses a null where choices are given, and a required one
+        self.null_refused = bool(option.get("required")) or option.get("choices") is not None
+        self.choices = option.get("choices")
+        self.listed = kind == "list"
+        options = option.get("options")
+        self.mapping = _Shape(options) if kind == "dict" and options is not None else None
+        elements = option.get("elements") if kind == "list" else None
+        self.elements = EXACT[elements] if elements is not None else None
+        self.whole_elements = elements == "int"
+        self.items = _Shape(options) if elements is not None and options is not None else None
+        self.copied = kind in ("list", "dict", "raw")
+
+    def plain(self, value):
+        """The validated value, or _NOT_PLAIN."""
+        if value is None:
+            return _NOT_PLAIN if self.null_refused else None
+        if self.types is not None and (not isinstance(value, self.types)
+                                       or (self.whole and isinstance(value, bool))):
             return _NOT_PLAIN
-    options = option.get("options")
-    if kind == "dict" and options is not None:
-        checked = _plain(options, value)
-        return _NOT_PLAIN if checked is None else checked
-    if kind == "list" and option.get("elements") is not None:
-        wanted = EXACT[option["elements"]]
+        if self.choices is not None and any(
+                item not in self.choices for item in (value if self.listed else [value])):
+            return _NOT_PLAIN
+        if self.mapping is not None:
+            checked = self.mapping.plain(value)
+            return _NOT_PLAIN if checked is None else checked
+        if self.elements is not None:
+            return self._items(value)
+        if self.copied and type(value) not in ATOMIC:
+            return copied(value)
+        return value
+
+    def _items(self, value):
         items = []
         for item in value:
-            if not isinstance(item, wanted) or (option["elements"] == "int"
-                                                and isinstance(item, bool)):
+            if not isinstance(item, self.elements) or (self.whole_elements
+                                                       and isinstance(item, bool)):
                 return _NOT_PLAIN
-            if options is not None:
-                item = _plain(options, item)
+            if self.items is not None:
+                item = self.items.plain(item)
                 if item is None:
                     return _NOT_PLAIN
             items.append(item)
         return items
-    return copied(value) if kind in ("list", "dict", "raw") else value
-
-
-SCALARS = (str, int, float, bool, type(None))
 
 
 def copied(value):
-    """A deep copy of a value as JSON gives it (dicts, lists, scalars), built as
-    it is walked: ``copy.deepcopy`` keeps a memo and dispatches on every item's
-    type, a twentieth of a bulk task's CPU. Anything else is deepcopy's."""
+    """copy.deepcopy of a structure, done plainly for the maps, lists and scalars a
+    record is made of (deepcopy's bookkeeping cost most of copying a section); one
+    that holds itself or anything else is deepcopy's."""
+    try:
+        return _plain_copy(value)
+    except (_NotPlainData, RecursionError):
+        return copy.deepcopy(value)
+
+
+class _NotPlainData(Exception):
+    """A value _plain_copy leaves to copy.deepcopy."""
+
+
+def _plain_copy(value):
     kind = type(value)
-    if kind in SCALARS:
-        return value
     if kind is dict:
-        return {key: copied(item) for key, item in value.items()}
+        return {key if type(key) in ATOMIC else _plain_copy(key): _plain_copy(item)
+                for key, item in value.items()}
     if kind is list:
-        return [copied(item) for item in value]
-    return copy.deepcopy(value)
+        return [_plain_copy(item) for item in value]
+    if kind in ATOMIC or value is None:
+        return value
+    raise _NotPlainData()

@@ -59,6 +59,9 @@ UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def uncarried(value):
     """The first character of ``value`` (a text, or a list or mapping of them,
     keys included) that no backend can carry, as ``U+0000``; None when none is."""
+    if type(value) is str:  # pylint: disable=unidiomatic-typecheck  # most values: at once
+        match = UNCARRIED.search(value)
+        return "U+%04X" % ord(match.group()) if match else None
     if isinstance(value, dict):
         value = [text for item in value.items() for text in item]
     if isinstance(value, (list, tuple)):

@@ -145,3 +145,35 @@ def test_the_backends_record_specs_get_the_same_answers(section):
 def test_text_inside_a_list_of_mappings_given_a_list_is_refused():
     _validated, problems = fast(SPEC, {"name": "x", "links": [{"ip": "10.0.0.1"}, {"ip": ["10.0.0.2"]}]})
     assert problems == ["links[1].ip must be text, got a list"]
+
+
+def test_a_plain_record_is_validated_in_the_specs_order():
+    # The inventory writes each subscriber as the JSON text of its validated record:
+    # the order of its keys is that text's, whatever order a file gave them in.
+    record = {"extra": 1, "where": {"floor": 2, "city": "Sofia"}, "name": "x"}
+    checked = RecordValidator(SPEC).validate(record)
+    assert isinstance(checked, Plain)
+    assert list(checked.validated_parameters) == list(SPEC)
+    assert list(checked.validated_parameters["where"]) == ["city", "floor"]
+
+
+def test_a_structure_given_is_validated_as_a_copy_of_its_own(monkeypatch):
+    # Plain maps and lists are copied without copy.deepcopy's bookkeeping (most
+    # of the cost of copying a subscriber's sections); the copy is as deep.
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("copied by copy.deepcopy")
+
+    monkeypatch.setattr(copy, "deepcopy", refuse)
+    extra = {"any": [1, {"deep": ["x"]}], 2: None}
+    checked = RecordValidator(SPEC).validate({"name": "x", "extra": extra})
+    assert checked.validated_parameters["extra"] == extra
+    checked.validated_parameters["extra"]["any"][1]["deep"].append("y")
+    assert extra == {"any": [1, {"deep": ["x"]}], 2: None}
+
+
+def test_a_structure_that_holds_itself_is_still_copied():
+    extra = {"any": []}
+    extra["any"].append(extra)
+    copied = RecordValidator(SPEC).validate({"name": "x", "extra": extra}).validated_parameters
+    assert copied["extra"] is not extra
+    assert copied["extra"]["any"][0] is copied["extra"]
