@@ -21,14 +21,18 @@ same call of the pool (the adapter's, its Retry with the session's
 urllib3), the body read whole, and every urllib3 error raised as the
 ``requests`` exception requests raises for it, at the same point; a
 :class:`DirectResponse` is a ``requests.Response`` in every attribute a
-caller reads. What remains of ``Session.send`` - cookies an answer sets, a
+caller reads (but ``headers`` is urllib3's case-insensitive mapping, whose
+``items()`` gives a header sent twice twice, where requests joins them; ``get``
+joins them as requests does). What remains of ``Session.send`` - cookies an answer sets, a
 redirect to follow - the session does only when the answer calls for it
 (see ``TaskSession.request``).
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
+import time
 
 try:
     import requests
@@ -46,7 +50,8 @@ if requests is not None:
         its cookies are read from the answer when asked for (``cookies``); its
         body is already read (``content``)."""
 
-        def __init__(self, request, raw, content):  # pylint: disable=super-init-not-called
+        def __init__(self, request, raw, content, elapsed, adapter):
+            # pylint: disable-next=super-init-not-called
             self._content = content
             self._content_consumed = True
             self._next = None
@@ -59,7 +64,8 @@ if requests is not None:
             self.url = request.url
             self.history = []
             self.request = request
-            self.connection = None
+            self.connection = adapter
+            self.elapsed = elapsed  # up to the answer's headers, as requests times it
 
         @property
         def cookies(self):
@@ -140,6 +146,7 @@ def send(adapter, request, verify, cert, timeout):
         pool = adapter.direct_pool(request, verify, cert)
     except urllib3_failed.LocationValueError as err:
         raise failed.InvalidURL(err, request=request)
+    started = time.perf_counter()
     try:
         # Without fields to encode, request_encode_url hands its arguments as they
         # are to the pool's one request call, whatever the method.
@@ -163,6 +170,7 @@ def send(adapter, request, verify, cert, timeout):
         raise failed.ReadTimeout(err, request=request)
     except urllib3_failed.InvalidHeader as err:
         raise failed.InvalidHeader(err, request=request)
+    elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
     # The body, as Response.content reads it (its errors as it raises them).
     try:
         content = raw.read(decode_content=True)
@@ -174,7 +182,7 @@ def send(adapter, request, verify, cert, timeout):
         raise failed.ConnectionError(err)
     except urllib3_failed.SSLError as err:
         raise failed.SSLError(err)
-    return DirectResponse(request, raw, content)
+    return DirectResponse(request, raw, content, elapsed, adapter)
 
 
 def path_of(request):

@@ -315,7 +315,10 @@ if urllib3 is not None:
                 method.upper(), url, headers, params=params, data=data, json=json,
                 cookies=self.cookies, hooks=self.hooks)
             adapter = self.get_adapter(prepared.url)
-            if (self.proxies or self.stream or self.hooks.get("response")
+            # A proxy for this URL, as the adapter would choose one (NO_PROXY alone, or
+            # HTTPS_PROXY alone for an http:// URL, gives proxies but no proxy).
+            if ((self.proxies and requests.utils.select_proxy(prepared.url, self.proxies))
+                    or self.stream or self.hooks.get("response")
                     or not isinstance(adapter, HandshakeAdapter)):
                 return self.send(prepared, timeout=timeout, allow_redirects=allow_redirects,
                                  proxies=self.proxies, stream=self.stream, verify=self.verify,

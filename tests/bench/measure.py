@@ -10,8 +10,10 @@ a 1 GB controller, five of them (the controller and its forks) a sample. Sampled
 every 0.2 s that was 0.15-0.3 of a core taken from the run it measures on a
 2-core machine. So the tree's resident size (``statm``, a counter the kernel
 keeps) is read every 0.2 s, and the PSS once a second, or at once when the
-resident size grew: what a process allocates shows in its RSS at the next tick;
-pages a fork un-shares by writing do not, and wait for the next second.
+resident size grew or a process started: what a process allocates shows in
+its RSS at the next tick; pages a fork un-shares by writing do not, and wait
+for the next second. A module that lives less than a second may be measured
+before its peak.
 """
 
 import json
@@ -128,13 +130,18 @@ class Run:
         self._sampler.start()
 
     def _sample(self):
-        measured_at, measured_rss = 0.0, 0
+        measured_at, measured_rss, seen = 0.0, 0, set()
         while not self._done.is_set():
             trees = {p.pid: tree_pids(p.pid) for p in self.processes}
-            rss = resident(pid for pids in trees.values() for pid in pids)
-            if time.monotonic() - measured_at >= PSS_EVERY or rss > measured_rss * 1.02:
+            pids = set().union(*trees.values())
+            rss = resident(pids)
+            # A process new since the last tick (a module: its RSS is a sliver of
+            # the tree's, where each fork counts the controller's pages again).
+            if (time.monotonic() - measured_at >= PSS_EVERY or rss > measured_rss * 1.02
+                    or not pids <= seen):
                 measured_at, measured_rss = time.monotonic(), rss
                 self._measure(trees)
+            seen = pids
             self._done.wait(0.2)
 
     def _measure(self, trees):

@@ -372,6 +372,8 @@ class Emulator:
         self.times = ServiceTimes()
         self.random = random.Random(7)
         self._kinds = {}
+        # Called with sleeps() whenever the latency or the config is set (watch_sleeps).
+        self._sleep_watchers = []
         # The request each serving thread answers (see the ``request`` property).
         self._serving = threading.local()
         self.fast = FastPath(self, self.app.wsgi_app)
@@ -577,3 +579,15 @@ class Emulator:
         for key, value in changes.items():
             if key in self.config:
                 self.config[key] = type(self.config[key])(value)
+        for watcher in self._sleep_watchers:
+            watcher(self.sleeps())
+
+    def sleeps(self):
+        """Whether answering sleeps: an injected latency, or (a subclass's config) a
+        backend's own slow writes - the server then serves more requests at once."""
+        return self.faults.settings["latency_ms"] > 0
+
+    def watch_sleeps(self, watcher):
+        """Call ``watcher(sleeps())`` now and whenever the latency or the config is set."""
+        self._sleep_watchers.append(watcher)
+        self.faults.watch_latency(lambda _latency_ms: watcher(self.sleeps()))

@@ -353,6 +353,9 @@ class OnuEmulator(Emulator):
             lines.append(var_dump(SNMP_RF_TIMEOUT))
         return "".join(lines)
 
+    def sleeps(self):
+        return super().sleeps() or self.config["slow_updates"]
+
     def wait_like_an_update(self, target):
         if self.config["slow_updates"]:
             slow = target is not None and target["state_rf"] is not None

@@ -11,9 +11,10 @@ from waitress.server import create_server
 # context switches a request and a fifth more CPU than with 4 threads, which
 # take the requests in turn.
 THREADS = 4
-# While a latency is injected, K shard hosts (or slices) each sending
-# `concurrency` requests must not queue behind the emulator's sleeping threads,
-# or the benchmark would measure the emulator's thread count.
+# While answering sleeps (an injected latency, the ONU's slow updates), K shard
+# hosts (or slices) each sending `concurrency` requests must not queue behind
+# the emulator's sleeping threads, or the benchmark would measure the
+# emulator's thread count.
 LATENCY_THREADS = 32
 
 
@@ -28,8 +29,8 @@ def make_server(emulator, host="127.0.0.1", port=0):
         ident="emulator",
         clear_untrusted_proxy_headers=True,
     )
-    emulator.faults.watch_latency(lambda latency_ms: server.task_dispatcher.set_thread_count(
-        LATENCY_THREADS if latency_ms > 0 else THREADS))
+    emulator.watch_sleeps(lambda sleeps: server.task_dispatcher.set_thread_count(
+        LATENCY_THREADS if sleeps else THREADS))
     # Requests waiting for a thread are the rule (see THREADS), not worth a
     # warning each, which waitress would log at every one of them.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)

@@ -6,6 +6,7 @@ import time
 import urllib.request
 
 from tests.emulators import server
+from tests.emulators.onu import OnuEmulator
 from tests.emulators.simpler import SimplerEmulator
 
 AUTH = {"api_username": "username", "api_password": "password", "operator": "operator"}
@@ -54,3 +55,22 @@ def test_a_latency_given_at_start_starts_every_thread(tmp_path):
         assert serving_threads(running) == server.LATENCY_THREADS
     finally:
         running.stop()
+
+
+def test_the_onus_slow_updates_are_served_like_a_latency(tmp_path):
+    # Each update sleeps a second on a thread: with the ONU client's 8 at once,
+    # 4 threads would make a bulk run measure the emulator, not the backend.
+    running = server.start(OnuEmulator(str(tmp_path / "onu.sqlite")))
+    try:
+        assert serving_threads(running) == server.THREADS
+        send(running.root + "/_emulator/config", {"slow_updates": True}, "PUT")
+        assert serving_threads(running) == server.LATENCY_THREADS
+        send(running.root + "/_emulator/config", {"slow_updates": False}, "PUT")
+        assert serving_threads(running) == server.THREADS
+    finally:
+        running.stop()
+    started_slow = server.start(OnuEmulator(str(tmp_path / "slow.sqlite"), slow_updates=True))
+    try:
+        assert serving_threads(started_slow) == server.LATENCY_THREADS
+    finally:
+        started_slow.stop()

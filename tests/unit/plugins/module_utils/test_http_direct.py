@@ -108,3 +108,28 @@ def test_a_request_goes_to_the_socket_in_one_write(server, monkeypatch, body):
 def test_the_path_sent_is_requests_path_url(url):
     prepared = requests.Request("GET", url).prepare()
     assert http_direct.path_of(prepared) == prepared.path_url
+
+
+@pytest.mark.parametrize("environment", [
+    {"NO_PROXY": "backends.example"},  # NO_PROXY alone: proxies, but none for this server
+    {"HTTPS_PROXY": "http://proxy.example:3128"},  # a proxy for https:// URLs only
+])
+def test_a_server_no_proxy_applies_to_is_reached_directly(server, monkeypatch, environment):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        for spelled in (name, name.lower()):
+            monkeypatch.delenv(spelled, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    http = HttpSession(server.url, timeout=5, sleep=lambda _: None)
+    assert http.session.proxies  # the environment gave some
+    answer = http.request("GET", "json", idempotent=True)
+    assert isinstance(answer, http_direct.DirectResponse)
+    assert answer.json() == {"name": "Zoë"}
+
+
+def test_an_answer_tells_its_time_and_adapter_as_requests_does(server):
+    http = HttpSession(server.url, timeout=5, sleep=lambda _: None)
+    answer = http.request("GET", "json", idempotent=True)
+    assert isinstance(answer, http_direct.DirectResponse)
+    assert answer.elapsed.total_seconds() > 0
+    assert answer.connection is http.session.get_adapter(server.url)
