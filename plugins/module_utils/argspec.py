@@ -169,8 +169,10 @@ class _Option:
         kind = option.get("type", "str")
         self.types = None if kind == "raw" else EXACT[kind]
         self.whole = kind == "int"  # bool is an int to Python, not to the validator
-        # ansible-core refuses a null where choices are given, and a required one
-        self.null_refused = bool(option.get("required")) or option.get("choices") is not None
+        # ansible-core refuses a null where choices are given, and a required one; one
+        # where a default is given it checks as a value of the type (left to it)
+        self.null_refused = (bool(option.get("required")) or option.get("choices") is not None
+                             or option.get("default") is not None)
         self.choices = option.get("choices")
         self.listed = kind == "list"
         options = option.get("options")

@@ -28,6 +28,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 # The tags of plain scalars resolved so far (see Loader.resolve), at most so many.
 _PLAIN_TAGS = {}
 _MOST_PLAIN_TAGS = 4096
+_LONGEST_CACHED = 64
 SHAPES = "expected a subscriber (a mapping with id), a list of them, or {subscribers: [...]}"
 
 try:
@@ -73,7 +74,8 @@ else:
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
-                if len(_PLAIN_TAGS) < _MOST_PLAIN_TAGS:
+                # Short texts only: keys and values that recur (a long one is a note).
+                if len(value) <= _LONGEST_CACHED and len(_PLAIN_TAGS) < _MOST_PLAIN_TAGS:
                     _PLAIN_TAGS[value] = tag
             return tag
 
@@ -143,7 +145,12 @@ def yaml_problem(error):
         if mark is not None:
             what += f" (line {mark.line + 1}, column {mark.column + 1})"
         return what
-    return " ".join(str(error).split())
+    text = " ".join(str(error).split())
+    if isinstance(error, yaml.reader.ReaderError):
+        # The loader reads the file's bytes: it names them "<byte string>", where the
+        # problem names the file already.
+        text = text.replace(f' in "{error.name}",', " at")
+    return text
 
 
 # What JSON holds that the YAML loader may read otherwise, or refuse: a character
@@ -215,6 +222,10 @@ def read_file(full_path, relative):
         data = load(content)
     except yaml.YAMLError as error:
         return [], [], [f"{relative}: not valid YAML: {yaml_problem(error)}"]
+    except (ValueError, TypeError, RecursionError) as error:
+        # What PyYAML's constructor lets out: "0b_" as an int, 5,000 digits, nesting
+        # deeper than Python's stack.
+        return [], [], [f"{relative}: not valid YAML: {' '.join(str(error).split())}"]
     except OSError as error:
         return [], [], [f"{relative}: cannot be read: {error.strerror or error}"]
     if isinstance(data, dict) and "subscribers" in data and "id" not in data:

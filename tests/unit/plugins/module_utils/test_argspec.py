@@ -51,6 +51,10 @@ RECORDS = [
     {"name": "x", "colour": "red"},
     {"size": 1},
     {"name": None},
+    # a null where a default is given: ansible-core checks it as a value of the type
+    {"name": "x", "size": None},
+    {"name": "x", "tags": None},
+    {"name": "x", "where": {"floor": None}},
 ]
 
 

@@ -50,13 +50,13 @@ def test_a_json_file_is_read_without_the_yaml_parser(tmp_path, monkeypatch):
     '[{"id": "SUB-1", "tariff": 1e5}]',  # YAML 1.1 reads 1e5 as text
     '[{"id": "SUB-1", "tariff": 1.5, "limit": 1.5E+3}]',
     '[{"id": "SUB-1", "tariff": NaN}]',  # no JSON, though json takes it
-    '[\n\t{"id": "SUB-1"}\n]',  # a tab, which PyYAML's own parser refuses
+    '[\n\t{"id": "SUB-1"}\n]',  # a tab: LibYAML takes it, PyYAML's pure parser refuses it
     '[{"id": "SUB-1", "name\u2028x": 1}]',  # a line break to YAML inside the key
     '[{"id": "SUB-1", "name": "\u0085"}]',
     '[{"id": "SUB-1", "name": "\x7f"}]',  # a character YAML does not allow
     '[{"id": "SUB-1", "name": "\\ud83d\\ude00"}]',  # an escaped surrogate, refused by YAML
     '[{"id": "SUB-1", "name"\n: "x"}]',  # a key and its colon on two lines
-    '[{"id": "SUB-1", "' + "k" * 200 + '": "x"}]',  # longer than YAML's longest key
+    '[{"id": "SUB-1", "' + "k" * 1100 + '": "x"}]',  # longer than YAML's longest key
     '[{"id": "SUB-1"}] # a comment',
     '[{"id": "SUB-1"}]\n---\n[]\n',
     '\ufeff[{"id": "SUB-1"}]',
@@ -175,3 +175,19 @@ def test_a_plain_scalar_is_resolved_once(monkeypatch):
         [{"id": "SUB-1", "tariff": 12, True: True}], [{"id": "SUB-2", "tariff": 12, True: "12"}]]
     assert sorted(value for value in resolved if value) == sorted(
         ["id", "SUB-1", "tariff", "12", "on", "yes", "SUB-2", "12"])
+
+
+@pytest.mark.parametrize("content, problem", [
+    # the reader's errors: where in the file, not "<byte string>" (what the loader read)
+    (b"id: SUB-1\nname: a\x01b\n", "block.yml: not valid YAML: unacceptable character #x0001: "
+                                   "control characters are not allowed at position 17"),
+    (b"id: SUB-1\nname: caf\xe9\n", "block.yml: not valid YAML: unacceptable character "
+                                    "#x-001: incomplete UTF-8 octet sequence at position 19"),
+    # what PyYAML's constructor lets out as other errors: a problem of the file too
+    (b"id: SUB-1\nx: 0b_\n", "block.yml: not valid YAML: invalid literal for int() with "
+                            "base 2: ''"),
+])
+def test_a_file_the_loader_cannot_read_is_a_problem_naming_it(tmp_path, content, problem):
+    path = tmp_path / "block.yml"
+    path.write_bytes(content)
+    assert subscriber_yaml.read_file(str(path), "block.yml") == ([], [], [problem])
