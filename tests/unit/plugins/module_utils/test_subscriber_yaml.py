@@ -179,15 +179,15 @@ def test_a_plain_scalar_is_resolved_once(monkeypatch):
 
 @pytest.mark.parametrize("content, problem", [
     # the reader's errors: where in the file, not "<byte string>" (what the loader read)
-    (b"id: SUB-1\nname: a\x01b\n", "block.yml: not valid YAML: unacceptable character #x0001: "
-                                   "control characters are not allowed at position 17"),
-    (b"id: SUB-1\nname: caf\xe9\n", "block.yml: not valid YAML: unacceptable character "
-                                    "#x-001: incomplete UTF-8 octet sequence at position 19"),
+    (b"id: SUB-1\nname: a\x01b\n",
+     "unacceptable character #x0001: control characters are not allowed at position 17"),
+    (b"id: SUB-1\nname: caf\xe9\n",
+     "unacceptable character #x-001: incomplete UTF-8 octet sequence at position 19"),
     # what PyYAML's constructor lets out as other errors: a problem of the file too
-    (b"id: SUB-1\nx: 0b_\n", "block.yml: not valid YAML: invalid literal for int() with "
-                            "base 2: ''"),
+    (b"id: SUB-1\nx: 0b_\n", "invalid literal for int() with base 2: ''"),
 ])
 def test_a_file_the_loader_cannot_read_is_a_problem_naming_it(tmp_path, content, problem):
     path = tmp_path / "block.yml"
     path.write_bytes(content)
-    assert subscriber_yaml.read_file(str(path), "block.yml") == ([], [], [problem])
+    assert subscriber_yaml.read_file(str(path), "block.yml") == (
+        [], [], ["block.yml: not valid YAML: " + problem])
