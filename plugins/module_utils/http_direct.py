@@ -171,9 +171,14 @@ def send(adapter, request, verify, cert, timeout):
     except urllib3_failed.InvalidHeader as err:
         raise failed.InvalidHeader(err, request=request)
     elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
-    # The body, as Response.content reads it (its errors as it raises them).
+    # The body, as Response.content reads it (its errors as it raises them): a
+    # chunked one chunk by chunk, as urllib3's stream does, so that a broken chunk
+    # is told as it is (http.client's own read says only IncompleteRead(0)).
     try:
-        content = raw.read(decode_content=True)
+        if raw.chunked and raw.supports_chunked_reads():
+            content = b"".join(raw.read_chunked(decode_content=True))
+        else:
+            content = raw.read(decode_content=True)
     except urllib3_failed.ProtocolError as err:
         raise failed.ChunkedEncodingError(err)
     except urllib3_failed.DecodeError as err:

@@ -133,3 +133,35 @@ def test_an_answer_tells_its_time_and_adapter_as_requests_does(server):
     assert isinstance(answer, http_direct.DirectResponse)
     assert answer.elapsed.total_seconds() > 0
     assert answer.connection is http.session.get_adapter(server.url)
+
+
+class BrokenChunks(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.write(b"2\r\n{}\r\nzz\r\n")  # a chunk length that is no number
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_broken_chunk_is_told_as_requests_tells_it():
+    served = http.server.ThreadingHTTPServer(("127.0.0.1", 0), BrokenChunks)
+    threading.Thread(target=served.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%s/" % served.server_address[1]
+    try:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError) as theirs:
+            requests.get(url + "x", timeout=5)
+        session = HttpSession(url, timeout=5, sleep=lambda _: None).session
+        with pytest.raises(requests.exceptions.ChunkedEncodingError) as ours:
+            session.request("GET", url + "x", timeout=5)
+        assert str(ours.value) == str(theirs.value)
+        assert "zz" in str(ours.value)
+    finally:
+        served.shutdown()

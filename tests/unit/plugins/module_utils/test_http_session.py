@@ -237,6 +237,20 @@ def test_validate_certs_false_holds_against_requests_ca_bundle(monkeypatch):
     assert [pool.cert_reqs for pool in pools] == ["CERT_NONE"]
 
 
+def test_validate_certs_false_holds_against_requests_ca_bundle_through_a_proxy(monkeypatch):
+    # A proxied request goes through requests' own send (not the direct path).
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    for name in ("NO_PROXY", "no_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    http = HttpSession("https://127.0.0.1:9/api/", validate_certs=False, sleep=lambda _: None)
+    sent = []
+    monkeypatch.setattr(http.session, "send", lambda prepared, **kwargs: sent.append(
+        (kwargs["verify"], kwargs["proxies"].get("https"))) or "answer")
+    assert http.request("GET", "x", idempotent=True) == "answer"
+    assert sent == [(False, "http://proxy.example:3128")]
+
+
 def test_the_environment_is_read_once_for_the_task_not_for_every_request(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     monkeypatch.delenv("NO_PROXY", raising=False)
