@@ -230,7 +230,6 @@ if urllib3 is not None:
             super().__init__(*args, **kwargs)
             self._pool_keys = {}
             self._direct_pools = {}
-            self._verified = {}
 
         def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
             if proxies:  # (only the proxies for this server: see HttpSession.proxies_of)
@@ -240,24 +239,20 @@ if urllib3 is not None:
             # A pool the pool manager has closed (urllib3 2.0 closes the least recently
             # used past pool_connections servers) is asked for again.
             if pool is None or pool.pool is None:
-                pool = self._direct_pools[key] = super().get_connection_with_tls_context(
-                    request, verify, proxies, cert)
+                pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
+                # Its TLS settings (``cert_verify``, which asks the file system about the
+                # CA bundle) depend only on the key: applied once, before it is kept.
+                self.cert_verify(pool, request.url, verify, cert)
+                self._direct_pools[key] = pool
             return pool
 
         def direct_pool(self, request, verify, cert):
-            """The pool of a server reached without a proxy, for ``http_direct``: its
-            TLS settings (``cert_verify``, which asks the file system about the CA
-            bundle) applied once, not per request - they depend only on the key."""
-            pool = self.get_connection_with_tls_context(request, verify, None, cert)
-            key = (server_of(request.url), verify, cert)
-            if self._verified.get(key) is not pool:
-                self.cert_verify(pool, request.url, verify, cert)
-                self._verified[key] = pool
-            return pool
+            """The pool of a server reached without a proxy, for ``http_direct``, its TLS
+            settings applied (see ``get_connection_with_tls_context``)."""
+            return self.get_connection_with_tls_context(request, verify, None, cert)
 
         def close(self):
             self._direct_pools.clear()
-            self._verified.clear()
             super().close()
 
         def request_url(self, request, proxies):
