@@ -57,9 +57,9 @@ def _command_of(pid):
     return " ".join(word.decode(errors="replace") for word in words[:3])[:120]
 
 
-def tree_pids(root):
-    """``root`` and every process below it."""
-    parents = _children()
+def tree_pids(root, parents=None):
+    """``root`` and every process below it (in ``parents``, if read already)."""
+    parents = _children() if parents is None else parents
     wanted, grew = {root}, True
     while grew:
         grew = False
@@ -132,7 +132,8 @@ class Run:
     def _sample(self):
         measured_at, measured_rss, seen = 0.0, 0, set()
         while not self._done.is_set():
-            trees = {p.pid: tree_pids(p.pid) for p in self.processes}
+            parents = _children()  # one scan of /proc for every command's tree
+            trees = {p.pid: tree_pids(p.pid, parents) for p in self.processes}
             pids = set().union(*trees.values())
             rss = resident(pids)
             # A process new since the last tick (a module: its RSS is a sliver of
