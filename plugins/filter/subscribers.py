@@ -187,20 +187,22 @@ def _pack(text):
     return base64.b64encode(zlib.compress(text.encode())).decode("ascii")
 
 
-def subscriber_records_unpacked(packed):
-    """A section's records packed by subscriber_records -> the list (see the docs file)."""
+def subscriber_records_unpacked(packed, as_json=False):
+    """A section's records packed by subscriber_records -> the list, or its JSON
+    text for the entity module's ``*_json`` option (see the docs file)."""
+    refused = ("subscriber_records_unpacked takes a section's records that subscriber_records "
+               "packed (records_packed=true)")
     if not isinstance(packed, str):
-        raise AnsibleFilterError(
-            f"subscriber_records_unpacked takes a section's records that subscriber_records "
-            f"packed (records_packed=true), got {_kind(packed)}")
+        raise AnsibleFilterError(f"{refused}, got {_kind(packed)}")
     try:
-        records = json.loads(zlib.decompress(base64.b64decode(str.__str__(packed), validate=True)))
-    except (binascii.Error, zlib.error, ValueError):  # JSONDecodeError is a ValueError
+        text = zlib.decompress(base64.b64decode(str.__str__(packed), validate=True)).decode()
+        # The text as it is, read once by the module (which refuses what is not a list
+        # of records); the list, read here.
+        records = text if _flag(as_json, "as_json") else json.loads(text)
+    except (binascii.Error, zlib.error, ValueError):  # (JSONDecodeError, UnicodeDecodeError)
         records = None
-    if not isinstance(records, list):
-        raise AnsibleFilterError(
-            "subscriber_records_unpacked takes a section's records that subscriber_records "
-            "packed (records_packed=true); this text is not such records")
+    if not (isinstance(records, list) or isinstance(records, str) and records.startswith("[")):
+        raise AnsibleFilterError(f"{refused}; this text is not such records")
     return records
 
 

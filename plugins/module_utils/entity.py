@@ -247,6 +247,11 @@ class EntitySpec:
         return (self.identity,)
 
     @property
+    def as_json(self):
+        """The option that takes the bulk list's records as one JSON text."""
+        return self.plural + "_json"
+
+    @property
     def writable(self):
         return [field for field in self.fields if not field.readonly]
 

@@ -17,6 +17,8 @@ module finds records (``lookups``, ``search_options``, ``search``).
 
 from __future__ import annotations
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
 from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
@@ -72,19 +74,49 @@ def attempt(work):
         return None, ReconcileFailed(str(exc), {})
 
 
-def ansible_module(argument_spec, refused, **rules):
+class _Module(AnsibleModule):
+    """An AnsibleModule that masks the secrets inside its list options' records
+    from the start: ansible-core masks only options it knows as secret, and a
+    list option's records are checked later (see ``EntityModule.records``), so
+    a task it refused at once (two options that exclude each other) echoed
+    them, and logged them."""
+
+    def __init__(self, secrets_in, **kwargs):
+        self.secrets_in = secrets_in
+        super().__init__(**kwargs)
+
+    def _load_params(self):
+        super()._load_params()
+        for option, names in self.secrets_in.items():
+            records = self.params.get(option)
+            for record in records if isinstance(records, list) else ():
+                if isinstance(record, dict):
+                    for name in names:
+                        self.no_log_values.update(_texts(record.get(name)))
+
+
+def ansible_module(argument_spec, refused, secrets_in=None, json_texts=(), **rules):
     """The AnsibleModule of a task, failed before anything is sent if a text option
-    was given a list or a mapping (which ansible-core would turn into text)."""
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **rules)
+    was given a list or a mapping (which ansible-core would turn into text).
+    ``secrets_in``: list option -> the secret fields of its records; ``json_texts``:
+    options whose text is JSON (it reads like a list by design: see refused_text)."""
+    module = _Module(secrets_in or {}, argument_spec=argument_spec, supports_check_mode=True,
+                     **rules)
     # A converted list or mapping reads "['a']" or "{'a': 1}": only then are the
     # options read again as the task gave them (module.params holds them converted),
     # as that decodes and copies every record of a bulk list once more.
     if any(_looks_converted(module.params.get(name)) for name, option in argument_spec.items()
-           if option.get("elements") != "dict"):
-        problems = structures_for_text(argument_spec, _load_params())
-        if problems:
-            module.fail_json(msg=refused + "; ".join(problems))
+           if option.get("elements") != "dict" and name not in json_texts):
+        refused_text(module, {name: option for name, option in argument_spec.items()
+                              if name not in json_texts}, refused)
     return module
+
+
+def refused_text(module, argument_spec, refused):
+    """Fail the task if it gave any of these text options a list or a mapping."""
+    problems = structures_for_text(argument_spec, _load_params())
+    if problems:
+        module.fail_json(msg=refused + "; ".join(problems))
 
 
 def _connect(module, backend_class):
@@ -106,21 +138,31 @@ class EntityModule:
         spec = {field.name: field.argument_spec(required=False) for field in self.spec.writable}
         spec["state"] = {"type": "str", "choices": ["present", "absent"], "default": "present"}
         spec[self.spec.plural] = {"type": "list", "elements": "dict"}
+        # The same list as one JSON text, which a template hands over as it is:
+        # ansible-core 2.19 finalizes a templated list value by value before the
+        # task runs (a role's shard of 10,000 records cost the controller seconds
+        # a task). Secret while it is text, as it holds the records' secrets
+        # (escaped as JSON, where masking the secrets themselves would miss them);
+        # once read, its records are masked as the list option's are (see given).
+        spec[self.spec.as_json] = {"type": "str", "no_log": True}
         spec.update(BULK_OPTIONS)
         spec.update(self.connection_spec)
         spec.update(self.backend_class.task_options)
         return spec
 
     def module(self):
-        plural = self.spec.plural
+        lists = [self.spec.plural, self.spec.as_json]
         rules = {key: list(value) for key, value in self.backend_class.task_rules.items()}
-        rules.setdefault("required_if", []).append(("purge", True, (plural, "purge_scope")))
+        rules.setdefault("required_if", []).extend(
+            [("purge", True, ("purge_scope",)), ("purge", True, lists, True)])
         # A task names its record by one of the identities, or gives a list. (UserSide's
         # own rules then say which identity its ``identity`` option wants.)
-        rules.setdefault("required_one_of", []).append(list(self.spec.identities) + [plural])
+        rules.setdefault("required_one_of", []).append(list(self.spec.identities) + lists)
         rules.setdefault("mutually_exclusive", []).extend(
-            [plural, field.name] for field in self.spec.writable)
-        return ansible_module(self.argument_spec(), "nothing was changed: ", **rules)
+            lists + [field.name] for field in self.spec.writable)
+        return ansible_module(self.argument_spec(), "nothing was changed: ",
+                              secrets_in={self.spec.plural: self.spec.secret_fields},
+                              json_texts=(self.spec.as_json,), **rules)
 
     def run(self):
         module = self.module()
@@ -128,11 +170,12 @@ class EntityModule:
         # The adapter may depend on what the task says (UserSide's identity).
         self.backend_class = self.backend_class.for_task(module.params)
         self.spec = self.backend_class.spec
-        records = self.records(module)
-        purge_scope = self.purge_scope(module)
+        given = self.given(module)
+        records = self.records(module, given)
+        purge_scope = self.purge_scope(module, given)
         partition = self.partition(module)
         backend = _connect(module, self.backend_class)
-        single = module.params[self.spec.plural] is None
+        single = given is None
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff,
                             records=single or module.params["result_records"],
                             every=single or module.params["results"] == "all")
@@ -142,47 +185,80 @@ class EntityModule:
         )
         for warning in backend.warnings:
             module.warn(warning)
-        invocation = self.invocation(module)
+        invocation = self.invocation(module, given)
         if failure:
             module.fail_json(msg=failure.message, **failure.result, **invocation)
         if single:
             result = self.single_result(result)
         module.exit_json(**result, **invocation)
 
-    def invocation(self, module):
+    def list_option(self, module):
+        """The option the task gave its records in: the list, or its JSON text."""
+        as_json = self.spec.as_json
+        return as_json if module.params[as_json] is not None else self.spec.plural
+
+    def given(self, module):
+        """The task's records (None: it names one record by its own options).
+
+        Records given as JSON text take the text's place among the task's options
+        once read: what a failure or -vvv echoes from there on are the records,
+        their secrets masked one by one (see records), never the text.
+        """
+        params, as_json = module.params, self.spec.as_json
+        text = params[as_json]
+        if text is None:
+            return params[self.spec.plural]
+        try:
+            records = json.loads(text)
+        except ValueError as exc:  # (a JSONDecodeError says where, never what it read)
+            records = exc
+        module.no_log_values.discard(text)
+        params[as_json] = records if isinstance(records, list) else None
+        if not isinstance(records, list):
+            # ansible-core turns a list given for a text into its repr
+            refused_text(module, {as_json: {"type": "str"}}, "nothing was changed: ")
+            got = records if isinstance(records, ValueError) else f"it holds {_kind(records)}"
+            module.fail_json(msg=f"nothing was changed: {as_json} must be the JSON text of a "
+                                 f"list of records; {got}")
+        return records
+
+    def invocation(self, module, given):
         """The echo of the task's options, with a long list only counted (see
         ECHOED_RECORDS): the records, and the identities a purge share keeps
         (a shard's, about as many as it declares, on a registered result the
         controller keeps until the play ends)."""
         args = dict(module.params)
-        given, shard = args[self.spec.plural], args["purge_shard"]
+        shard = args["purge_shard"]
         long_records = given is not None and len(given) > ECHOED_RECORDS
         long_keep = shard is not None and len(shard["keep"]) > ECHOED_RECORDS
         if not (long_records or long_keep):
             return {}  # AnsibleModule echoes the options as they are
         if long_records:
-            args[self.spec.plural] = f"({len(given)} records, not echoed)"
+            args[self.list_option(module)] = f"({len(given)} records, not echoed)"
         if long_keep:
             args["purge_shard"] = dict(shard, keep=f"({len(shard['keep'])} values, not echoed)")
         return {"invocation": {"module_args": args}}
 
-    def records(self, module):
+    def records(self, module, given):
         """(state, desired) pairs: the task's own options, or each item of the list."""
         params = module.params
-        if params[self.spec.plural] is None:
+        if given is None:
             return [(params["state"], self.spec.desired(params))]
         validator = RecordValidator(self.spec.record_argument_spec())
+        listed = self.list_option(module)
         records, problems = [], []
-        for index, item in enumerate(params[self.spec.plural]):
+        for index, item in enumerate(given):
             # Masked before validation: a refused item is echoed in the failure's
             # invocation, and its secret with it.
-            if isinstance(item, dict):
-                for name in self.spec.secret_fields:
-                    module.no_log_values.update(_texts(item.get(name)))
+            if not isinstance(item, dict):  # (ansible-core refuses it in the list option)
+                problems.append(f"{listed}[{index}]: a record must be a mapping of "
+                                f"options, got {_kind(item)}")
+                continue
+            for name in self.spec.secret_fields:
+                module.no_log_values.update(_texts(item.get(name)))
             checked = validator.validate(item)
             if checked.error_messages:
-                problems.append(
-                    f"{self.spec.plural}[{index}]: {'; '.join(checked.error_messages)}")
+                problems.append(f"{listed}[{index}]: {'; '.join(checked.error_messages)}")
                 continue
             record = checked.validated_parameters
             records.append((record["state"] or params["state"], self.spec.desired(record)))
@@ -190,11 +266,11 @@ class EntityModule:
             module.fail_json(msg="nothing was changed: " + "; ".join(problems))
         return records
 
-    def purge_scope(self, module):
+    def purge_scope(self, module, given):
         params = module.params
         if not params["purge"]:
             return None
-        if not params[self.spec.plural]:
+        if not given:
             module.fail_json(
                 msg="purge refuses to act on an empty %s list: declare at least one record"
                 % self.spec.plural
@@ -301,6 +377,14 @@ def _texts(value):
     if isinstance(value, (list, tuple)):
         return [text for part in value for text in _texts(part)]
     return [str(value)] if value not in (None, "") and not isinstance(value, bool) else []
+
+
+def _kind(value):
+    """A JSON value's kind, in words."""
+    if value is None:
+        return "null"
+    return {dict: "a mapping", list: "a list", str: "a text", bool: "true or false"}.get(
+        type(value), "a number")
 
 
 def _looks_converted(value):

@@ -226,7 +226,8 @@ def _identity_rules(spec):
     # The identity chosen is required (in the task, or in each item of the list):
     # a rule per choice, so that the options are checked before anything is read.
     return {"required_if": [
-        ("identity", name, (name, spec.plural), True) for name in spec.identities]}
+        ("identity", name, (name, spec.plural, spec.as_json), True)
+        for name in spec.identities]}
 
 
 def _typers(spec):

@@ -96,6 +96,9 @@ def test_records_packed_are_each_section_s_records_unpacked_in_a_twelfth_of_thei
     listed = subscriber_records(many)
     for name, section in fanned.items():
         assert subscriber_records_unpacked(section["records"]) == listed[name]["records"]
+        # as the JSON text of the list, for the entity module's *_json option
+        text = subscriber_records_unpacked(section["records"], as_json=True)
+        assert isinstance(text, str) and json.loads(text) == listed[name]["records"]
         assert section["owners"] == listed[name]["owners"]  # what the plan and the role read
     as_json = subscriber_records(many, records_as_json=True)["onu"]["records"]
     assert len(fanned["onu"]["records"]) * 8 < len(as_json)
@@ -108,9 +111,10 @@ def _packed(text):
 # Packed like records but not a list of them: not JSON, or JSON of another kind.
 @pytest.mark.parametrize("value", ["[]", "not packed!", 7, None, _packed("{'a': 1}"),
                                    _packed('{"sn": "SN1"}')])
-def test_only_packed_records_unpack(value):
+@pytest.mark.parametrize("as_json", [False, True])
+def test_only_packed_records_unpack(value, as_json):
     with pytest.raises(AnsibleFilterError, match="packed .records_packed=true."):
-        subscriber_records_unpacked(value)
+        subscriber_records_unpacked(value, as_json=as_json)
 
 
 def test_subscribers_text_that_is_not_json():

@@ -397,7 +397,7 @@ def test_the_identity_option_offers_every_natural_key_and_requires_the_one_chose
         "default": "login"}}
     assert UsersideCustomers.spec.identities == (
         "login", "agreement_number", "account_number", "email")
-    assert ("identity", "email", ("email", "customers"), True) in (
+    assert ("identity", "email", ("email", "customers", "customers_json"), True) in (
         UsersideCustomers.task_rules["required_if"])
     assert UsersideCustomers.for_task({"identity": "login"}) is UsersideCustomers
     by_email = UsersideCustomers.for_task({"identity": "email"})
