@@ -71,8 +71,9 @@ def test_not_a_list():
         subscriber_records(ANA)
 
 
-def test_the_plan_of_a_run():
-    fanned = subscriber_records([ANA])
+@pytest.mark.parametrize("packed", [False, True])
+def test_the_plan_of_a_run(packed):
+    fanned = subscriber_records([ANA], records_packed=packed)
     result = subscriber_plan(fanned, {"onu": {"results": [{"action": "delete", "index": 0}]}}, [ANA],
                              check_mode="True")
     assert result["check_mode"] is True
@@ -99,7 +100,10 @@ def test_records_packed_are_each_section_s_records_unpacked_in_a_twelfth_of_thei
         # as the JSON text of the list, for the entity module's *_json option
         text = subscriber_records_unpacked(section["records"], as_json=True)
         assert isinstance(text, str) and json.loads(text) == listed[name]["records"]
-        assert section["owners"] == listed[name]["owners"]  # what the plan and the role read
+        # the ids as their JSON texts, read by the plan and the purge
+        assert {part: json.loads(section[part]) for part in ("owners", "kept", "keepers")} == {
+            part: listed[name][part] for part in ("owners", "kept", "keepers")}
+        assert section["count"] == listed[name]["count"] == len(listed[name]["records"])
     as_json = subscriber_records(many, records_as_json=True)["onu"]["records"]
     assert len(fanned["onu"]["records"]) * 8 < len(as_json)
 
@@ -129,8 +133,9 @@ def test_the_plan_needs_the_fan_out_and_the_results():
         subscriber_plan([], {}, [ANA])
 
 
-def test_the_purge_of_a_run():
-    fanned = subscriber_records([ANA])
+@pytest.mark.parametrize("packed", [False, True])
+def test_the_purge_of_a_run(packed):
+    fanned = subscriber_records([ANA], records_packed=packed)
     options = subscriber_purge(fanned, ["ipdr"], {}, "5")  # -e gives numbers as text
     assert options["ipdr"] == {
         "purge": True, "purge_scope": {"user_id": "*"}, "purge_limit": 5,
