@@ -82,7 +82,7 @@ options:
     description:
       - O(customers) as one JSON text of the same list, for a long list that a
         template gives, such as
-        P(isp.provisioning.subscriber_records_unpacked#filter) with C(as_json=true):
+        P(isp.provisioning.subscriber_records_unpacked#filter) with C(as_json=true);
         ansible-core checks each value of a templated list before the task
         runs (seconds for 10,000 records), a text once.
       - Mutually exclusive with O(customers) and the single-customer options.
