@@ -225,8 +225,8 @@ class Faults:
         self.lock = threading.Lock()
         self.settings = {}
         self.down = False
-        # Called with the latency (ms) whenever it is set (see watch_latency).
-        self.latency_watchers = []
+        # Called after every update: the emulator's settings_changed, once it has one.
+        self.changed = None
         self.update(
             dict(
                 latency_ms=latency_ms,
@@ -250,15 +250,8 @@ class Faults:
                 self.down = False
             if "only" in settings:
                 self.settings["only"] = str(settings["only"] or "")
-            latency_ms = self.settings["latency_ms"]
-        if "latency_ms" in settings:
-            for watcher in self.latency_watchers:
-                watcher(latency_ms)
-
-    def watch_latency(self, watcher):
-        """Call ``watcher(latency_ms)`` now and whenever the latency is set."""
-        self.latency_watchers.append(watcher)
-        watcher(self.settings["latency_ms"])
+        if self.changed is not None:
+            self.changed()
 
     def applies(self, endpoint):
         return self.settings["only"] in endpoint
@@ -368,11 +361,12 @@ class Emulator:
         self.seeded = (int(seed_records or 0), seed_prefix or self.seed_prefix)
         self.store = Store(db_path, self.schema, self._seed_state)
         self.faults = Faults(**(faults or {}))
+        self.faults.changed = self.settings_changed
         self.counters = Counters()
         self.times = ServiceTimes()
         self.random = random.Random(7)
         self._kinds = {}
-        # Called with sleeps() whenever the latency or the config is set (watch_sleeps).
+        # Called with sleeps() whenever the faults or the config are set (watch_sleeps).
         self._sleep_watchers = []
         # The request each serving thread answers (see the ``request`` property).
         self._serving = threading.local()
@@ -579,6 +573,10 @@ class Emulator:
         for key, value in changes.items():
             if key in self.config:
                 self.config[key] = type(self.config[key])(value)
+        self.settings_changed()
+
+    def settings_changed(self):
+        """The faults or the config were set: tell each watcher whether answering sleeps."""
         for watcher in self._sleep_watchers:
             watcher(self.sleeps())
 
@@ -588,6 +586,6 @@ class Emulator:
         return self.faults.settings["latency_ms"] > 0
 
     def watch_sleeps(self, watcher):
-        """Call ``watcher(sleeps())`` now and whenever the latency or the config is set."""
+        """Call ``watcher(sleeps())`` now and whenever the faults or the config are set."""
         self._sleep_watchers.append(watcher)
-        self.faults.watch_latency(lambda _latency_ms: watcher(self.sleeps()))
+        watcher(self.sleeps())

@@ -272,12 +272,12 @@ class SimplerApi:
         except ValueError:
             return "ERROR: limit and offset must be integers"
         order = params.get("order") or "customerid"
-        where, args = stored.customer_conditions(
+        where, args, candidates = stored.customer_conditions(
             params, sensitive, given, self.store.query)
         # Python's sort is stable: customers of equal names stay in id order.
         sort = "%s, id" % order if order in ("firstname", "lastname") else "id"
-        if stored.narrowed(where):
-            found, rows = self.narrowed_search(where, args, sort, offset, limit)
+        if candidates is not None:
+            found, rows = self.narrowed_search(where, args, sort, offset, limit, candidates)
         else:
             found, rows = self.paged_search(where, args, sort, offset, limit)
         return {"case_sensitive": "1" if sensitive else "0",
@@ -285,12 +285,12 @@ class SimplerApi:
                 "limit": str(limit), "offset": str(offset), "order": order,
                 "results": str(found)}
 
-    def narrowed_search(self, where, args, sort, offset, limit):
+    def narrowed_search(self, where, args, sort, offset, limit, candidates):
         """(count, rows of the page) reading the trigram index once: with few
-        candidates (one, as a rule: a search by a record's key) the summary of every
-        match in one statement; else the ids of every match, then the summaries of
-        the page's."""
-        if len(json.loads(args[-1])) <= FEW:  # the candidates (see stored.NARROWED)
+        ``candidates`` (one, as a rule: a search by a record's key) the summary of
+        every match in one statement; else the ids of every match, then the summaries
+        of the page's."""
+        if candidates <= FEW:
             rows = self.store.query("%s WHERE %s ORDER BY %s" % (
                 stored.SUMMARY_SELECT, " AND ".join(where), sort), args)
             return len(rows), rows[offset:offset + limit]

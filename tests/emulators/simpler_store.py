@@ -181,10 +181,10 @@ def id_condition(value):
 
 
 def text_conditions(fields, sensitive, index, query):
-    """(conditions, arguments) for ``field contains text`` for each (field, text):
-    ``instr`` decides, on the rows the trigram table ``index`` narrows them to
-    (that condition, when there is one, comes last: see :func:`narrowed`).
-    ``query(sql, args)`` looks the candidates up."""
+    """(conditions, arguments, candidates) for ``field contains text`` for each (field,
+    text): ``instr`` decides, on the rows the trigram table ``index`` narrows them to
+    (that condition, when there is one, comes last, and ``candidates`` counts its
+    rows; None: no index narrowed them). ``query(sql, args)`` looks the candidates up."""
     where, args, found = [], [], None
     for field, text in fields:
         folded = text.lower()
@@ -197,19 +197,14 @@ def text_conditions(fields, sensitive, index, query):
             ids = candidates(query, index, "lc_" + field, folded)
             if ids is not None:
                 found = ids if found is None else sorted(set(found).intersection(ids))
-    if found is not None:
-        where.append(NARROWED)
-        args.append(json.dumps(found))
-    return where, args
-
-
-def narrowed(where):
-    """Whether a trigram index narrowed these conditions (to few rows, as a rule)."""
-    return bool(where) and where[-1] == NARROWED
+    if found is None:
+        return where, args, None
+    return where + [NARROWED], args + [json.dumps(found)], len(found)
 
 
 def customer_conditions(params, sensitive, given, query):
-    """(conditions, arguments) of searchCustomer's filters, in the order they came."""
+    """(conditions, arguments, candidates) of searchCustomer's filters, in the order
+    they came (``candidates``: see :func:`text_conditions`)."""
     where, args, texts = [], [], []
     for key, value in params.items():
         if key not in SEARCH_KEYS or not given(params, key):
@@ -220,8 +215,9 @@ def customer_conditions(params, sensitive, given, query):
             args += condition_args
         else:
             texts.append((key, str(value)))
-    text_where, text_args = text_conditions(texts, sensitive, "customer_search", query)
-    return (where + text_where or ["1 = 1"]), args + text_args
+    text_where, text_args, narrowed_to = text_conditions(
+        texts, sensitive, "customer_search", query)
+    return (where + text_where or ["1 = 1"]), args + text_args, narrowed_to
 
 
 def equipment_conditions(params, given, query):
@@ -240,5 +236,6 @@ def equipment_conditions(params, given, query):
     for field in EQUIPMENT_TEXT:
         if given(params, field):
             texts.append((field, str(params[field])))
-    text_where, text_args = text_conditions(texts, False, "equipment_search", query)
+    text_where, text_args, _narrowed_to = text_conditions(
+        texts, False, "equipment_search", query)
     return (where + text_where or ["1 = 1"]), args + text_args
