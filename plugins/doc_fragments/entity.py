@@ -125,3 +125,20 @@ attributes:
     support: full
     description: Returns the whole record before and after, on create, update and delete.
 """
+
+    # The JSON text of a module's list option O(customers) (SIMPLer equipment,
+    # whose list is O(equipment), says its own).
+    CUSTOMERS_JSON = r"""
+options:
+  customers_json:
+    description:
+      - O(customers) as one JSON text of the same list, for a long list that a
+        template gives, such as
+        P(isp.provisioning.subscriber_records_unpacked#filter) with C(as_json=true);
+        ansible-core checks each value of a templated list before the task
+        runs (seconds for 10,000 records), a text once.
+      - Mutually exclusive with O(customers) and the single-customer options.
+      - Masked in the task's output while it is text; once read, its records
+        are shown as those of O(customers) are, their secrets masked.
+    type: str
+"""

@@ -53,20 +53,10 @@ options:
       - Mutually exclusive with the single-customer options.
     type: list
     elements: dict
-  customers_json:
-    description:
-      - O(customers) as one JSON text of the same list, for a long list that a
-        template gives, such as
-        P(isp.provisioning.subscriber_records_unpacked#filter) with C(as_json=true);
-        ansible-core checks each value of a templated list before the task
-        runs (seconds for 10,000 records), a text once.
-      - Mutually exclusive with O(customers) and the single-customer options.
-      - Masked in the task's output while it is text; once read, its records
-        are shown as those of O(customers) are, their secrets masked.
-    type: str
 extends_documentation_fragment:
   - isp.provisioning.ipdr
   - isp.provisioning.entity
+  - isp.provisioning.entity.customers_json
 seealso:
   - module: isp.provisioning.ipdr_customer_info
 """

@@ -145,17 +145,6 @@ options:
       - Mutually exclusive with the single-customer options.
     type: list
     elements: dict
-  customers_json:
-    description:
-      - O(customers) as one JSON text of the same list, for a long list that a
-        template gives, such as
-        P(isp.provisioning.subscriber_records_unpacked#filter) with C(as_json=true);
-        ansible-core checks each value of a templated list before the task
-        runs (seconds for 10,000 records), a text once.
-      - Mutually exclusive with O(customers) and the single-customer options.
-      - Masked in the task's output while it is text; once read, its records
-        are shown as those of O(customers) are, their secrets masked.
-    type: str
   purge_scope:
     description:
       - UserSide cannot list customers without a condition, so the scope must
@@ -167,6 +156,7 @@ options:
 extends_documentation_fragment:
   - isp.provisioning.userside
   - isp.provisioning.entity
+  - isp.provisioning.entity.customers_json
 seealso:
   - module: isp.provisioning.userside_customer_info
 """
