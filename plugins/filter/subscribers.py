@@ -21,6 +21,7 @@ import zlib
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.isp.provisioning.plugins.module_utils.subscriber import (
+    IDS,
     SUBSCRIBER_SPEC,
     Options,
     fan_out,
@@ -188,13 +189,9 @@ def subscriber_records(subscribers, ipdr_delete_absent=False, billing_suspended_
         # a fact's list (the plan, the purge) a lazy one, which it reads value by
         # value (at 200,000 subscribers, about 40 s of the controller's CPU).
         for section in fanned.values():
-            for part in LISTS:
+            for part in IDS:
                 section[part] = compact_json(section[part])
     return fanned
-
-
-# A section's lists of subscriber ids and identities (see fan_out).
-LISTS = ("owners", "kept", "keepers")
 
 
 def _listed(section, part):

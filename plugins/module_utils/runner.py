@@ -76,23 +76,49 @@ def attempt(work):
 
 class _Module(AnsibleModule):
     """An AnsibleModule that masks the secrets inside its list options' records
-    from the start: ansible-core masks only options it knows as secret, and a
-    list option's records are checked later (see ``EntityModule.records``), so
-    a task it refused at once (two options that exclude each other) echoed
-    them, and logged them."""
+    wherever it shows them: ansible-core masks only options it knows as secret,
+    and it checks a list option's items against no spec of their own (see
+    ``EntityModule.records``), so every bulk task logged its records' secret
+    fields in clear, and a task it refused at once (two options that exclude
+    each other) echoed them too."""
 
     def __init__(self, secrets_in, **kwargs):
         self.secrets_in = secrets_in
         super().__init__(**kwargs)
 
-    def _load_params(self):
-        super()._load_params()
+    def mask_listed(self):
+        """Mask the secrets of the records the list options hold now (as given,
+        as ansible-core converted them, as decoded from JSON text); an item that
+        is no record is masked whole: it is echoed, never read."""
         for option, names in self.secrets_in.items():
             records = self.params.get(option)
             for record in records if isinstance(records, list) else ():
                 if isinstance(record, dict):
                     for name in names:
                         self.no_log_values.update(_texts(record.get(name)))
+                else:
+                    self.no_log_values.update(_texts(record))
+
+    def _load_params(self):
+        super()._load_params()
+        self.mask_listed()
+
+    def _return_formatted(self, kwargs):
+        self.mask_listed()
+        super()._return_formatted(kwargs)
+
+    def _log_invocation(self):
+        # The syslog line holds str() of each value, where repr escapes a secret
+        # (a backslash, both quotes) past the masking: a list is only counted.
+        self.mask_listed()
+        params = self.params
+        self.params = dict(params, **{
+            option: f"({len(params[option])} items)" for option in self.secrets_in
+            if isinstance(params.get(option), list)})
+        try:
+            super()._log_invocation()
+        finally:
+            self.params = params
 
 
 def ansible_module(argument_spec, refused, secrets_in=None, json_texts=(), **rules):
@@ -161,7 +187,7 @@ class EntityModule:
         rules.setdefault("mutually_exclusive", []).extend(
             lists + [field.name] for field in self.spec.writable)
         return ansible_module(self.argument_spec(), "nothing was changed: ",
-                              secrets_in={self.spec.plural: self.spec.secret_fields},
+                              secrets_in=dict.fromkeys(lists, self.spec.secret_fields),
                               json_texts=(self.spec.as_json,), **rules)
 
     def run(self):
@@ -173,7 +199,7 @@ class EntityModule:
         given = self.given(module)
         records = self.records(module, given)
         purge_scope = self.purge_scope(module, given)
-        partition = self.partition(module)
+        partition = self.partition(module, given)
         backend = _connect(module, self.backend_class)
         single = given is None
         engine = Reconciler(backend, check_mode=module.check_mode, diff=module._diff,
@@ -210,14 +236,14 @@ class EntityModule:
             return params[self.spec.plural]
         try:
             records = json.loads(text)
-        except ValueError as exc:  # (a JSONDecodeError says where, never what it read)
-            records = exc
+        except (ValueError, RecursionError) as exc:  # (a JSONDecodeError says where, never
+            records = exc                               # what it read)
         module.no_log_values.discard(text)
         params[as_json] = records if isinstance(records, list) else None
         if not isinstance(records, list):
             # ansible-core turns a list given for a text into its repr
             refused_text(module, {as_json: {"type": "str"}}, "nothing was changed: ")
-            got = records if isinstance(records, ValueError) else f"it holds {_kind(records)}"
+            got = records if isinstance(records, Exception) else f"it holds {_kind(records)}"
             module.fail_json(msg=f"nothing was changed: {as_json} must be the JSON text of a "
                                  f"list of records; {got}")
         return records
@@ -248,14 +274,11 @@ class EntityModule:
         listed = self.list_option(module)
         records, problems = [], []
         for index, item in enumerate(given):
-            # Masked before validation: a refused item is echoed in the failure's
-            # invocation, and its secret with it.
-            if not isinstance(item, dict):  # (ansible-core refuses it in the list option)
+            # (Its secrets are masked, as the list's are, wherever the module shows it.)
+            if not isinstance(item, dict):  # (the list option's: ansible-core's mappings)
                 problems.append(f"{listed}[{index}]: a record must be a mapping of "
                                 f"options, got {_kind(item)}")
                 continue
-            for name in self.spec.secret_fields:
-                module.no_log_values.update(_texts(item.get(name)))
             checked = validator.validate(item)
             if checked.error_messages:
                 problems.append(f"{listed}[{index}]: {'; '.join(checked.error_messages)}")
@@ -263,7 +286,8 @@ class EntityModule:
             record = checked.validated_parameters
             records.append((record["state"] or params["state"], self.spec.desired(record)))
         if problems:
-            module.fail_json(msg="nothing was changed: " + "; ".join(problems))
+            module.fail_json(msg="nothing was changed: " + "; ".join(problems),
+                             **self.invocation(module, given))
         return records
 
     def purge_scope(self, module, given):
@@ -273,21 +297,17 @@ class EntityModule:
         if not given:
             module.fail_json(
                 msg="purge refuses to act on an empty %s list: declare at least one record"
-                % self.spec.plural
-            )
+                % self.list_option(module), **self.invocation(module, given))
         unknown = sorted(set(params["purge_scope"]) - set(self.spec.by_name))
         if unknown or not params["purge_scope"]:
             module.fail_json(
-                msg="purge_scope must name one or more %s fields (%s); got %s"
-                % (
-                    self.spec.name,
-                    ", ".join(sorted(self.spec.by_name)),
-                    ", ".join(unknown) or "none",
-                )
-            )
+                msg="purge_scope must name one or more %s fields (%s); got %s" % (
+                    self.spec.name, ", ".join(sorted(self.spec.by_name)),
+                    ", ".join(unknown) or "none"),
+                **self.invocation(module, given))
         return params["purge_scope"]
 
-    def partition(self, module):
+    def partition(self, module, given):
         """This task's share of a purge that several shards share (None: all of it)."""
         shard = module.params["purge_shard"]
         if shard is None or not module.params["purge"]:
@@ -295,7 +315,9 @@ class EntityModule:
         try:
             return Partition(self.spec, shard["index"], shard["count"], shard["by"], shard["keep"])
         except ValueError as exc:
-            module.fail_json(msg=str(exc))
+            problem = str(exc)
+        # (failed after the except block: see attempt)
+        return module.fail_json(msg=problem, **self.invocation(module, given))
 
     def single_result(self, result):
         """A single-record task returns the record itself, not a list of one."""

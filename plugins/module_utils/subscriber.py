@@ -602,6 +602,10 @@ def identity_of(record, section):
 
 
 # --- fan-out -------------------------------------------------------------------------
+# A section's lists of subscriber ids and identities beside its records (see fan_out).
+IDS = ("owners", "kept", "keepers")
+
+
 def fan_out(subscribers, options=None):
     """Validated subscribers -> each backend's records, in subscriber order.
 
@@ -614,8 +618,7 @@ def fan_out(subscribers, options=None):
     id in ``keepers``.
     """
     options = options or Options()
-    out = {name: {"module": section.module, "records": [], "owners": [], "kept": [],
-                  "keepers": []}
+    out = {name: dict({"module": section.module, "records": []}, **{part: [] for part in IDS})
            for name, section in list(SECTIONS.items()) + [(EQUIPMENT.name, EQUIPMENT)]}
     for subscriber in subscribers:
         for name, section in SECTIONS.items():

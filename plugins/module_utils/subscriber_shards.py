@@ -153,6 +153,8 @@ def purge_options(fanned, purge=(), scopes=None, limit=10, shard=None):
 
 
 def _share(section, fanned, shard):
+    # A shard's keep is in its subscribers_shard: only a play without shards reads the
+    # fan-out's (the subscriber_purge filter reads only that much of it).
     if shard is None:
         kept = (fanned.get(section.name) or {}).get("kept") or []
         return {"index": 0, "count": 1, "by": section.identity,
