@@ -2,7 +2,8 @@
 
 A no-op run reads the same lists once per shard: 20 times SIMPLer's 200,000
 items of equipment (each answer about 100 MB of JSON and two seconds of CPU to
-read and write), 20 times each of the CRM's 2,225 pages; and each of SIMPLer's
+read and write), 20 times each of the CRM's 2,225 pages, 20 times the ONU
+server's and the IPDR store's 200,000 customers; and each of SIMPLer's
 400,000 calls reads the caller's account. Nothing is written between them, so
 each answer is one made before: answers are kept with the store's change count
 (every INSERT, UPDATE and DELETE moves it, as :mod:`tests.emulators.paging`

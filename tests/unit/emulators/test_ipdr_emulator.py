@@ -168,3 +168,12 @@ def test_a_dot_in_the_path_starts_a_format_as_on_rails(client):
     deleted = call(client, "DELETE", COLLECTION + "/Xlr8d3.x.y")
     assert deleted.get_json()["UserID"] == "Xlr8d3"
     assert [c["UserID"] for c in call(client, "GET").get_json()] == ["B68t19"]
+
+
+def test_the_list_answers_every_write_made_since_it_was_last_read(client):
+    # (a list's answer is kept for the shards that read it again: until a write)
+    assert [c["Address"] for c in call(client, "GET").get_json()] == ["Chennai", "India"]
+    call(client, "PATCH", COLLECTION + "/B68t19", Address="Moved")
+    assert [c["Address"] for c in call(client, "GET").get_json()] == ["Moved", "India"]
+    call(client, "DELETE", COLLECTION + "/Xlr8d3")
+    assert [c["UserID"] for c in call(client, "GET").get_json()] == ["B68t19"]

@@ -262,3 +262,14 @@ def test_ids_read_as_mysql_casts_them_and_win_on_delete(onu):
     assert onu("get_customers_one.php", {"id": "262abc"})[1]["sn"] == "C850E98CE604"
     onu("delete_customer.php", {"id": "191", "sn": "NOPE0000"})
     assert listed(onu, "000E5E9D1985") == []
+
+
+def test_the_list_answers_every_write_made_since_it_was_last_read(onu):
+    # (the list's answer is kept for the shards that read it again: until a write)
+    assert listed(onu, "C850E98CE604")[0]["name"] == "HT803G-1GC"
+    assert onu("update_customer.php", {"sn": "C850E98CE604", "name": "moved", "state": "YES"})[0] == 201
+    assert listed(onu, "C850E98CE604")[0]["name"] == "moved"
+    onu("delete_customer.php", {"sn": "C850E98CE604"})
+    assert listed(onu, "C850E98CE604") == []
+    onu("create_customer.php", {"sn": "NEW9", "name": "n", "auto": "YES", "state": "YES"})
+    assert [c["name"] for c in listed(onu, "NEW9")] == ["n"]
