@@ -89,7 +89,9 @@ class _Module(AnsibleModule):
     def mask_listed(self):
         """Mask the secrets of the records the list options hold now (as given,
         as ansible-core converted them, as decoded from JSON text); an item that
-        is no record is masked whole: it is echoed, never read."""
+        is no record is masked whole: it is echoed, never read. Called where the
+        module shows anything: its result (a refusal at start-up included) and
+        its log line."""
         for option, names in self.secrets_in.items():
             records = self.params.get(option)
             for record in records if isinstance(records, list) else ():
@@ -98,10 +100,6 @@ class _Module(AnsibleModule):
                         self.no_log_values.update(_texts(record.get(name)))
                 else:
                     self.no_log_values.update(_texts(record))
-
-    def _load_params(self):
-        super()._load_params()
-        self.mask_listed()
 
     def _return_formatted(self, kwargs):
         self.mask_listed()
