@@ -88,13 +88,14 @@ class _Module(AnsibleModule):
 
     def mask_listed(self):
         """Mask the secrets of the records the list options hold now (as given,
-        as ansible-core converted them, as decoded from JSON text); an item that
-        is no record is masked whole: it is echoed, never read. Called where the
-        module shows anything: its result (a refusal at start-up included) and
-        its log line."""
+        as ansible-core converted them, as decoded from JSON text). Where records
+        have secret fields, an item that is no record is masked whole (it may be
+        a secret given out of place); where they have none, it is shown, so that
+        a refusal names it by its index. Called where the module shows anything:
+        its result (a refusal at start-up included) and its log line."""
         for option, names in self.secrets_in.items():
             records = self.params.get(option)
-            for record in records if isinstance(records, list) else ():
+            for record in records if names and isinstance(records, list) else ():
                 if isinstance(record, dict):
                     for name in names:
                         self.no_log_values.update(_texts(record.get(name)))

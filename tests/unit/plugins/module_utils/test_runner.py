@@ -323,6 +323,26 @@ def test_json_text_that_is_no_list_of_records_is_refused_before_any_request(
     assert store.writes == [] and store.connected == []
 
 
+class Plain(Memory):
+    """Lines without a secret field."""
+
+    spec = EntitySpec(name="line", plural="lines", identity="name", label="test line",
+                      fields=[field for field in SPEC.fields if not field.no_log])
+
+
+def test_an_item_that_is_no_record_is_named_by_its_index_masked_where_records_hold_secrets(
+        store, capsys):
+    text = '[{"name": "l1"}, 1, "s3cret-Pa55"]'
+    code, out = run(entity(Plain), {"lines_json": text}, capsys)
+    assert code == 1 and out["msg"] == (
+        "nothing was changed: lines_json[1]: a record must be a mapping of options, got a "
+        "number; lines_json[2]: a record must be a mapping of options, got a text")
+    # An entity with secret fields: a text out of place may be a secret.
+    code, out = run(entity(Memory), {"lines_json": text}, capsys)
+    assert code == 1 and SECRET not in json.dumps(out)
+    assert store.writes == [] and store.connected == []
+
+
 def test_a_list_and_its_json_text_exclude_each_other_and_purge_needs_one(store, capsys):
     code, out = run(entity(), {"lines": [{"name": "l5"}], "lines_json": "[]"}, capsys)
     assert code == 1 and "mutually exclusive: lines|lines_json" in out["msg"]
