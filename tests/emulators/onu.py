@@ -166,10 +166,13 @@ JSON_TYPE = "application/json; charset=UTF-8"
 
 
 def answer(status, body, noise="", lead="\r\n"):
+    return Response(php_json(body, noise, lead), status=status, content_type=JSON_TYPE)
+
+
+def php_json(body, noise="", lead="\r\n"):
     """A body as the PHP sends it: a line break (its files' leading whitespace),
     diagnostics, then compact JSON."""
-    text = lead + noise + json.dumps(body, separators=(",", ":"))
-    return Response(text, status=status, content_type=JSON_TYPE)
+    return lead + noise + json.dumps(body, separators=(",", ":"))
 
 
 def var_dump(text):
@@ -436,10 +439,8 @@ class OnuEmulator(Emulator):
     def customers_answer(self):
         rows = self.store.query("SELECT * FROM customers ORDER BY id")
         if not rows:
-            made = answer(404, {"message": "No products found."})
-        else:
-            made = answer(200, {"customers": [self.shape(row) for row in rows]})
-        return made.status_code, made.get_data()
+            return 404, php_json({"message": "No products found."})
+        return 200, php_json({"customers": [self.shape(row) for row in rows]})
 
     def get_customers_one(self):
         body = self.body()
