@@ -12,7 +12,7 @@ import signal
 import sys
 
 from tests.emulators import available, emulator_class
-from tests.emulators.server import make_server, url_of
+from tests.emulators.server import make_server, run, url_of
 
 
 def parse(argv):
@@ -60,7 +60,7 @@ def main(argv=None):
     print(url_of(server, emulator), flush=True)
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        server.run()
+        run(server)
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
