@@ -39,9 +39,6 @@ class InlineDispatcher:
         self.inline = inline
         self.threaded.set_thread_count(THREADS if inline else LATENCY_THREADS)
 
-    def set_thread_count(self, count):
-        self.threaded.set_thread_count(count)
-
     def add_task(self, channel):
         if self.inline:
             self.pending.append(channel)

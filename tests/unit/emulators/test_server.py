@@ -108,15 +108,15 @@ class Streamed:
         watcher(False)
 
 
-def test_answers_are_made_in_the_servers_loop_each_to_its_own_request(tmp_path):
+def test_answers_are_made_in_the_servers_loop_each_to_its_own_request():
     # One thread answers 16 keep-alive connections in turn, each its own answers
     # in order, while a 24 MB answer - past waitress's 16 MB high-water mark, at
     # which a writer waits for the loop - is sent to a slow reader.
     emulator = Streamed()
-    dispatcher_server = server.make_server(emulator)
-    loop = threading.Thread(target=server.run, args=(dispatcher_server,), daemon=True)
+    served = server.make_server(emulator)
+    loop = threading.Thread(target=server.run, args=(served,), daemon=True)
     loop.start()
-    port = dispatcher_server.effective_port
+    port = served.effective_port
     answers, big = {}, []
 
     def client(number):
@@ -147,4 +147,4 @@ def test_answers_are_made_in_the_servers_loop_each_to_its_own_request(tmp_path):
         assert big == [b"".join(bytes([65 + piece]) * (1 << 20) for piece in range(Streamed.BIG))]
         assert emulator.threads == {loop.name}
     finally:
-        server.stop(dispatcher_server, loop)
+        server.stop(served, loop)
