@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 
 from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
+from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.isp.provisioning.plugins.module_utils.argspec import (
     RecordValidator,
@@ -84,6 +85,8 @@ class _Module(AnsibleModule):
 
     def __init__(self, secrets_in, **kwargs):
         self.secrets_in = secrets_in
+        # the result's lists that no secret can be in (see _return_formatted)
+        self._unmasked = {}
         super().__init__(**kwargs)
 
     def mask_listed(self):
@@ -104,7 +107,19 @@ class _Module(AnsibleModule):
 
     def _return_formatted(self, kwargs):
         self.mask_listed()
-        super()._return_formatted(kwargs)
+        # ansible-core masks a result by copying it value by value (remove_values):
+        # half a second for the results of 10,000 records, most of a no-op's
+        # time in the module. A list that holds no secret would come out of it
+        # equal, so it is set aside and put back as it is (_record_module_result);
+        # one that may hold one is masked as before.
+        self._unmasked = {key: value for key, value in kwargs.items()
+                          if isinstance(value, list) and not _may_hold(value, self.no_log_values)}
+        super()._return_formatted(dict(kwargs, **dict.fromkeys(self._unmasked)))
+
+    def _record_module_result(self, o):
+        # (ansible-core grafts a None back where it was: the list takes its place.)
+        o.update((key, value) for key, value in self._unmasked.items() if key in o)
+        super()._record_module_result(o)
 
     def _log_invocation(self):
         # The syslog line holds str() of each value, where repr escapes a secret
@@ -398,6 +413,20 @@ def _texts(value):
     if isinstance(value, (list, tuple)):
         return [text for part in value for text in _texts(part)]
     return [str(value)] if value not in (None, "") and not isinstance(value, bool) else []
+
+
+def _may_hold(value, secrets):
+    """Whether ansible-core's masking could change ``value``: False only when no
+    secret is in its JSON text. That text holds every text and number of the
+    value in full, and JSON escapes each character on its own, so a secret
+    inside one is inside the text, escaped alike. (A match in a key, or across
+    an escape, only costs the masking it would have had anyway.)"""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):  # not plain JSON: masked as before
+        return True
+    return any(json.dumps(to_native(secret, errors="surrogate_or_strict"))[1:-1] in text
+               for secret in secrets)
 
 
 def _kind(value):

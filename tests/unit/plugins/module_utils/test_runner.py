@@ -699,3 +699,37 @@ def test_a_purge_share_that_cannot_be_is_one_sentence_without_a_traceback(store,
                                "purge_shard": {"index": 3, "count": 2}}, capsys)
     assert code == 1 and "index" in out["msg"] and "exception" not in out
     assert store.writes == [] and store.connected == []
+
+
+# --- the result, masked as ansible-core masks it ------------------------------------
+
+MASKED_SECRETS = ["s3cret-Pa55", 'q"uo\\te/', "näive-€-😀", "4242", "tab\there"]
+
+
+def masked_by(module_class, kwargs, capsys):
+    """What ``module_class`` prints for a result ``kwargs``, given MASKED_SECRETS as secrets."""
+    with patch_module_args({}):
+        module = (module_class({}, argument_spec={}) if module_class is runner._Module
+                  else module_class(argument_spec={}))
+        capsys.readouterr()
+        module.no_log_values.update(MASKED_SECRETS)
+        module._return_formatted(dict(kwargs))
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("held", [
+    None, "s3cret-Pa55", 'pre q"uo\\te/ post', "näive-€-😀!", 142420, "tab\there", ["s3cret-Pa55"],
+])
+def test_results_are_masked_exactly_as_ansible_core_masks_them(capsys, held):
+    # The results skip ansible-core's masking only when no secret is in them;
+    # wherever one is (whole, inside a text, escaped in JSON, inside a number),
+    # the output is ansible-core's own.
+    kwargs = {"changed": False, "msg": "done", "results": [
+        {"name": f"l{index}", "action": "none", "line": {"plan": "home", "speed": 100,
+                                                          "notes": held if index == 7 else None}}
+        for index in range(10)], "lines": {"l7": held}}
+    ours = masked_by(runner._Module, kwargs, capsys)
+    assert ours == masked_by(runner.AnsibleModule, kwargs, capsys)
+    printed = json.loads(ours)
+    assert printed["results"][7]["line"]["notes"] == (
+        held if held is None else printed["lines"]["l7"])
