@@ -161,15 +161,6 @@ import os
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
 
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_checked import vouch
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_repository import (
-    compact_json,
-    read_shards,
-)
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import host_names
-from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_yaml import (
-    subscriber_files,
-)
 
 try:
     from ansible.template import trust_as_template
@@ -232,8 +223,18 @@ class InventoryModule(BaseInventoryPlugin):
         # After read_shards has returned: what it validated and split is garbage now.
         keep_pages_shared_with_forks()
 
+    # The module_utils that read and split a repository are imported where they
+    # are used: ansible-core imports every enabled inventory plugin in every run
+    # (one with -i localhost, too), and they import every backend's declarations,
+    # a tenth of a second before the first task.
+
     def read_shards(self, path):
         """The repository's subscribers, validated and split into the shards' texts."""
+        from ansible_collections.isp.provisioning.plugins.module_utils import (
+            subscriber_repository,
+            subscriber_yaml,
+        )
+
         root = self.repository(path)
         patterns = [str(pattern) for pattern in self.get_option("patterns")]
         count = self.get_option("shards")
@@ -244,13 +245,13 @@ class InventoryModule(BaseInventoryPlugin):
             raise AnsibleParserError(f"workers must be 0 (one per core) or more, got {workers}")
         if not os.path.isdir(root):
             raise AnsibleParserError(f"the subscriber repository {root} is not a folder")
-        files = subscriber_files(root, patterns)
+        files = subscriber_yaml.subscriber_files(root, patterns)
         if not files:
             # Most likely a wrong path or patterns: not a repository that declares nobody.
             raise AnsibleParserError(
                 f"the subscriber repository {root} has no file named {' or '.join(patterns)}; "
                 "nothing was sent to any backend")
-        shards, problems = read_shards(root, files, count, workers)
+        shards, problems = subscriber_repository.read_shards(root, files, count, workers)
         if problems:
             many = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
             raise AnsibleParserError(
@@ -265,6 +266,16 @@ class InventoryModule(BaseInventoryPlugin):
         return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(config_path)), root))
 
     def add_shard_hosts(self, shards):
+        from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_checked import (
+            vouch,
+        )
+        from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_repository import (
+            compact_json,
+        )
+        from ansible_collections.isp.provisioning.plugins.module_utils.subscriber_shards import (
+            host_names,
+        )
+
         group = self.inventory.add_group(str(self.get_option("group")))
         count = len(shards)
         names = host_names(str(self.get_option("host")), count)

@@ -1,6 +1,7 @@
 """The subscribers inventory plugin: the repository read, checked, and put on its shard hosts."""
 
 import gc
+import importlib
 import json
 import pathlib
 import sys
@@ -233,8 +234,11 @@ def test_workers_says_how_many_processes_read_the_files(repo, monkeypatch):
     below 0 is an error, before any file is read."""
     write_tree(repo)
     asked = []
-    read = plugin_module().read_shards
-    monkeypatch.setattr(plugin_module(), "read_shards",
+    # (the module the plugin imports when it reads, as the collection loader has it)
+    repository = importlib.import_module(
+        "ansible_collections.isp.provisioning.plugins.module_utils.subscriber_repository")
+    read = repository.read_shards
+    monkeypatch.setattr(repository, "read_shards",
                         lambda *args: asked.append(args[3]) or read(*args))
     assert parse(repo.config(workers=1)).hosts.keys() == parse(repo.config()).hosts.keys()
     assert asked == [1, 0]
