@@ -150,7 +150,7 @@ class EntityBackend:
 
     def from_wire(self, row):
         """A record as the wire answers it -> the record, keyed by option names."""
-        return self.decoded(row, [field for field in self.spec.fields if field.read_name])
+        return self.decoded(row, self.spec.read_fields)
 
     def decoded(self, row, fields):
         """``fields`` of a wire row, decoded, keyed by option names."""

@@ -29,6 +29,7 @@ filters the backend's list takes.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 
 from ansible_collections.isp.provisioning.plugins.module_utils.values import as_text, same
@@ -139,6 +140,8 @@ class Field:
         self.read_name = _direction(read, wire, name)
         self.write_name = None if readonly else _direction(write, wire, name)
         self.read_also = (read_also,) if isinstance(read_also, str) else tuple(read_also)
+        # where read_from looks, in order (once a field, not once a value read)
+        self._read_keys = (self.read_name,) + self.read_also
         self.encode = encode or as_text
         self.decode = decode or as_text
         self.normalise = normalise or same
@@ -177,7 +180,7 @@ class Field:
     def read_from(self, row):
         """This field's value in a wire record: under its read name, else the first
         of ``read_also`` the record holds (None: the record does not say)."""
-        for key in (self.read_name,) + self.read_also:
+        for key in self._read_keys:
             if key in row:
                 return row[key]
         return None
@@ -251,9 +254,16 @@ class EntitySpec:
         """The option that takes the bulk list's records as one JSON text."""
         return self.plural + "_json"
 
-    @property
+    # The field lists below are worked out once a spec: a bulk task asks for them
+    # once a record (10,000 times), and a spec's fields never change.
+    @functools.cached_property
     def writable(self):
         return [field for field in self.fields if not field.readonly]
+
+    @functools.cached_property
+    def read_fields(self):
+        """Fields a record read from the backend holds."""
+        return [field for field in self.fields if field.read_name]
 
     @property
     def declarable(self):
@@ -263,7 +273,7 @@ class EntitySpec:
         return [field for field in self.writable
                 if field.name == self.identity or not (field.no_log or field.assigned)]
 
-    @property
+    @functools.cached_property
     def secret_fields(self):
         return [field.name for field in self.fields if field.no_log]
 
@@ -340,5 +350,5 @@ class EntitySpec:
         """A record as it may be shown: secret fields left out."""
         if record is None:
             return None
-        secret = self.secret_fields  # (worked out once a record, not once a key)
+        secret = self.secret_fields
         return {k: v for k, v in record.items() if k not in secret}

@@ -232,7 +232,7 @@ class CrmCustomers(EntityBackend):
         # Which fields the CRM's list reports at all (its shape is not
         # documented): one it leaves out is unknown, not empty. Seen on every
         # page, also in the rows the task cannot act on, which are not kept.
-        read = [field for field in self.spec.fields if field.read_name]
+        read = self.spec.read_fields
         reported, listed_any = set(), False
 
         def keep(page):
