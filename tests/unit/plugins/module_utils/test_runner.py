@@ -725,8 +725,8 @@ def test_results_are_masked_exactly_as_ansible_core_masks_them(capsys, held):
     # wherever one is (whole, inside a text, escaped in JSON, inside a number),
     # the output is ansible-core's own.
     kwargs = {"changed": False, "msg": "done", "results": [
-        {"name": f"l{index}", "action": "none", "line": {"plan": "home", "speed": 100,
-                                                          "notes": held if index == 7 else None}}
+        {"name": f"l{index}", "action": "none",
+         "line": {"plan": "home", "speed": 100, "notes": held if index == 7 else None}}
         for index in range(10)], "lines": {"l7": held}}
     ours = masked_by(runner._Module, kwargs, capsys)
     assert ours == masked_by(runner.AnsibleModule, kwargs, capsys)
