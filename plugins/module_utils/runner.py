@@ -108,7 +108,7 @@ class _Module(AnsibleModule):
     def _return_formatted(self, kwargs):
         self.mask_listed()
         # ansible-core masks a result by copying it value by value (remove_values):
-        # half a second for the results of 10,000 records, most of a no-op's
+        # half a second for the results of 10,000 records, a third of a no-op's
         # time in the module. A list that holds no secret would come out of it
         # equal, so it is set aside and put back as it is (_record_module_result);
         # one that may hold one is masked as before.
@@ -420,9 +420,11 @@ def _may_hold(value, secrets):
     secret is in its JSON text. That text holds every text and number of the
     value in full, and JSON escapes each character on its own, so a secret
     inside one is inside the text, escaped alike. (A match in a key, or across
-    an escape, only costs the masking it would have had anyway.)"""
+    an escape, only costs the masking it would have had anyway.) NaN and the
+    infinities are refused: masking reads them as "nan" and "inf", JSON writes
+    "NaN" and "Infinity"."""
     try:
-        text = json.dumps(value)
+        text = json.dumps(value, allow_nan=False)
     except (TypeError, ValueError, RecursionError):  # not plain JSON: masked as before
         return True
     return any(json.dumps(to_native(secret, errors="surrogate_or_strict"))[1:-1] in text

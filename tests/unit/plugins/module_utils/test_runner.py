@@ -703,7 +703,7 @@ def test_a_purge_share_that_cannot_be_is_one_sentence_without_a_traceback(store,
 
 # --- the result, masked as ansible-core masks it ------------------------------------
 
-MASKED_SECRETS = ["s3cret-Pa55", 'q"uo\\te/', "näive-€-😀", "4242", "tab\there"]
+MASKED_SECRETS = ["s3cret-Pa55", 'q"uo\\te/', "näive-€-😀", "4242", "tab\there", "nan"]
 
 
 def masked_by(module_class, kwargs, capsys):
@@ -719,6 +719,7 @@ def masked_by(module_class, kwargs, capsys):
 
 @pytest.mark.parametrize("held", [
     None, "s3cret-Pa55", 'pre q"uo\\te/ post', "näive-€-😀!", 142420, "tab\there", ["s3cret-Pa55"],
+    float("nan"),  # "nan" to the masking, NaN in JSON
 ])
 def test_results_are_masked_exactly_as_ansible_core_masks_them(capsys, held):
     # The results skip ansible-core's masking only when no secret is in them;
