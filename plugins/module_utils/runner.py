@@ -83,9 +83,13 @@ class _Module(AnsibleModule):
     fields in clear, and a task it refused at once (two options that exclude
     each other) echoed them too."""
 
-    def __init__(self, secrets_in, **kwargs):
+    def __init__(self, secrets_in, record_lists=(), **kwargs):
         self.secrets_in = secrets_in
-        # the result's lists that no secret can be in (see _return_formatted)
+        # The result's lists of records (its results, an _info module's records):
+        # those that no secret can be in skip the masking (see _return_formatted).
+        # Named, never any list: ansible-core reads some keys itself (warnings,
+        # deprecations, path), and must find them as the module gave them.
+        self.record_lists = record_lists
         self._unmasked = {}
         super().__init__(**kwargs)
 
@@ -112,8 +116,9 @@ class _Module(AnsibleModule):
         # time in the module. A list that holds no secret would come out of it
         # equal, so it is set aside and put back as it is (_record_module_result);
         # one that may hold one is masked as before.
-        self._unmasked = {key: value for key, value in kwargs.items()
-                          if isinstance(value, list) and not _may_hold(value, self.no_log_values)}
+        self._unmasked = {key: kwargs[key] for key in self.record_lists
+                          if type(kwargs.get(key)) is list  # pylint: disable=unidiomatic-typecheck
+                          and not _may_hold(kwargs[key], self.no_log_values)}
         super()._return_formatted(dict(kwargs, **dict.fromkeys(self._unmasked)))
 
     def _record_module_result(self, o):
@@ -135,13 +140,15 @@ class _Module(AnsibleModule):
             self.params = params
 
 
-def ansible_module(argument_spec, refused, secrets_in=None, json_texts=(), **rules):
+def ansible_module(argument_spec, refused, secrets_in=None, json_texts=(), record_lists=(),
+                   **rules):
     """The AnsibleModule of a task, failed before anything is sent if a text option
     was given a list or a mapping (which ansible-core would turn into text).
     ``secrets_in``: list option -> the secret fields of its records; ``json_texts``:
-    options whose text is JSON (it reads like a list by design: see refused_text)."""
-    module = _Module(secrets_in or {}, argument_spec=argument_spec, supports_check_mode=True,
-                     **rules)
+    options whose text is JSON (it reads like a list by design: see refused_text);
+    ``record_lists``: the result's lists of records."""
+    module = _Module(secrets_in or {}, record_lists, argument_spec=argument_spec,
+                     supports_check_mode=True, **rules)
     # A converted list or mapping reads "['a']" or "{'a': 1}": only then are the
     # options read again as the task gave them (module.params holds them converted),
     # as that decodes and copies every record of a bulk list once more.
@@ -202,7 +209,8 @@ class EntityModule:
             lists + [field.name] for field in self.spec.writable)
         return ansible_module(self.argument_spec(), "nothing was changed: ",
                               secrets_in=dict.fromkeys(lists, self.spec.secret_fields),
-                              json_texts=(self.spec.as_json,), **rules)
+                              json_texts=(self.spec.as_json,), record_lists=("results",),
+                              **rules)
 
     def run(self):
         module = self.module()
@@ -371,6 +379,7 @@ class InfoModule:
     def run(self):
         required = self.backend_class.search_required_one_of
         module = ansible_module(self.argument_spec(), "nothing was read: ",
+                                record_lists=(self.spec.plural,),
                                 required_one_of=[list(required)] if required else None)
         _require_requests(module)
         unknown = sorted(set(module.params["filters"]) - set(self.spec.by_name))
@@ -416,19 +425,47 @@ def _texts(value):
 
 
 def _may_hold(value, secrets):
-    """Whether ansible-core's masking could change ``value``: False only when no
-    secret is in its JSON text. That text holds every text and number of the
-    value in full, and JSON escapes each character on its own, so a secret
-    inside one is inside the text, escaped alike. (A match in a key, or across
-    an escape, only costs the masking it would have had anyway.) NaN and the
-    infinities are refused: masking reads them as "nan" and "inf", JSON writes
-    "NaN" and "Infinity"."""
+    """Whether ansible-core's masking could change ``value``: False only when it
+    is plain JSON (see _plain) and no secret is in its JSON text. That text
+    holds every text and number of the value in full, and JSON escapes each
+    character on its own, so a secret inside one is inside the text, escaped
+    alike. (A match in a key, or across an escape, only costs the masking it
+    would have had anyway.) NaN and the infinities are refused: masking reads
+    them as "nan" and "inf", JSON writes "NaN" and "Infinity"."""
+    if not _plain(value):
+        return True
     try:
         text = json.dumps(value, allow_nan=False)
     except (TypeError, ValueError, RecursionError):  # not plain JSON: masked as before
         return True
     return any(json.dumps(to_native(secret, errors="surrogate_or_strict"))[1:-1] in text
                for secret in secrets)
+
+
+# What a result's record may hold and still be judged by its JSON text: the
+# masking reads a number as str() gives it, and JSON as int's or float's own
+# text does, which a subclass (an enum) may tell apart.
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain(value):
+    """Whether ``value`` holds only dicts, lists, texts and numbers of exactly
+    JSON's own types (a subclass of str is judged by its text either way). A
+    dict or list of scalars alone is told by the set of its values' types,
+    so a record is checked at once, not value by value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        values = item.values() if type(item) is dict else item  # pylint: disable=unidiomatic-typecheck
+        if set(map(type, values)) <= _SCALARS:
+            continue
+        for part in values:
+            kind = type(part)
+            if kind is dict or kind is list:
+                stack.append(part)
+            elif kind not in _SCALARS and not isinstance(part, str):
+                return False
+    return True
 
 
 def _kind(value):

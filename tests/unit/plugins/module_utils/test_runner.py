@@ -706,11 +706,18 @@ def test_a_purge_share_that_cannot_be_is_one_sentence_without_a_traceback(store,
 MASKED_SECRETS = ["s3cret-Pa55", 'q"uo\\te/', "näive-€-😀", "4242", "tab\there", "nan"]
 
 
+class Shown(int):
+    """A number that str() shows otherwise than JSON writes it (as an enum may)."""
+
+    def __str__(self):
+        return "s3cret-Pa55"
+
+
 def masked_by(module_class, kwargs, capsys):
     """What ``module_class`` prints for a result ``kwargs``, given MASKED_SECRETS as secrets."""
     with patch_module_args({}):
-        module = (module_class({}, argument_spec={}) if module_class is runner._Module
-                  else module_class(argument_spec={}))
+        module = (module_class({}, ("results",), argument_spec={})
+                  if module_class is runner._Module else module_class(argument_spec={}))
         capsys.readouterr()
         module.no_log_values.update(MASKED_SECRETS)
         module._return_formatted(dict(kwargs))
@@ -720,6 +727,8 @@ def masked_by(module_class, kwargs, capsys):
 @pytest.mark.parametrize("held", [
     None, "s3cret-Pa55", 'pre q"uo\\te/ post', "näive-€-😀!", 142420, "tab\there", ["s3cret-Pa55"],
     float("nan"),  # "nan" to the masking, NaN in JSON
+    Shown(7),  # 7 in JSON, a secret to the masking (str())
+    ("s3cret-Pa55",), "no secret here", [1, "nor here", {"deep": None}],
 ])
 def test_results_are_masked_exactly_as_ansible_core_masks_them(capsys, held):
     # The results skip ansible-core's masking only when no secret is in them;
