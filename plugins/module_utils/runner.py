@@ -444,14 +444,14 @@ def _may_hold(value, secrets):
 
 # What a result's record may hold and still be judged by its JSON text: the
 # masking reads a number as str() gives it, and JSON as int's or float's own
-# text does, which a subclass (an enum) may tell apart.
+# text does, which a subclass (an enum) may tell apart; likewise for texts.
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def _plain(value):
     """Whether ``value`` holds only dicts, lists, texts and numbers of exactly
-    JSON's own types (a subclass of str is judged by its text either way). A
-    dict or list of scalars alone is told by the set of its values' types,
+    JSON's own types: the masking compares and replaces a text by its own
+    methods, which a subclass of str may change. A dict or list of scalars alone is told by the set of its values' types,
     so a record is checked at once, not value by value."""
     stack = [value]
     while stack:
@@ -463,7 +463,7 @@ def _plain(value):
             kind = type(part)
             if kind is dict or kind is list:
                 stack.append(part)
-            elif kind not in _SCALARS and not isinstance(part, str):
+            elif kind not in _SCALARS:
                 return False
     return True
 

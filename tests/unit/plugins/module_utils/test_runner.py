@@ -713,6 +713,15 @@ class Shown(int):
         return "s3cret-Pa55"
 
 
+class Folded(str):
+    """A text equal to another of any case, to the masking's comparison only."""
+
+    def __eq__(self, other):
+        return isinstance(other, str) and self.casefold() == other.casefold()
+
+    __hash__ = str.__hash__
+
+
 def masked_by(module_class, kwargs, capsys):
     """What ``module_class`` prints for a result ``kwargs``, given MASKED_SECRETS as secrets."""
     with patch_module_args({}):
@@ -728,6 +737,7 @@ def masked_by(module_class, kwargs, capsys):
     None, "s3cret-Pa55", 'pre q"uo\\te/ post', "näive-€-😀!", 142420, "tab\there", ["s3cret-Pa55"],
     float("nan"),  # "nan" to the masking, NaN in JSON
     Shown(7),  # 7 in JSON, a secret to the masking (str())
+    Folded("S3CRET-PA55"),  # the secret to the masking (==), not in JSON
     ("s3cret-Pa55",), "no secret here", [1, "nor here", {"deep": None}],
 ])
 def test_results_are_masked_exactly_as_ansible_core_masks_them(capsys, held):
