@@ -173,13 +173,17 @@ class SimplerClient:
         path = "/".join(part for part in (self.rest_path, "API", function) if part)
         response = self.http.request("POST", path, idempotent=not write, json=body,
                                      headers={"Accept": "application/json"})
-        answer = parse(response.text)
+        # Only the text is kept while it is parsed: the answer's bytes besides would
+        # double what a module holds then (listEquipment of 200,000 is some 90 MB).
+        status, text = response.status_code, response.text
+        del response
+        answer = parse(text)
         if isinstance(answer, dict) and "result" in answer:
             return answer["result"]
         raise refusal(
             "SIMPLer %s answered HTTP %s without a result: %s"
-            % (function, response.status_code, self.refusal(response.text, 300)),
-            response.status_code,
+            % (function, status, self.refusal(text, 300)),
+            status,
         )
 
     def soap(self):
