@@ -436,7 +436,7 @@ def _may_hold(value, secrets):
         return True
     try:
         text = json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError, RecursionError):  # not plain JSON: masked as before
+    except (TypeError, ValueError, RecursionError):  # NaN, a huge int, too deep: as before
         return True
     return any(json.dumps(to_native(secret, errors="surrogate_or_strict"))[1:-1] in text
                for secret in secrets)
@@ -451,8 +451,9 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 def _plain(value):
     """Whether ``value`` holds only dicts, lists, texts and numbers of exactly
     JSON's own types: the masking compares and replaces a text by its own
-    methods, which a subclass of str may change. A dict or list of scalars alone is told by the set of its values' types,
-    so a record is checked at once, not value by value."""
+    methods, which a subclass of str may change. A dict or list of scalars
+    alone is told by the set of its values' types, so a record is checked at
+    once, not value by value."""
     stack = [value]
     while stack:
         item = stack.pop()
