@@ -122,6 +122,13 @@ class Store:
         # check the file again around every statement (a dozen system calls and a
         # third of a lookup's time: 20 of 28 us for a customer by id).
         self.conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        # A restart must find every answered write, a power cut need not: a write-ahead
+        # log, not synced at each commit, keeps a commit in the file for a process
+        # that stops or is killed, and spares the rollback journal's file created,
+        # synced twice and deleted per write (0.38 ms of a 2-core machine's disk and
+        # 0.18 ms of CPU, under the store's one lock, against 0.01 ms).
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
         # (sql, args) of every query while a test traces them (see traced()).
         self.issued = None
         # Resets so far: dropping the tables moves no change count (see changes()).
