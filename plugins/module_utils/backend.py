@@ -230,6 +230,10 @@ class EntityBackend:
         """
         return desired
 
+    def before_checks(self, items):
+        """Read what :meth:`check` of these planned writes (``PlanItem``) will read,
+        ``concurrency`` requests at a time; the base's checks read nothing."""
+
     def check(self, action, desired, current, changes):
         """Raise ValidationError when a planned action cannot be carried out as asked.
 

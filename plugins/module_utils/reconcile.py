@@ -13,7 +13,8 @@ Order of work, so that bad input never reaches a backend half-checked:
    (names resolved) — no write yet;
 2. the backend's current state is read once for all records, keeping only
    what the task can act on (see ``relevance.py``);
-3. every record gets a planned action, and every action is checked;
+3. every record gets a planned action, and every action is checked (what
+   the checks read from the backend read first, ``concurrency`` at a time);
 4. purge guards are applied (to this shard's share of the purge, when the
    task is one shard of several);
 5. only then, outside check mode, the writes run, ``concurrency`` at a time
@@ -191,11 +192,26 @@ class Reconciler:
         if purge_scope is not None:
             items.extend(self._purge_items(declared, purge_scope, purge_limit, partition))
 
+        refused = {}
         for item in items:
             try:
                 self._decide(item)
             except ValidationError as exc:
-                problems.append("%s: %s" % (self.label(item.key), exc))
+                refused[id(item)] = exc
+        # What the checks read (SIMPLer: who holds a nickname) read now, all at once
+        # and ``concurrency`` at a time, rather than one record's after another's.
+        self.backend.before_checks([item for item in items
+                                    if item.action != NONE and id(item) not in refused])
+        for item in items:
+            problem = refused.get(id(item))
+            if problem is None and item.action != NONE:
+                try:
+                    self.backend.check(item.action, item.desired, item.current, item.changes)
+                    item.after = self.backend.predict(item.action, item.desired, item.current)
+                except ValidationError as exc:
+                    problem = exc
+            if problem is not None:
+                problems.append("%s: %s" % (self.label(item.key), problem))
         self._stop_on(problems)
         return items
 
@@ -244,9 +260,6 @@ class Reconciler:
                     )
                 )
             item.action = UPDATE if item.changes else NONE
-        if item.action != NONE:
-            self.backend.check(item.action, item.desired, item.current, item.changes)
-            item.after = self.backend.predict(item.action, item.desired, item.current)
 
     @staticmethod
     def _stop_on(problems):

@@ -25,11 +25,12 @@ def control(server, what, method="GET", body=None):
     return answer.json()
 
 
-def in_flight(http):
-    """Count the requests ``http`` has in flight; ``["most"]``: the most at once."""
+def in_flight(http, method="request"):
+    """Count the requests ``http`` has in flight (or the calls of its ``method``);
+    ``["most"]``: the most at once."""
     lock = threading.Lock()
     counts = {"now": 0, "most": 0}
-    send = http.request
+    send = getattr(http, method)
 
     def request(*args, **kwargs):
         with lock:
@@ -41,7 +42,7 @@ def in_flight(http):
             with lock:
                 counts["now"] -= 1
 
-    http.request = request
+    setattr(http, method, request)
     return counts
 
 

@@ -342,6 +342,21 @@ class SimplerCustomers(SimplerBackend):
             self._statuses = self.client.statuses()
         return self._statuses
 
+    def before_checks(self, items):
+        """Who holds each nickname a create or a rename claims (:meth:`check`), looked up
+        ``concurrency`` at a time: one search each, and a read of each match."""
+        claimed = {self.claims(item.action, item.desired, item.changes) for item in items}
+        claimed.discard(None)
+        list(self.each(self.nickname_holder, sorted(claimed - self._nicknames.keys())))
+
+    @staticmethod
+    def claims(action, desired, changes):
+        """The nickname a planned write claims from whoever holds it (None: none)."""
+        nickname = desired.get("nickname")
+        if nickname and (action == "create" or (action == "update" and "nickname" in changes)):
+            return nickname
+        return None
+
     def nickname_holder(self, nickname):
         """The customerid of the customer whose nickname is exactly this one (None: nobody).
 
@@ -362,10 +377,8 @@ class SimplerCustomers(SimplerBackend):
 
     def check(self, action, desired, current, changes):
         super().check(action, desired, current, changes)
-        nickname = desired.get("nickname")
-        if action in ("create", "update") and nickname and (
-            action == "create" or "nickname" in changes
-        ):
+        nickname = self.claims(action, desired, changes)
+        if nickname:
             # addCustomer would store a clashing nickname with a number appended
             # (and modifyCustomer refuses it): say so before any write.
             key = self.spec.key(desired)

@@ -320,6 +320,32 @@ def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(simp
     assert control(simpler, "counters")["reads"] == {"searchCustomer": 21, "getCustomerData": 20}
 
 
+
+def test_the_nicknames_creates_claim_are_looked_up_concurrency_at_a_time(simpler, connect):
+    # A create's nickname is checked against every customer before any write (one
+    # searchCustomer each): planning 20 creates looks up 4 nicknames at a time, not
+    # one after the other, and the refusal still names the record that clashes.
+    http = HttpSession(simpler.url, timeout=5, retries=1, backoff=0, redactor=Redactor("password"),
+                       concurrency=4)
+    backend = SimplerCustomers(SimplerClient(http, "username", "password", operator="operator",
+                                             transport=simpler.transport))
+    records = [dict(invoicingid="NC-%03d" % n, name="New %d" % n, nickname="nc%03d" % n)
+               for n in range(20)]
+    records[13]["nickname"] = "adacurrent"
+    control(simpler, "faults", "PUT", {"latency_ms": 50})
+    counts = in_flight(backend, "nickname_holder")
+    engine = Reconciler(backend, check_mode=False, diff=False)
+    with pytest.raises(ReconcileFailed) as failed:
+        engine.plan([("present", record) for record in records])
+    assert failed.value.message == (
+        "nothing was changed: SIMPLer customer 'NC-013': nickname 'adacurrent' is already "
+        "held by customer 2; SIMPLer would store it with a number appended. Choose another "
+        "nickname, or rename that customer first")
+    assert counts["most"] == 4
+    assert writes(simpler) == {}
+    # one search per invoicing id, one per nickname; a read of each match found
+    assert control(simpler, "counters")["reads"]["searchCustomer"] == 40
+
 # --- identities as SIMPLer stores them ---------------------------------------------------
 def test_an_invoicing_id_is_written_and_found_without_the_spaces_around_it(simpler, connect):
     spaced = converge(simpler, connect, [dict(invoicingid=" SP-1 ", name="Spaced", nickname="sp1")])
