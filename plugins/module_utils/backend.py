@@ -232,7 +232,12 @@ class EntityBackend:
 
     def before_checks(self, items):
         """Read what :meth:`check` of these planned writes (``PlanItem``) will read,
-        ``concurrency`` requests at a time; the base's checks read nothing."""
+        ``concurrency`` requests at a time; the base's checks read nothing.
+
+        Only a speed-up: :meth:`check` still reads what was not read here. An error
+        raised here stops the plan before any record's problem is reported, as a
+        read failing in :meth:`check` does.
+        """
 
     def check(self, action, desired, current, changes):
         """Raise ValidationError when a planned action cannot be carried out as asked.

@@ -197,21 +197,18 @@ class Reconciler:
             try:
                 self._decide(item)
             except ValidationError as exc:
-                refused[id(item)] = exc
+                refused[item] = exc
         # What the checks read (SIMPLer: who holds a nickname) read now, all at once
         # and ``concurrency`` at a time, rather than one record's after another's.
         self.backend.before_checks([item for item in items
-                                    if item.action != NONE and id(item) not in refused])
+                                    if item.action != NONE and item not in refused])
         for item in items:
-            problem = refused.get(id(item))
-            if problem is None and item.action != NONE:
-                try:
-                    self.backend.check(item.action, item.desired, item.current, item.changes)
-                    item.after = self.backend.predict(item.action, item.desired, item.current)
-                except ValidationError as exc:
-                    problem = exc
-            if problem is not None:
-                problems.append("%s: %s" % (self.label(item.key), problem))
+            try:
+                if item in refused:
+                    raise refused[item]
+                self._check(item)
+            except ValidationError as exc:
+                problems.append("%s: %s" % (self.label(item.key), exc))
         self._stop_on(problems)
         return items
 
@@ -260,6 +257,13 @@ class Reconciler:
                     )
                 )
             item.action = UPDATE if item.changes else NONE
+
+    def _check(self, item):
+        """The backend's checks of ``item``'s action, and what it will leave (ValidationError
+        when the action cannot be carried out as asked)."""
+        if item.action != NONE:
+            self.backend.check(item.action, item.desired, item.current, item.changes)
+            item.after = self.backend.predict(item.action, item.desired, item.current)
 
     @staticmethod
     def _stop_on(problems):
@@ -506,6 +510,7 @@ class Reconciler:
                           f"sent, but the answer was lost ({lost})")
         rest = PlanItem(item.key, item.state, item.desired, found)
         self._decide(rest)
+        self._check(rest)
         return found, rest
 
     def _send(self, item):

@@ -25,12 +25,12 @@ def control(server, what, method="GET", body=None):
     return answer.json()
 
 
-def in_flight(http, method="request"):
-    """Count the requests ``http`` has in flight (or the calls of its ``method``);
-    ``["most"]``: the most at once."""
+def in_flight(target, method="request"):
+    """Count the calls of ``target``'s ``method`` in flight (an HTTP session's requests,
+    by default); ``["most"]``: the most at once."""
     lock = threading.Lock()
     counts = {"now": 0, "most": 0}
-    send = getattr(http, method)
+    send = getattr(target, method)
 
     def request(*args, **kwargs):
         with lock:
@@ -42,7 +42,7 @@ def in_flight(http, method="request"):
             with lock:
                 counts["now"] -= 1
 
-    setattr(http, method, request)
+    setattr(target, method, request)
     return counts
 
 

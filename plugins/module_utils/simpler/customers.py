@@ -344,10 +344,10 @@ class SimplerCustomers(SimplerBackend):
 
     def before_checks(self, items):
         """Who holds each nickname a create or a rename claims (:meth:`check`), looked up
-        ``concurrency`` at a time: one search each, and a read of each match."""
-        claimed = {self.claims(item.action, item.desired, item.changes) for item in items}
-        claimed.discard(None)
-        list(self.each(self.nickname_holder, sorted(claimed - self._nicknames.keys())))
+        ``concurrency`` at a time, in the declared order (see :meth:`nickname_holder`)."""
+        claimed = (self.claims(item.action, item.desired, item.changes) for item in items)
+        self.each(self.nickname_holder, list(dict.fromkeys(
+            nickname for nickname in claimed if nickname and nickname not in self._nicknames)))
 
     @staticmethod
     def claims(action, desired, changes):

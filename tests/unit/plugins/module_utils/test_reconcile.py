@@ -187,6 +187,32 @@ def test_a_lost_write_that_did_not_happen_is_sent_once_more():
     assert list(backend.store) == ["n"]
 
 
+class DeletedMeanwhile(MemoryBackend):
+    """An update whose answer is lost after someone deleted the record; a create must
+    carry a size (as a backend's check refuses what it cannot create)."""
+
+    def check(self, action, desired, current, changes):
+        super().check(action, desired, current, changes)
+        if action == "create" and desired.get("size") is None:
+            raise ValidationError("a new thing needs a size")
+
+    def update(self, current, changes, desired):
+        self.writes.append(("update", current["key"]))
+        del self.store[current["key"]]
+        raise AnswerLost("lost")
+
+
+def test_what_is_left_after_a_lost_answer_is_checked_before_it_is_sent():
+    # Read back, the record is gone: what is left to send is a create, which the
+    # backend's checks refuse here as they would have refused it in the plan.
+    backend = DeletedMeanwhile([{"key": "a", "size": 1, "tags": ["x"]}])
+    with pytest.raises(ReconcileFailed) as failure:
+        converge(backend, [("present", {"key": "a", "tags": ["y"]})])
+    assert "thing 'a': update failed: a new thing needs a size" in failure.value.message
+    assert backend.writes == [("update", "a")]
+    assert "a" not in backend.store
+
+
 class Refusing(MemoryBackend):
     """Refuses every write to a key in ``refuse``; ``down`` makes the backend unusable there."""
 

@@ -320,7 +320,6 @@ def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(simp
     assert control(simpler, "counters")["reads"] == {"searchCustomer": 21, "getCustomerData": 20}
 
 
-
 def test_the_nicknames_creates_claim_are_looked_up_concurrency_at_a_time(simpler, connect):
     # A create's nickname is checked against every customer before any write (one
     # searchCustomer each): planning 20 creates looks up 4 nicknames at a time, not
@@ -345,6 +344,7 @@ def test_the_nicknames_creates_claim_are_looked_up_concurrency_at_a_time(simpler
     assert writes(simpler) == {}
     # one search per invoicing id, one per nickname; a read of each match found
     assert control(simpler, "counters")["reads"]["searchCustomer"] == 40
+
 
 # --- identities as SIMPLer stores them ---------------------------------------------------
 def test_an_invoicing_id_is_written_and_found_without_the_spaces_around_it(simpler, connect):
