@@ -8,8 +8,7 @@ import sys
 import pytest
 
 from tests.emulators.core import Store
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from tests.unit.probes import COLLECTION
 SCHEMA = "CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT);"
 
 
@@ -55,7 +54,7 @@ def test_a_killed_store_keeps_every_write_it_committed(tmp_path):
         "        db.execute(\"INSERT INTO rows (name) VALUES ('w%%d')\" %% n)\n"
         "os._exit(9)\n" % SCHEMA
     )
-    finished = subprocess.run([sys.executable, "-c", code, path], cwd=ROOT, check=False)
+    finished = subprocess.run([sys.executable, "-c", code, path], cwd=COLLECTION, check=False)
     assert finished.returncode == 9
     # the writes are in the log beside the file, which the next store reads back
     assert os.path.getsize(path + "-wal") > 0

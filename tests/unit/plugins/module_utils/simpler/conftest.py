@@ -24,11 +24,12 @@ def simpler(request, server):
 
 @pytest.fixture
 def connect():
-    """``connect(server, transport, password=..., **options)`` -> a SimplerClient of the emulator."""
+    """``connect(server, transport, password=..., concurrency=..., **options)`` -> a
+    SimplerClient of the emulator (its session: ``.http``)."""
 
-    def client(server, transport="rest", password="password", **options):
-        http = HttpSession(server.url, timeout=5, retries=1, backoff=0,
-                           redactor=Redactor(password), sleep=lambda _: None)
+    def client(server, transport="rest", password="password", concurrency=1, **options):
+        http = HttpSession(server.url, timeout=5, retries=1, backoff=0, redactor=Redactor(password),
+                           sleep=lambda _: None, concurrency=concurrency)
         return SimplerClient(http, "username", password, operator="operator",
                              transport=transport, **options)
 

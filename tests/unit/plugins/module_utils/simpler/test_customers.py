@@ -9,13 +9,10 @@ from ansible_collections.isp.provisioning.plugins.module_utils.errors import (
     AnswerLost,
     BackendUnavailable,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.http_session import HttpSession
 from ansible_collections.isp.provisioning.plugins.module_utils.reconcile import (
     Reconciler,
     ReconcileFailed,
 )
-from ansible_collections.isp.provisioning.plugins.module_utils.secrets import Redactor
-from ansible_collections.isp.provisioning.plugins.module_utils.simpler.client import SimplerClient
 from ansible_collections.isp.provisioning.plugins.module_utils.simpler.customers import (
     CUSTOMER,
     SimplerCustomers,
@@ -301,11 +298,8 @@ def test_fetch_reads_many_customers_concurrency_at_a_time_in_the_keys_order(simp
     records = [dict(invoicingid="CC-%03d" % n, name="Concurrent %d" % n, nickname="cc%03d" % n)
                for n in range(1, 21)]
     converge(simpler, connect, records)
-    http = HttpSession(simpler.url, timeout=5, retries=1, backoff=0, redactor=Redactor("password"),
-                       concurrency=4)
-    backend = SimplerCustomers(SimplerClient(http, "username", "password", operator="operator",
-                                             transport=simpler.transport))
-    counts = in_flight(http)
+    backend = SimplerCustomers(connect(simpler, simpler.transport, concurrency=4))
+    counts = in_flight(backend.client.http)
     control(simpler, "counters", "DELETE")
     # Each request takes 50 ms on the server: requests sent together overlap.
     control(simpler, "faults", "PUT", {"latency_ms": 50})
@@ -324,10 +318,7 @@ def test_the_nicknames_creates_claim_are_looked_up_concurrency_at_a_time(simpler
     # A create's nickname is checked against every customer before any write (one
     # searchCustomer each): planning 20 creates looks up 4 nicknames at a time, not
     # one after the other, and the refusal still names the record that clashes.
-    http = HttpSession(simpler.url, timeout=5, retries=1, backoff=0, redactor=Redactor("password"),
-                       concurrency=4)
-    backend = SimplerCustomers(SimplerClient(http, "username", "password", operator="operator",
-                                             transport=simpler.transport))
+    backend = SimplerCustomers(connect(simpler, simpler.transport, concurrency=4))
     records = [dict(invoicingid="NC-%03d" % n, name="New %d" % n, nickname="nc%03d" % n)
                for n in range(20)]
     records[13]["nickname"] = "adacurrent"
